@@ -1,0 +1,3 @@
+from suppgram_tui.cli import main
+
+main()

@@ -1,0 +1,34 @@
+"""Access Manager enforcement hook.
+
+Each route names what it needs (`Need`); the server's `AccessPolicy` decides. Without a
+secret key every request is allowed, as on a keyset without Access Manager.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from .routing import Call, Route
+
+
+@dataclass(frozen=True)
+class Need:
+    """One permission on one resource: e.g. `write` on channel `cust-1-support`."""
+
+    kind: str  # "channels" | "groups" | "uuids"
+    name: str
+    permission: str  # read, write, manage, delete, get, update, join
+
+
+class AccessPolicy(Protocol):
+    def authorize(self, call: Call, route: Route) -> None:
+        """Raise `PubNubError` (403) when the request may not do what the route does."""
+
+
+class OpenAccess:
+    """No Access Manager: everything is allowed."""
+
+    def authorize(self, call: Call, route: Route) -> None:
+        return None

@@ -1,0 +1,12 @@
+"""Access Manager v3: signatures, grant and revoke tokens, token checks."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .server import LocalServer
+
+
+def register(server: LocalServer) -> None:
+    """Not built yet."""

@@ -1,0 +1,80 @@
+"""Channel groups (`channel-registration`): add, remove, list, delete (reference §5)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from .access import Need
+from .errors import json_response, service_error
+from .routing import Call, split_query_names
+
+if TYPE_CHECKING:
+    from .server import LocalServer
+
+SERVICE = "channel-registry"
+MAX_CHANNELS_PER_CALL = 200
+
+
+def register(server: LocalServer) -> None:
+    router = server.router
+    base = "/v1/channel-registration/sub-key/{sub}/channel-group/{group}"
+    router.add("GET", base, change_or_list, needs=_manage_group)
+    router.add("GET", base + "/remove", delete_group, needs=_manage_group)
+
+
+def _manage_group(call: Call) -> list[Need]:
+    return [Need("groups", call.params["group"], "manage")]
+
+
+def _ok() -> web.StreamResponse:
+    return json_response({"status": 200, "message": "OK", "service": SERVICE, "error": False})
+
+
+def _channels(call: Call, name: str) -> list[str]:
+    channels = split_query_names(call.query.get(name))
+    if not channels:
+        raise service_error(400, f"Missing channels to {name}", SERVICE)
+    if len(channels) > MAX_CHANNELS_PER_CALL:
+        raise service_error(400, f"Too many channels to {name}: at most "
+                                 f"{MAX_CHANNELS_PER_CALL} per call", SERVICE)
+    for channel in channels:
+        if channel.endswith("-pnpres") or "*" in channel:
+            raise service_error(400, f"Invalid channel name: {channel}", SERVICE)
+    return channels
+
+
+async def change_or_list(call: Call) -> web.StreamResponse:
+    server: LocalServer = call.server
+    keyset = server.keyset(call.params["sub"])
+    group = call.params["group"]
+    if not group or "," in group or group.endswith("-pnpres"):
+        raise service_error(400, f"Invalid channel group name: {group!r}", SERVICE)
+    if "add" in call.query:
+        channels = _channels(call, "add")
+        members = keyset.groups.get(group, set())
+        new = [ch for ch in channels if ch not in members]
+        if len(members) + len(new) > server.options.max_channels_per_group:
+            raise service_error(400, f"Channel group {group} would exceed its limit of "
+                                     f"{server.options.max_channels_per_group} channels",
+                                SERVICE)
+        keyset.add_to_group(group, channels)
+        server.persistence.add_to_group(keyset.subkey, group, channels)
+        return _ok()
+    if "remove" in call.query:
+        channels = _channels(call, "remove")
+        keyset.remove_from_group(group, channels)
+        server.persistence.remove_from_group(keyset.subkey, group, channels)
+        return _ok()
+    channels = sorted(keyset.groups.get(group, ()))
+    return json_response({"status": 200, "payload": {"channels": channels, "group": group},
+                          "service": SERVICE, "error": False})
+
+
+async def delete_group(call: Call) -> web.StreamResponse:
+    server: LocalServer = call.server
+    keyset = server.keyset(call.params["sub"])
+    keyset.delete_group(call.params["group"])
+    server.persistence.delete_group(keyset.subkey, call.params["group"])
+    return _ok()

@@ -1,0 +1,84 @@
+"""PubNub's error bodies, one family per service, raised as exceptions by handlers.
+
+Handlers raise `PubNubError`; the app turns it into the response. Every body is JSON,
+because the SDK crashes on a non-JSON body (reference §0.3).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+JS_CONTENT_TYPE = 'text/javascript; charset="UTF-8"'
+
+
+def json_response(
+    body: Any,
+    status: int = 200,
+    *,
+    content_type: str = JS_CONTENT_TYPE,
+    headers: dict[str, str] | None = None,
+) -> web.Response:
+    """A response with PubNub's content type; compact JSON like PubNub's own."""
+    text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    response = web.Response(text=text, status=status, headers=headers)
+    response.headers["Content-Type"] = content_type
+    return response
+
+
+class PubNubError(Exception):
+    """An error the client should see, already in the shape its service uses."""
+
+    def __init__(self, status: int, body: Any, *, headers: dict[str, str] | None = None,
+                 content_type: str = JS_CONTENT_TYPE) -> None:
+        super().__init__(f"{status}: {body}")
+        self.status = status
+        self.body = body
+        self.headers = headers
+        self.content_type = content_type
+
+    def response(self) -> web.Response:
+        return json_response(self.body, self.status, headers=self.headers,
+                             content_type=self.content_type)
+
+
+def publish_error(status: int, message: str, timetoken: int) -> PubNubError:
+    """Publish and signal errors: `[0, "Message Too Large", "<tt>"]`."""
+    return PubNubError(status, [0, message, str(timetoken)])
+
+
+def service_error(status: int, message: str, service: str) -> PubNubError:
+    """The flat error body of v1/v2 services (channel registry, presence)."""
+    return PubNubError(status, {"status": status, "message": message, "service": service,
+                                "error": True})
+
+
+def history_error(status: int, message: str) -> PubNubError:
+    """Fetch and message-count errors."""
+    return PubNubError(status, {"status": status, "error": True, "error_message": message,
+                                "channels": {}})
+
+
+def access_error(status: int, message: str, *, payload: dict[str, Any] | None = None,
+                 cause: str = "9999") -> PubNubError:
+    """Access Manager's flat body: forbidden, invalid keys, bad signature."""
+    body: dict[str, Any] = {"message": message, "error": True, "service": "Access Manager",
+                            "status": status}
+    if payload is not None:
+        body["payload"] = payload
+    return PubNubError(status, body, headers={"X-Pn-Cause": cause})
+
+
+def nested_error(status: int, message: str, source: str,
+                 details: list[dict[str, str]] | None = None,
+                 service: str | None = None) -> PubNubError:
+    """The nested body of App Context and Access Manager v3."""
+    error: dict[str, Any] = {"message": message, "source": source}
+    if details:
+        error["details"] = details
+    body: dict[str, Any] = {"status": status, "error": error}
+    if service:
+        body["service"] = service
+    return PubNubError(status, body, content_type="application/json")

@@ -1,0 +1,164 @@
+"""SQLite storage: history, channel groups and the clock survive a restart with `--data`.
+
+Without a path the same schema lives in memory, so there is one code path. Writes are
+autocommitted in WAL mode with `synchronous=NORMAL`: durable across a process kill,
+cheap enough for a publish burst.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS messages (
+    subkey TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    timetoken INTEGER NOT NULL,
+    publisher TEXT,
+    payload TEXT NOT NULL,
+    meta TEXT,
+    custom_type TEXT,
+    message_type INTEGER,
+    PRIMARY KEY (subkey, channel, timetoken)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS group_channels (
+    subkey TEXT NOT NULL,
+    grp TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    PRIMARY KEY (subkey, grp, channel)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS clock (id INTEGER PRIMARY KEY CHECK (id = 1), last INTEGER NOT NULL);
+"""
+
+
+@dataclass(slots=True)
+class StoredMessage:
+    channel: str
+    timetoken: int
+    publisher: str | None
+    payload: Any
+    meta: Any
+    custom_type: str | None
+    message_type: int | None
+
+
+class Persistence:
+    """The server's durable state, one SQLite connection for the whole server."""
+
+    def __init__(self, path: str | None = None) -> None:
+        self.path = path
+        self.db = sqlite3.connect(path or ":memory:", isolation_level=None,
+                                  check_same_thread=False)
+        if path:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self, last_timetoken: int) -> None:
+        self.save_clock(last_timetoken)
+        self.db.close()
+
+    # clock -----------------------------------------------------------------
+
+    def load_clock(self) -> int:
+        """The highest timetoken this server ever issued or stored."""
+        row = self.db.execute("SELECT last FROM clock WHERE id = 1").fetchone()
+        stored = row[0] if row else 0
+        newest = self.db.execute("SELECT MAX(timetoken) FROM messages").fetchone()[0] or 0
+        return max(stored, newest)
+
+    def save_clock(self, last: int) -> None:
+        self.db.execute("INSERT INTO clock (id, last) VALUES (1, ?) "
+                        "ON CONFLICT(id) DO UPDATE SET last = excluded.last", (last,))
+
+    # messages --------------------------------------------------------------
+
+    def store_message(self, subkey: str, message: StoredMessage) -> None:
+        self.db.execute(
+            "INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (subkey, message.channel, message.timetoken, message.publisher,
+             json.dumps(message.payload), _dump_optional(message.meta), message.custom_type,
+             message.message_type),
+        )
+
+    def fetch(self, subkey: str, channel: str, *, start: int | None, end: int | None,
+              limit: int, oldest_first: bool = False) -> list[StoredMessage]:
+        """Messages with `end <= tt < start`: the newest `limit` (or oldest), oldest first."""
+        clauses, args = ["subkey = ?", "channel = ?"], [subkey, channel]
+        if start is not None:
+            clauses.append("timetoken < ?")
+            args.append(start)
+        if end is not None:
+            clauses.append("timetoken >= ?")
+            args.append(end)
+        order = "ASC" if oldest_first else "DESC"
+        rows = self.db.execute(
+            f"SELECT channel, timetoken, publisher, payload, meta, custom_type, message_type "
+            f"FROM messages WHERE {' AND '.join(clauses)} ORDER BY timetoken {order} LIMIT ?",
+            (*args, limit),
+        ).fetchall()
+        messages = [_row_to_message(row) for row in rows]
+        return messages if oldest_first else messages[::-1]
+
+    def recent(self, since: int) -> list[tuple[str, StoredMessage]]:
+        """Every stored message newer than `since`, for refilling the subscribe log."""
+        rows = self.db.execute(
+            "SELECT subkey, channel, timetoken, publisher, payload, meta, custom_type, "
+            "message_type FROM messages WHERE timetoken > ? ORDER BY timetoken", (since,)
+        ).fetchall()
+        return [(row[0], _row_to_message(row[1:])) for row in rows]
+
+    def count_after(self, subkey: str, channel: str, timetoken: int, cap: int) -> int:
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE subkey = ? AND channel = ? "
+            "AND timetoken > ? LIMIT ?)", (subkey, channel, timetoken, cap)
+        ).fetchone()
+        return row[0]
+
+    def delete_messages(self, subkey: str, channel: str, *, start: int | None,
+                        end: int | None) -> None:
+        clauses, args = ["subkey = ?", "channel = ?"], [subkey, channel]
+        if start is not None:
+            clauses.append("timetoken < ?")
+            args.append(start)
+        if end is not None:
+            clauses.append("timetoken >= ?")
+            args.append(end)
+        self.db.execute(f"DELETE FROM messages WHERE {' AND '.join(clauses)}", args)
+
+    # channel groups ----------------------------------------------------------
+
+    def load_groups(self) -> dict[str, dict[str, set[str]]]:
+        """subkey → group → channels."""
+        groups: dict[str, dict[str, set[str]]] = {}
+        for subkey, grp, channel in self.db.execute(
+            "SELECT subkey, grp, channel FROM group_channels"
+        ):
+            groups.setdefault(subkey, {}).setdefault(grp, set()).add(channel)
+        return groups
+
+    def add_to_group(self, subkey: str, group: str, channels: list[str]) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO group_channels VALUES (?, ?, ?)",
+                            [(subkey, group, ch) for ch in channels])
+
+    def remove_from_group(self, subkey: str, group: str, channels: list[str]) -> None:
+        self.db.executemany(
+            "DELETE FROM group_channels WHERE subkey = ? AND grp = ? AND channel = ?",
+            [(subkey, group, ch) for ch in channels])
+
+    def delete_group(self, subkey: str, group: str) -> None:
+        self.db.execute("DELETE FROM group_channels WHERE subkey = ? AND grp = ?",
+                        (subkey, group))
+
+
+def _dump_optional(value: Any) -> str | None:
+    return None if value is None else json.dumps(value)
+
+
+def _row_to_message(row: tuple[Any, ...]) -> StoredMessage:
+    channel, timetoken, publisher, payload, meta, custom_type, message_type = row
+    return StoredMessage(channel, timetoken, publisher, json.loads(payload),
+                         None if meta is None else json.loads(meta), custom_type, message_type)

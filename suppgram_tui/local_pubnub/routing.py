@@ -1,0 +1,114 @@
+"""A small router over raw path segments.
+
+aiohttp's own placeholders answer 404 when a segment holds `%2F` (a URL in a chat
+message), so every request lands on one catch-all route and is matched here against
+the percent-encoded path, segment by segment (reference §0.1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from aiohttp import web
+
+from .access import Need
+
+Handler = Callable[["Call"], Awaitable[web.StreamResponse]]
+NeedsFn = Callable[["Call"], list[Need]]
+
+
+@dataclass
+class Call:
+    """One request as a handler sees it: decoded path parameters and the query."""
+
+    request: web.Request
+    params: dict[str, str]
+    raw_params: dict[str, str]
+    server: Any  # the LocalServer; typed loosely to avoid an import cycle
+
+    @property
+    def query(self) -> Any:
+        return self.request.query
+
+    @property
+    def uuid(self) -> str:
+        return self.request.query.get("uuid", "")
+
+    def flag(self, name: str, default: bool = False) -> bool:
+        """A boolean query flag as the SDKs send them (`true`, `1`)."""
+        value = self.request.query.get(name)
+        if value is None:
+            return default
+        return value.lower() in ("true", "1")
+
+
+@dataclass
+class Route:
+    method: str
+    segments: list[str]
+    handler: Handler
+    needs: NeedsFn | None = None
+    signed_only: bool = False
+    open_access: bool = False
+    keys: tuple[str, ...] = field(default=())
+
+    def match(self, method: str, parts: list[str]) -> tuple[dict[str, str], dict[str, str]] | None:
+        if method != self.method or len(parts) != len(self.segments):
+            return None
+        decoded: dict[str, str] = {}
+        raw: dict[str, str] = {}
+        for pattern, part in zip(self.segments, parts, strict=True):
+            if pattern.startswith("{"):
+                name = pattern[1:-1]
+                raw[name] = part
+                decoded[name] = unquote(part)
+            elif pattern != part:
+                return None
+        return decoded, raw
+
+
+class Router:
+    """Routes registered by each service module; matched in registration order."""
+
+    def __init__(self) -> None:
+        self.routes: list[Route] = []
+
+    def add(self, method: str, pattern: str, handler: Handler, *, needs: NeedsFn | None = None,
+            signed_only: bool = False, open_access: bool = False) -> None:
+        """Register `handler` for a path like `/publish/{pub}/{sub}/0/{channel}/0`.
+
+        `needs` names the Access Manager permissions a token must grant; `signed_only`
+        routes (grant, revoke) accept only the secret key's signature; `open_access`
+        routes (time) need neither.
+        """
+        segments = pattern.strip("/").split("/")
+        self.routes.append(Route(method, segments, handler, needs, signed_only, open_access))
+
+    def resolve(
+        self, method: str, raw_path: str
+    ) -> tuple[Route, dict[str, str], dict[str, str]] | None:
+        parts = raw_path.strip("/").split("/")
+        for route in self.routes:
+            found = route.match(method, parts)
+            if found is not None:
+                return route, found[0], found[1]
+        return None
+
+    def allowed_methods(self, raw_path: str) -> set[str]:
+        parts = raw_path.strip("/").split("/")
+        return {r.method for r in self.routes if r.match(r.method, parts) is not None}
+
+
+def split_names(raw_segment: str) -> list[str]:
+    """A comma list of percent-encoded names from a path segment (`,` alone = none)."""
+    return [unquote(part) for part in raw_segment.split(",") if part]
+
+
+def split_query_names(value: str | None) -> list[str]:
+    """A comma list from a query value (already decoded by aiohttp)."""
+    if not value:
+        return []
+    return [unquote(part) for part in value.split(",") if part]

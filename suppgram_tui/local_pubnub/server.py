@@ -1,0 +1,200 @@
+"""The server object, its aiohttp application, and how to run it.
+
+`LocalPubNub` starts it in-process on a free port (tests, `--local`); `serve` runs it
+in the foreground for `suppgram-tui serve`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from . import access_manager, channel_groups, history, message_actions, objects, presence, pubsub
+from .access import AccessPolicy, OpenAccess
+from .clock import TimetokenClock
+from .errors import PubNubError, json_response
+from .events import Event
+from .keyset import Keyset, Subscription
+from .persistence import Persistence
+from .routing import Call, Router
+
+log = logging.getLogger("suppgram_tui.local_pubnub")
+
+LOOPBACK = "127.0.0.1"
+SUBSCRIBE_HOLD_SECONDS = 280.0
+
+
+@dataclass
+class ServerOptions:
+    """How a local server behaves; the defaults match a PubNub keyset."""
+
+    host: str = LOOPBACK
+    """Interface to bind: loopback unless told otherwise (a development server)."""
+    port: int = 0
+    """TCP port; 0 picks a free one."""
+    data_path: str | None = None
+    """SQLite file that keeps history, groups and the clock across restarts; None = memory."""
+    poll_timeout: float = SUBSCRIBE_HOLD_SECONDS
+    """How long an idle subscribe poll is held open before an empty answer."""
+    secret_key: str | None = None
+    """Turns Access Manager on: requests need this key's signature or a granted token."""
+    objects_events: bool = True
+    """Deliver App Context change events to subscribers (a keyset setting on PubNub)."""
+    max_channels_per_group: int = 2000
+    """Channels one group may hold (PubNub: 100 by default, up to 2,000)."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Options of later services (presence, App Context) that have no field yet."""
+
+
+SubscribeObserver = Callable[[Call, Keyset, Subscription], None]
+
+
+class LocalServer:
+    """All state of one running server: clock, storage, keysets, routes, access policy."""
+
+    def __init__(self, options: ServerOptions) -> None:
+        self.options = options
+        self.persistence = Persistence(options.data_path)
+        self.clock = TimetokenClock(self.persistence.load_clock())
+        self.keysets: dict[str, Keyset] = {}
+        self.router = Router()
+        self.access: AccessPolicy = OpenAccess()
+        self.subscribe_observers: list[SubscribeObserver] = []
+        self.request_count = 0
+        for service in (pubsub, channel_groups, history, presence, objects, message_actions,
+                        access_manager):
+            service.register(self)
+        self.router.add("GET", "/time/0", _time, open_access=True)
+        self._restore()
+
+    def _restore(self) -> None:
+        """Reload groups and refill the subscribe log so old cursors resume after a restart."""
+        for subkey, groups in self.persistence.load_groups().items():
+            for group, channels in groups.items():
+                self.keyset(subkey).add_to_group(group, channels)
+        since = self.clock.last_issued - 20 * 60 * 10_000_000
+        for subkey, message in self.persistence.recent(since):
+            self.keyset(subkey).append(Event(
+                message.timetoken, message.channel, message.payload, message.publisher,
+                message.meta, message.custom_type))
+
+    def keyset(self, subkey: str) -> Keyset:
+        keyset = self.keysets.get(subkey)
+        if keyset is None:
+            keyset = self.keysets[subkey] = Keyset(subkey)
+        return keyset
+
+    def observe_subscribe(self, call: Call, keyset: Keyset, subscription: Subscription) -> None:
+        """Let services that care (presence) see every subscribe poll."""
+        for observer in self.subscribe_observers:
+            observer(call, keyset, subscription)
+
+    def close(self) -> None:
+        self.persistence.close(self.clock.last_issued)
+
+    # request handling --------------------------------------------------------
+
+    def build_app(self) -> web.Application:
+        app = web.Application(client_max_size=2 * 1024 * 1024)
+        app.router.add_route("*", "/{tail:.*}", self.handle)
+        return app
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        """Route by raw path, check access, run the handler; errors become PubNub bodies."""
+        self.request_count += 1
+        raw_path = request.rel_url.raw_path
+        found = self.router.resolve(request.method, raw_path)
+        if found is None:
+            return self._not_found(request.method, raw_path)
+        route, params, raw_params = found
+        call = Call(request, params, raw_params, self)
+        try:
+            self.access.authorize(call, route)
+            return await route.handler(call)
+        except PubNubError as error:
+            return error.response()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("error serving %s %s", request.method, raw_path)
+            return json_response({"status": 500, "error": True, "service": "local-pubnub",
+                                  "message": "Internal Server Error"}, 500)
+
+    def _not_found(self, method: str, raw_path: str) -> web.StreamResponse:
+        if self.router.allowed_methods(raw_path):
+            return json_response({"status": 405, "error": True, "service": "local-pubnub",
+                                  "message": f"Method {method} not allowed here"}, 405)
+        return json_response({"status": 404, "error": True, "service": "local-pubnub",
+                              "message": f"Unknown endpoint: {raw_path[:200]}"}, 404)
+
+
+async def _time(call: Call) -> web.StreamResponse:
+    return json_response([call.server.clock.next()])
+
+
+class LocalPubNub:
+    """A running server, as an async context manager: `async with LocalPubNub() as server`.
+
+    `origin` is what a PubNub client puts in `PNConfiguration.origin` (with `ssl=False`).
+    """
+
+    def __init__(self, options: ServerOptions | None = None, **overrides: Any) -> None:
+        self.options = options or ServerOptions(**overrides)
+        self.server: LocalServer | None = None
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    @property
+    def origin(self) -> str:
+        return f"{self.options.host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.origin}"
+
+    async def start(self) -> LocalPubNub:
+        self.server = LocalServer(self.options)
+        # handler_cancellation: a client that hangs up frees its parked poll at once.
+        # auto_decompress off: the SDK labels zlib bodies as gzip (reference §2.1).
+        self._runner = web.AppRunner(self.server.build_app(), handler_cancellation=True,
+                                     auto_decompress=False, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.options.host, self.options.port,
+                           reuse_address=True)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+        return self
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self.server is not None:
+            self.server.close()
+            self.server = None
+
+    async def __aenter__(self) -> LocalPubNub:
+        return await self.start()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+
+async def serve(options: ServerOptions, ready: Callable[[LocalPubNub], None]) -> None:
+    """Run until cancelled (Ctrl+C), calling `ready` once connections are accepted."""
+    server = LocalPubNub(options)
+    await server.start()
+    try:
+        ready(server)
+        while True:
+            await asyncio.sleep(3600)
+    finally:
+        started = time.monotonic()
+        await server.stop()
+        log.info("stopped in %.2fs", time.monotonic() - started)
