@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +66,8 @@ class LocalServer:
         self.router = Router()
         self.access: AccessPolicy = OpenAccess()
         self.subscribe_observers: list[SubscribeObserver] = []
+        self.background_jobs: list[Callable[[], Awaitable[None]]] = []
+        """Coroutines run while the server runs (presence timeouts); cancelled at stop."""
         self.request_count = 0
         for service in (pubsub, channel_groups, history, presence, objects, message_actions,
                         access_manager):
@@ -148,6 +150,7 @@ class LocalPubNub:
         self.options = options or ServerOptions(**overrides)
         self.server: LocalServer | None = None
         self._runner: web.AppRunner | None = None
+        self._jobs: list[asyncio.Task[None]] = []
         self.port = 0
 
     @property
@@ -169,9 +172,14 @@ class LocalPubNub:
                            reuse_address=True)
         await site.start()
         self.port = self._runner.addresses[0][1]
+        self._jobs = [asyncio.create_task(job()) for job in self.server.background_jobs]
         return self
 
     async def stop(self) -> None:
+        for job in self._jobs:
+            job.cancel()
+        await asyncio.gather(*self._jobs, return_exceptions=True)
+        self._jobs = []
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
