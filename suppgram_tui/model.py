@@ -1,0 +1,117 @@
+"""Plain records of the support domain, shared by every layer.
+
+Names and enum values follow Suppgram's ``suppgram.entities`` so that converters written
+for Suppgram keep working and a Suppgram user recognises the data. Nothing here imports
+Textual or PubNub, and nothing here has behaviour beyond validating its own fields: the
+inbox owns what happens to a conversation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from enum import Enum
+
+
+class MessageKind(str, Enum):
+    """What a message means in a conversation; the values are Suppgram's wire strings."""
+
+    FROM_CUSTOMER = "from_customer"
+    FROM_AGENT = "from_agent"
+    POSTPONED = "postponed"
+    """The agent put the conversation back in the queue."""
+    RESOLVED = "resolved"
+    """The agent closed the conversation; customers are told so."""
+    RATED = "rated"
+    """The customer rated the conversation (not in Suppgram's enum; Suppgram records it
+    as an event, we carry it as a message so the customer's app can send it)."""
+
+
+class MessageMediaKind(str, Enum):
+    """What a message carries, as Suppgram's analytics name it."""
+
+    NONE = "none"
+    TEXT = "text"
+    IMAGE = "image"
+
+
+class ConversationState(str, Enum):
+    """Where a conversation is in its life; shared by all agents through App Context."""
+
+    NEW = "new"
+    ASSIGNED = "assigned"
+    RESOLVED = "resolved"
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message of a conversation, as a converter decoded it.
+
+    ``time_utc`` must be timezone-aware; it is normalised to UTC so that comparisons and
+    Suppgram's ``%z`` formatting never meet a naive or non-UTC datetime. ``image_mime``
+    names the type of ``image`` (e.g. ``image/png``); Suppgram has no such field, it
+    only ever sent text over PubNub.
+    """
+
+    kind: MessageKind
+    time_utc: datetime
+    text: str | None = None
+    image: bytes | None = None
+    image_mime: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, MessageKind):
+            object.__setattr__(self, "kind", MessageKind(self.kind))
+        if not isinstance(self.time_utc, datetime):
+            raise TypeError(f"time_utc must be a datetime, not {type(self.time_utc).__name__}")
+        if self.time_utc.utcoffset() is None:
+            raise ValueError("time_utc must be timezone-aware (it has no UTC offset)")
+        if self.time_utc.tzinfo is not timezone.utc:
+            object.__setattr__(self, "time_utc", self.time_utc.astimezone(timezone.utc))
+
+    @property
+    def media_kind(self) -> MessageMediaKind:
+        """Text wins over image, exactly as in Suppgram."""
+        if self.text is not None:
+            return MessageMediaKind.TEXT
+        if self.image is not None:
+            return MessageMediaKind.IMAGE
+        return MessageMediaKind.NONE
+
+
+@dataclass(frozen=True)
+class Customer:
+    """The person behind a customer channel.
+
+    ``id`` is the PubNub channel (one channel per customer); ``pubnub_user_id`` is the
+    publisher seen on their messages, once known. ``name`` comes from App Context user
+    metadata when the keyset has it.
+    """
+
+    id: str
+    pubnub_user_id: str | None = None
+    pubnub_channel_id: str | None = None
+    name: str | None = None
+
+
+@dataclass
+class Conversation:
+    """What the console knows about one customer channel, as a plain mutable record.
+
+    ``id`` is the PubNub channel; ``assigned_agent`` is the name of the agent who claimed
+    it (Suppgram's field name, but a name rather than an ``Agent`` record, since agents
+    here are just PubNub identities); ``tags`` are tag names.
+    """
+
+    id: str
+    state: ConversationState
+    customer: Customer
+    tags: list[str] = field(default_factory=list)
+    assigned_agent: str | None = None
+    messages: list[Message] = field(default_factory=list)
+    customer_rating: int | None = None
+
+    @property
+    def channel(self) -> str:
+        """The PubNub channel this conversation lives on (the same as ``id``)."""
+        return self.id
