@@ -1,0 +1,160 @@
+"""One line of a conversation as the console shows it, and the conversation around it."""
+
+from __future__ import annotations
+
+import json
+from bisect import insort
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from suppgram_tui.model import ConversationState, Message, MessageKind
+
+
+class Author(str, Enum):
+    CUSTOMER = "customer"
+    ME = "me"
+    AGENT = "agent"
+    """Another agent publishing as the same support user (told apart by meta)."""
+    SYSTEM = "system"
+    """Resolved, postponed, rated: events rather than chat."""
+
+
+class Delivery(str, Enum):
+    """Where one of my replies is on its way to the customer."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+SYSTEM_KINDS = {MessageKind.RESOLVED, MessageKind.POSTPONED, MessageKind.RATED}
+PENDING_SORT_KEY = 10**20  # unsent replies sort after everything PubNub has stamped
+
+
+@dataclass(eq=False)
+class Entry:
+    """A message in a conversation: decoded, or kept raw with the reason it is not."""
+
+    channel: str
+    timetoken: int | None
+    publisher: str | None
+    payload: Any
+    author: Author
+    message: Message | None = None
+    error: str | None = None
+    """Why the converter could not decode it; the raw payload is shown instead."""
+    meta: dict[str, Any] | None = None
+    agent_name: str | None = None
+    client_id: str | None = None
+    delivery: Delivery | None = None
+    delivery_error: str | None = None
+
+    @property
+    def sort_key(self) -> int:
+        return self.timetoken if self.timetoken is not None else PENDING_SORT_KEY
+
+    def __lt__(self, other: Entry) -> bool:
+        return self.sort_key < other.sort_key
+
+    @property
+    def undecodable(self) -> bool:
+        return self.message is None
+
+    @property
+    def text(self) -> str:
+        """What to show as the message body: its text, or the raw JSON when undecodable."""
+        if self.message is None:
+            return raw_json(self.payload)
+        if self.message.text is not None:
+            return self.message.text
+        if self.message.image is not None:
+            return f"[image, {len(self.message.image)} bytes]"
+        return ""
+
+    @property
+    def raw(self) -> str:
+        return raw_json(self.payload)
+
+
+def raw_json(payload: Any) -> str:
+    try:
+        return json.dumps(payload, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(payload)
+
+
+@dataclass(eq=False)
+class ConversationView:
+    """Everything the console knows about one customer channel."""
+
+    channel: str
+    group: str | None = None
+    state: ConversationState = ConversationState.NEW
+    assignee: str | None = None
+    tags: list[str] = field(default_factory=list)
+    etag: str | None = None
+    entries: list[Entry] = field(default_factory=list)
+    seen: set[int] = field(default_factory=set)
+    unread: int = 0
+    read_marker: int = 0
+    customer_id: str | None = None
+    customer_online: bool = False
+    customer_typing: bool = False
+    viewers: set[str] = field(default_factory=set)
+    last_activity: int = 0
+    opened_at: int | None = None
+    has_older: bool = True
+
+    def add(self, entry: Entry) -> bool:
+        """Insert in timetoken order; False when this timetoken was already shown."""
+        if entry.timetoken is not None:
+            if entry.timetoken in self.seen:
+                return False
+            self.seen.add(entry.timetoken)
+            self.last_activity = max(self.last_activity, entry.timetoken)
+        insort(self.entries, entry)
+        return True
+
+    def pending_reply(self, client_id: str) -> Entry | None:
+        for entry in reversed(self.entries):
+            if entry.client_id == client_id:
+                return entry
+        return None
+
+    @property
+    def last_entry(self) -> Entry | None:
+        return self.entries[-1] if self.entries else None
+
+    @property
+    def oldest_timetoken(self) -> int | None:
+        for entry in self.entries:
+            if entry.timetoken is not None:
+                return entry.timetoken
+        return None
+
+    @property
+    def waiting_since(self) -> int | None:
+        """Timetoken of the oldest customer message no agent has answered yet."""
+        waiting = None
+        for entry in self.entries:
+            if entry.author is Author.CUSTOMER:
+                waiting = waiting or entry.timetoken
+            elif entry.author in (Author.ME, Author.AGENT):
+                waiting = None
+        return waiting
+
+    def shared_state(self) -> dict[str, Any]:
+        """The App Context `custom` fields: flat scalars only, as PubNub requires."""
+        return {"state": self.state.value, "assignee": self.assignee or "",
+                "tags": ",".join(self.tags)}
+
+    def apply_shared_state(self, custom: dict[str, Any], etag: str | None) -> None:
+        try:
+            self.state = ConversationState(custom.get("state") or "new")
+        except ValueError:
+            self.state = ConversationState.NEW
+        self.assignee = str(custom.get("assignee") or "") or None
+        tags = custom.get("tags")
+        self.tags = [t for t in str(tags).split(",") if t] if tags else []
+        self.etag = etag

@@ -1,0 +1,141 @@
+"""Agent replies on their way out: stored first, published once, retried with backoff.
+
+A reply is written to the store with a client id before the first publish. If a
+publish's outcome is unknown (timeout, crash, restart), history is searched for that
+client id before resending, so a customer never receives the same reply twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timezone
+
+from suppgram_tui.link.errors import LinkRequestError
+from suppgram_tui.store import AgentStore, OutboxEntry, OutboxState
+
+from .transport import Transport
+
+log = logging.getLogger(__name__)
+
+FIRST_RETRY = 0.5
+MAX_RETRY = 30.0
+GIVE_UP_AFTER = 8
+"""Attempts before a reply is marked failed; the agent can retry it by hand."""
+
+
+def timetoken_of(moment: datetime) -> int:
+    return int(moment.timestamp() * 10_000_000)
+
+
+class Outbox:
+    """Publishes stored replies in order; reports each outcome through callbacks."""
+
+    def __init__(self, store: AgentStore, transport: Transport, *,
+                 on_sent: Callable[[OutboxEntry, int], None],
+                 on_failed: Callable[[OutboxEntry], None]) -> None:
+        self._store = store
+        self._transport = transport
+        self._on_sent = on_sent
+        self._on_failed = on_failed
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def pending(self) -> list[OutboxEntry]:
+        return self._store.outbox_pending()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox")
+        self._wake.set()
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    def add(self, entry: OutboxEntry) -> None:
+        self._store.outbox_add(entry)
+        self._wake.set()
+
+    def retry(self, client_id: str) -> None:
+        """The agent asked to try a failed reply again."""
+        entry = self._store.outbox_entry(client_id)
+        if entry is not None and entry.state is OutboxState.FAILED:
+            self._store.outbox_update(replace(entry, state=OutboxState.SENDING,
+                                              attempts=entry.attempts))
+            self._wake.set()
+
+    def kick(self) -> None:
+        """Try now (e.g. the connection came back)."""
+        self._wake.set()
+
+    async def _run(self) -> None:
+        delay = FIRST_RETRY
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            failed_any = False
+            for entry in self._store.outbox_pending():
+                if entry.state is OutboxState.FAILED:
+                    continue
+                if not await self._send(entry):
+                    failed_any = True
+                    break  # keep order: later replies wait for earlier ones
+            if failed_any:
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_RETRY)
+                self._wake.set()
+            else:
+                delay = FIRST_RETRY
+
+    async def _send(self, entry: OutboxEntry) -> bool:
+        try:
+            if entry.state is OutboxState.SENDING or entry.attempts:
+                timetoken = await self._already_published(entry)
+                if timetoken is not None:
+                    self._store.outbox_remove(entry.client_id)
+                    self._on_sent(entry, timetoken)
+                    return True
+            sending = replace(entry, state=OutboxState.SENDING, attempts=entry.attempts + 1)
+            self._store.outbox_update(sending)
+            timetoken = await self._transport.publish(entry.channel, entry.message, entry.meta)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # noqa: BLE001 - any failure is retried
+            reason = _reason(error)
+            attempts = entry.attempts + 1
+            state = OutboxState.FAILED if attempts >= GIVE_UP_AFTER else OutboxState.SENDING
+            failed = replace(entry, state=state, attempts=attempts, last_error=reason)
+            if self._store.outbox_entry(entry.client_id) is not None:
+                self._store.outbox_update(failed)
+            self._on_failed(failed)
+            log.info("reply %s not sent yet: %s", entry.client_id, reason)
+            return False
+        self._store.outbox_remove(entry.client_id)
+        self._on_sent(entry, timetoken)
+        return True
+
+    async def _already_published(self, entry: OutboxEntry) -> int | None:
+        """The timetoken of this reply if an earlier attempt reached PubNub after all."""
+        after = timetoken_of(entry.created) - 600 * 10_000_000  # clocks may disagree
+        for message in await self._transport.since(entry.channel, after):
+            meta = message.user_metadata
+            if isinstance(meta, dict) and meta.get("client_id") == entry.client_id:
+                return message.timetoken
+        return None
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, LinkRequestError):
+        return str(error)[:200]
+    if isinstance(error, asyncio.TimeoutError):
+        return "PubNub did not answer in time"
+    return (str(error) or type(error).__name__)[:200]
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)

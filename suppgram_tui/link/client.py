@@ -1,0 +1,310 @@
+"""`PubNubLink`: everything the console asks of PubNub, through the official SDK."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from pubnub.models.consumer.objects_v2.page import Next
+from pubnub.pnconfiguration import PNConfiguration
+from pubnub.pubnub_asyncio import PubNubAsyncio
+
+from .errors import ConflictError, LinkRequestError
+from .events import ConnectionChanged, ConnectionState, Features, LinkEvent, WireMessage
+from .receiver import STATE_PREFIX, Receiver
+from .settings import LinkSettings
+
+log = logging.getLogger(__name__)
+
+FETCH_CHANNELS_PER_CALL = 500
+FETCH_PER_CHANNEL = 25
+COUNT_CHANNELS_PER_CALL = 100
+
+
+class PubNubLink:
+    """Connects as the support user; reports what arrives through `on_event`.
+
+    Create it, then `await start()` inside the running event loop: the SDK binds its
+    HTTP client to the loop it is created in.
+    """
+
+    def __init__(self, settings: LinkSettings, on_event: Callable[[LinkEvent], None]) -> None:
+        self.settings = settings
+        self._on_event = on_event
+        self.pubnub: PubNubAsyncio | None = None
+        self.receiver: Receiver | None = None
+        self.features = Features()
+        self.request_count = 0
+        self.requests: Counter[str] = Counter()
+        """Requests made, by SDK endpoint name (FetchMessages, MessageCount, ...)."""
+        self._task: asyncio.Task[None] | None = None
+
+    # lifecycle -------------------------------------------------------------------
+
+    def _make_client(self) -> PubNubAsyncio:
+        config = PNConfiguration()
+        config.publish_key = self.settings.publish_key
+        config.subscribe_key = self.settings.subscribe_key
+        config.uuid = self.settings.user_id
+        config.secret_key = self.settings.secret_key
+        config.ssl = self.settings.ssl
+        if self.settings.origin:
+            config.origin = self.settings.origin
+        client = PubNubAsyncio(config)
+        if self.settings.token:
+            client.set_token(self.settings.token)
+        return client
+
+    async def start(self) -> int:
+        """Connect, probe the keyset, handshake; returns the cursor history backfill ends at."""
+        self.pubnub = self._make_client()
+        self._emit(ConnectionChanged(ConnectionState.CONNECTING))
+        self.features = await self.probe()
+        watched = [STATE_PREFIX + "*"] if self.features.app_context else []
+        self.receiver = Receiver(self.pubnub, groups=list(self.settings.channel_groups),
+                                 channels=watched, deliver=self._emit)
+        cursor = await self.receiver.handshake()
+        self._task = asyncio.create_task(self._supervise(), name="pubnub-receiver")
+        return cursor
+
+    async def stop(self) -> None:
+        if self.receiver is not None:
+            self.receiver.stop()
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        if self.pubnub is not None:
+            await self.pubnub.stop()
+            self.pubnub = None
+        self._emit(ConnectionChanged(ConnectionState.STOPPED))
+
+    async def _supervise(self) -> None:
+        """Restart the receive loop if it ever dies: silence is the worst failure."""
+        assert self.receiver is not None
+        while True:
+            try:
+                await self.receiver.run()
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                log.exception("receive loop died; restarting from %s", self.receiver.cursor)
+                self._emit(ConnectionChanged(ConnectionState.RECONNECTING,
+                                             f"receive loop failed ({error!r}); restarted"))
+                await asyncio.sleep(0.5)
+
+    def _emit(self, event: LinkEvent) -> None:
+        try:
+            self._on_event(event)
+        except Exception:
+            log.exception("link listener failed on %r", event)
+
+    @property
+    def client(self) -> PubNubAsyncio:
+        if self.pubnub is None:
+            raise RuntimeError("the link is not started")
+        return self.pubnub
+
+    async def _call(self, request: Any) -> Any:
+        self.request_count += 1
+        self.requests[type(request).__name__] += 1
+        envelope = await request.future()
+        if envelope.status.is_error():
+            raise LinkRequestError(envelope.status)
+        return envelope.result
+
+    # probing -------------------------------------------------------------------------
+
+    async def probe(self) -> Features:
+        """Ask the keyset what it offers; each missing feature becomes a sentence."""
+        notes: list[str] = []
+        history = app_context = presence = True
+        probe_channel = f"{self.settings.user_id}.probe"
+        await self._call(self.client.time())  # unreachable origin: nothing else can work
+        try:
+            await self._call(self.client.fetch_messages().channels([probe_channel])
+                             .maximum_per_channel(1))
+        except LinkRequestError as error:
+            history = False
+            notes.append(f"Message Persistence is not available ({error}); "
+                         "conversations start empty.")
+        try:
+            await self._call(self.client.get_all_channel_metadata().limit(1))
+        except LinkRequestError as error:
+            app_context = False
+            notes.append(f"App Context is not available ({error}); claims stay local to "
+                         "this console.")
+        try:
+            await self._call(self.client.here_now().channels([probe_channel]))
+        except LinkRequestError as error:
+            presence = False
+            notes.append(f"Presence is not available ({error}); online dots are hidden.")
+        capacity: dict[str, int] = {}
+        for group in self.settings.channel_groups:
+            try:
+                capacity[group] = len(await self.list_channels(group))
+            except LinkRequestError as error:
+                notes.append(f"Channel group {group} cannot be listed ({error}).")
+        return Features(history=history, app_context=app_context, presence=presence,
+                        access_manager=bool(self.settings.token or self.settings.secret_key),
+                        group_capacity=capacity, notes=tuple(notes))
+
+    # channels and history --------------------------------------------------------------
+
+    async def list_channels(self, group: str) -> list[str]:
+        result = await self._call(
+            self.client.list_channels_in_channel_group().channel_group(group))
+        return list(result.channels)
+
+    async def all_channels(self) -> dict[str, str]:
+        """channel → the group it belongs to, across every group the console watches."""
+        channels: dict[str, str] = {}
+        for group in self.settings.channel_groups:
+            for channel in await self.list_channels(group):
+                channels.setdefault(channel, group)
+        return channels
+
+    async def backfill(self, channels: Iterable[str], *, end: int | None = None,
+                       per_channel: int = FETCH_PER_CHANNEL) -> dict[str, list[WireMessage]]:
+        """The newest messages of many channels, 500 channels per request."""
+        found: dict[str, list[WireMessage]] = {}
+        names = list(channels)
+        for offset in range(0, len(names), FETCH_CHANNELS_PER_CALL):
+            batch = names[offset: offset + FETCH_CHANNELS_PER_CALL]
+            request = (self.client.fetch_messages().channels(batch)
+                       .maximum_per_channel(min(per_channel, FETCH_PER_CHANNEL))
+                       .include_meta(True).include_uuid(True))
+            if end is not None:
+                request = request.end(end)
+            result = await self._call(request)
+            for channel, items in (result.channels or {}).items():
+                found[channel] = [_history_item(channel, item) for item in items]
+        return found
+
+    async def older(self, channel: str, before: int, count: int = 50) -> list[WireMessage]:
+        """One page of a conversation's history before a timetoken (scroll-up)."""
+        result = await self._call(
+            self.client.fetch_messages().channels([channel]).maximum_per_channel(count)
+            .start(int(before)).include_meta(True).include_uuid(True))
+        return [_history_item(channel, item) for item in result.channels.get(channel, [])]
+
+    async def since(self, channel: str, after: int, count: int = 100) -> list[WireMessage]:
+        """Messages newer than `after` (catch-up after a gap), oldest first."""
+        result = await self._call(
+            self.client.fetch_messages().channels([channel]).maximum_per_channel(count)
+            .end(int(after) + 1).include_meta(True).include_uuid(True))
+        return [_history_item(channel, item) for item in result.channels.get(channel, [])]
+
+    async def unread_counts(self, markers: dict[str, int]) -> dict[str, int]:
+        """Messages after each channel's read marker, 100 channels per request."""
+        counts: dict[str, int] = {}
+        items = list(markers.items())
+        for offset in range(0, len(items), COUNT_CHANNELS_PER_CALL):
+            batch = items[offset: offset + COUNT_CHANNELS_PER_CALL]
+            result = await self._call(
+                self.client.message_counts().channel([ch for ch, _ in batch])
+                .channel_timetokens([max(int(tt), 0) for _, tt in batch]))
+            counts.update(result.channels)
+        return counts
+
+    # publishing ------------------------------------------------------------------------
+
+    async def publish(self, channel: str, payload: Any, meta: dict[str, Any] | None = None
+                      ) -> int:
+        """Publish as the support user; returns the timetoken PubNub assigned."""
+        request = self.client.publish().channel(channel).message(payload)
+        if meta:
+            request = request.meta(meta)
+        if len(repr(payload)) > 8_000:
+            request = request.use_post(True)
+        result = await self._call(request)
+        return int(result.timetoken)
+
+    async def signal(self, channel: str, payload: Any) -> None:
+        await self._call(self.client.signal().channel(channel).message(payload))
+
+    # presence ---------------------------------------------------------------------------
+
+    async def online(self, channels: list[str]) -> dict[str, set[str]]:
+        """channel → uuids present, for the sidebar's online dots."""
+        if not channels or not self.features.presence:
+            return {}
+        result = await self._call(self.client.here_now().channels(channels).include_uuids(True))
+        return {ch.channel_name: {o.uuid for o in ch.occupants} for ch in result.channels}
+
+    # shared conversation state (App Context) ----------------------------------------------
+
+    async def conversation_state(self, channel: str) -> tuple[dict[str, Any], str | None]:
+        """The channel's custom fields and eTag; empty and None when never set."""
+        request = self.client.get_channel_metadata().channel(STATE_PREFIX + channel) \
+            .include_custom(True)
+        request._custom_headers = {}  # SDK 10.8 leaks If-Match across requests (§12.1)
+        try:
+            result = await self._call(request)
+        except LinkRequestError as error:
+            if error.status_code == 404:
+                return {}, None
+            raise
+        data = result.data or {}
+        return dict(data.get("custom") or {}), data.get("eTag")
+
+    async def all_conversation_states(self) -> dict[str, tuple[dict[str, Any], str | None]]:
+        """Every channel's custom fields and eTag, paged."""
+        states: dict[str, tuple[dict[str, Any], str | None]] = {}
+        page = None
+        while True:
+            request = self.client.get_all_channel_metadata().include_custom(True).limit(100)
+            request._custom_headers = {}
+            if page is not None:
+                request = request.page(page)
+            result = await self._call(request)
+            for item in result.data or []:
+                if item["id"].startswith(STATE_PREFIX):
+                    states[item["id"][len(STATE_PREFIX):]] = (dict(item.get("custom") or {}),
+                                                              item.get("eTag"))
+            if not result.data or len(result.data) < 100 or not result.next:
+                return states
+            page = Next(result.next)
+
+    async def ensure_conversation_state(self, channel: str
+                                        ) -> tuple[dict[str, Any], str | None]:
+        """The channel's state, creating it as `new` first if it was never set.
+
+        App Context has no create-if-absent, so two consoles touching a brand-new channel
+        at once may both create it; both write the same `new`, and every later change is
+        conditional on the eTag, so at most one claim can ever win.
+        """
+        custom, etag = await self.conversation_state(channel)
+        if etag is not None:
+            return custom, etag
+        request = self.client.set_channel_metadata().channel(STATE_PREFIX + channel) \
+            .custom({"state": "new"}).include_custom(True)
+        request._custom_headers = {}
+        result = await self._call(request)
+        return dict(result.data.get("custom") or {}), result.data.get("eTag")
+
+    async def update_conversation_state(self, channel: str, custom: dict[str, Any],
+                                        etag: str) -> str:
+        """Write the state only if nobody changed it since `etag`; returns the new eTag."""
+        request = self.client.set_channel_metadata().channel(STATE_PREFIX + channel) \
+            .custom(custom).include_custom(True)
+        request._custom_headers = {}
+        request.if_matches_etag(etag)
+        try:
+            result = await self._call(request)
+        except LinkRequestError as error:
+            if error.status_code == 412:
+                raise ConflictError(f"{channel} was changed by someone else") from None
+            raise
+        return result.data.get("eTag")
+
+
+def _history_item(channel: str, item: Any) -> WireMessage:
+    meta = getattr(item, "meta", None)
+    return WireMessage(message=item.message, channel=channel,
+                       publisher=getattr(item, "uuid", None), timetoken=int(item.timetoken),
+                       user_metadata=meta if meta not in ("", None) else None)

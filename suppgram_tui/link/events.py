@@ -1,0 +1,77 @@
+"""What the link reports, as plain records the inbox understands (no SDK types)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from suppgram_tui.converters import WireMessage
+
+
+@dataclass(frozen=True, slots=True)
+class SignalReceived:
+    channel: str
+    publisher: str | None
+    payload: Any
+    timetoken: int
+
+
+@dataclass(frozen=True, slots=True)
+class PresenceChanged:
+    channel: str
+    uuid: str | None
+    action: str
+    occupancy: int
+    state: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelStateChanged:
+    """App Context channel metadata changed (or was removed) on the server."""
+
+    channel: str
+    custom: dict[str, Any] | None
+    etag: str | None
+    removed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MalformedEnvelope:
+    """A subscribe envelope the link could not read; kept so nothing vanishes silently."""
+
+    channel: str | None
+    raw: Any
+    reason: str
+
+
+class ConnectionState(str, Enum):
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    RECONNECTING = "reconnecting"
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionChanged:
+    state: ConnectionState
+    detail: str = ""
+    resumed_from: int | None = None
+    """On a reconnect: the cursor the link resumed from (history catch-up starts there)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """What the keyset answered when probed at start; absent features degrade."""
+
+    history: bool = True
+    app_context: bool = True
+    presence: bool = True
+    access_manager: bool = False
+    group_capacity: dict[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    """Sentences for the status line about what is degraded and why."""
+
+
+LinkEvent = (WireMessage | SignalReceived | PresenceChanged | ChannelStateChanged
+             | MalformedEnvelope | ConnectionChanged)

@@ -1,0 +1,168 @@
+"""The subscribe loop, owned by the link rather than the SDK's event engine.
+
+SDK 10.8's own receive loop dies silently on an App Context or file event, or on one
+malformed envelope (reference §12.1). Here the SDK still builds and signs every
+request, but the loop, the cursor and each envelope's decoding are ours: a bad envelope
+becomes a `MalformedEnvelope`, a failed poll a reconnect from the same cursor, and a
+crash of the loop itself a restart by the supervisor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from pubnub.endpoints.pubsub.subscribe import Subscribe
+
+from .errors import LinkRequestError
+from .events import (
+    ChannelStateChanged,
+    ConnectionChanged,
+    ConnectionState,
+    LinkEvent,
+    MalformedEnvelope,
+    PresenceChanged,
+    SignalReceived,
+    WireMessage,
+)
+
+log = logging.getLogger(__name__)
+
+PRESENCE_SUFFIX = "-pnpres"
+STATE_PREFIX = "suppgram-state."
+"""Conversation state lives on `suppgram-state.<channel>`, not on the customer's channel:
+customers never see assignees or tags, and their SDKs never receive App Context events
+(which stop SDK 10.8's receive loop, reference §12.1). Consoles watch `suppgram-state.*`."""
+MAX_BACKOFF = 30.0
+
+
+def decode_envelope(item: Any) -> LinkEvent:
+    """One `m[]` item to a link event; anything unreadable becomes `MalformedEnvelope`."""
+    channel = item.get("c") if isinstance(item, dict) else None
+    try:
+        channel = str(item["c"])
+        payload = item["d"]
+        timetoken = int(item["p"]["t"])
+        publisher = item.get("i")
+        if publisher is not None and not isinstance(publisher, str):
+            raise ValueError("publisher is not a string")
+        kind = int(item.get("e") or 0)
+        if channel.endswith(PRESENCE_SUFFIX):
+            return PresenceChanged(
+                channel=channel[: -len(PRESENCE_SUFFIX)], uuid=payload.get("uuid"),
+                action=str(payload["action"]), occupancy=int(payload.get("occupancy", 0)),
+                state=payload.get("data") if isinstance(payload.get("data"), dict) else None)
+        if kind == 1:
+            return SignalReceived(channel, publisher, payload, timetoken)
+        if kind == 2:
+            return _objects_event(channel, payload)
+        if kind == 3:  # message actions: not used by the console yet
+            return MalformedEnvelope(channel, item, "message action events are not shown")
+        return WireMessage(message=payload, channel=channel, publisher=publisher,
+                           timetoken=timetoken, user_metadata=item.get("u"),
+                           subscription=item.get("b"))
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        return MalformedEnvelope(channel if isinstance(channel, str) else None, item,
+                                 f"unreadable envelope: {error!r}")
+
+
+def _objects_event(channel: str, payload: dict[str, Any]) -> LinkEvent:
+    data = payload.get("data") or {}
+    if payload.get("type") != "channel":
+        return MalformedEnvelope(channel, payload, "App Context event for a non-channel object")
+    target = str(data.get("id", channel)).removeprefix(STATE_PREFIX)
+    if payload.get("event") == "delete":
+        return ChannelStateChanged(target, None, None, removed=True)
+    custom = data.get("custom")
+    return ChannelStateChanged(target, custom if isinstance(custom, dict) else None,
+                               data.get("eTag"))
+
+
+class Receiver:
+    """Long-polls channel groups from a cursor and hands each event to `deliver`."""
+
+    def __init__(self, pubnub: Any, *, groups: list[str], channels: list[str],
+                 deliver: Callable[[LinkEvent], None]) -> None:
+        self._pubnub = pubnub
+        self.groups = groups
+        self.channels = channels
+        self._deliver = deliver
+        self.cursor = 0
+        self.region: int | None = None
+        self.polls = 0
+        self.connected = asyncio.Event()
+        self._stop = asyncio.Event()
+
+    async def handshake(self) -> int:
+        """Take the server's current timetoken as the cursor, before any history is read."""
+        body = await self._poll(0)
+        self.cursor = int(body["t"]["t"])
+        self.region = body["t"].get("r")
+        return self.cursor
+
+    async def run(self) -> None:
+        """Poll until stopped; any failure is a reconnect from the same cursor."""
+        backoff = 0.25
+        failing = False
+        while not self._stop.is_set():
+            try:
+                if self.cursor == 0:
+                    await self.handshake()
+                body = await self._poll(self.cursor)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 - every failure means "retry"
+                if not failing:
+                    failing = True
+                    self.connected.clear()
+                    self._deliver(ConnectionChanged(ConnectionState.RECONNECTING,
+                                                    _describe(error)))
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF)
+                continue
+            if failing or not self.connected.is_set():
+                self._deliver(ConnectionChanged(ConnectionState.CONNECTED,
+                                                resumed_from=self.cursor if failing else None))
+                failing, backoff = False, 0.25
+                self.connected.set()
+            self._dispatch(body)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _dispatch(self, body: dict[str, Any]) -> None:
+        for item in body.get("m") or []:
+            event = decode_envelope(item)
+            try:
+                self._deliver(event)
+            except Exception:  # a listener bug must not stop receiving
+                log.exception("link event handler failed for %r", event)
+        try:
+            self.cursor = int(body["t"]["t"])
+            self.region = body["t"].get("r", self.region)
+        except (KeyError, TypeError, ValueError):
+            log.warning("subscribe response without a cursor; keeping %s", self.cursor)
+
+    async def _poll(self, cursor: int) -> dict[str, Any]:
+        self.polls += 1
+        request = Subscribe(self._pubnub).channel_groups(self.groups).channels(self.channels)
+        request.timetoken(cursor)
+        if cursor and self.region is not None:
+            request.region(self.region)
+        timeout = self._pubnub.config.subscribe_request_timeout + 15
+        envelope = await asyncio.wait_for(request.future(), timeout)
+        if envelope.status is not None and envelope.status.is_error():
+            raise LinkRequestError(envelope.status)
+        body = envelope.result
+        if not isinstance(body, dict) or "t" not in body:
+            raise ValueError(f"subscribe answered a body that is not PubNub's: {body!r}"[:200])
+        return body
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, asyncio.TimeoutError):
+        return "the server did not answer in time"
+    text = str(error) or type(error).__name__
+    return f"connection problem: {text}"[:200]

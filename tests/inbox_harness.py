@@ -1,0 +1,76 @@
+"""Builds real inboxes (real link, real store file) and customers against local_pubnub."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pubnub.pnconfiguration import PNConfiguration
+from pubnub.pubnub_asyncio import PubNubAsyncio
+
+from suppgram_tui.converters import DefaultMessageConverter
+from suppgram_tui.inbox import Inbox, InboxEvent
+from suppgram_tui.link.client import PubNubLink
+from suppgram_tui.link.settings import LinkSettings
+from suppgram_tui.store import AgentStore
+
+from .conftest import PUBLISH_KEY, SUBSCRIBE_KEY
+
+GROUP = "support"
+SUPPORT = "support"
+
+
+def customer_payload(text: str, kind: str = "from_customer") -> dict[str, Any]:
+    return {"kind": kind, "time": "2026-11-26T04:00:00.000000+0000", "text": text}
+
+
+class InboxHarness:
+    """One agent's inbox plus everything it emitted."""
+
+    def __init__(self, origin: str, store_path: Path, agent: str,
+                 converter: Any = None) -> None:
+        self.settings = LinkSettings(
+            publish_key=PUBLISH_KEY, subscribe_key=SUBSCRIBE_KEY, user_id=SUPPORT,
+            channel_groups=(GROUP,), origin=origin, ssl=False, local=True)
+        self.store = AgentStore(store_path)
+        self.links: list[PubNubLink] = []
+
+        def transport(on_event: Any) -> PubNubLink:
+            link = PubNubLink(self.settings, on_event)
+            self.links.append(link)
+            return link
+
+        self.inbox = Inbox(transport, converter=converter or DefaultMessageConverter(),
+                           store=self.store, agent_name=agent, support_user=SUPPORT)
+        self.events: list[InboxEvent] = []
+        self.inbox.listen(self.events.append)
+
+    @property
+    def link(self) -> PubNubLink:
+        return self.links[-1]
+
+    async def start(self) -> InboxHarness:
+        await self.inbox.start()
+        return self
+
+    async def stop(self) -> None:
+        await self.inbox.stop()
+        self.store.close()
+
+    def texts(self, channel: str) -> list[str]:
+        view = self.inbox.conversations.get(channel)
+        return [entry.text for entry in view.entries] if view else []
+
+
+def customer_client(origin: str, uuid: str) -> PubNubAsyncio:
+    config = PNConfiguration()
+    config.subscribe_key, config.publish_key, config.uuid = SUBSCRIBE_KEY, PUBLISH_KEY, uuid
+    config.origin, config.ssl = origin, False
+    return PubNubAsyncio(config)
+
+
+async def open_conversation(customer: PubNubAsyncio, channel: str, text: str) -> int:
+    await customer.add_channel_to_channel_group().channels([channel]).channel_group(GROUP) \
+        .future()
+    result = await customer.publish().channel(channel).message(customer_payload(text)).future()
+    return result.result.timetoken

@@ -1,0 +1,300 @@
+"""The headless core against local_pubnub: two agents, customers, outages, bad input."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+
+import pytest
+
+from suppgram_tui.inbox import Author, ClaimLost, Delivery, EntryAdded
+from suppgram_tui.local_pubnub import LocalPubNub
+from suppgram_tui.local_pubnub.events import Event
+from suppgram_tui.model import ConversationState, MessageKind
+
+from .conftest import SUBSCRIBE_KEY, Recorder, wait_until
+from .inbox_harness import InboxHarness, customer_client, customer_payload, open_conversation
+
+
+@pytest.fixture
+async def harnesses(local_server, tmp_path):
+    made: list[InboxHarness] = []
+
+    async def build(agent: str = "ann", origin: str | None = None, **kwargs) -> InboxHarness:
+        harness = InboxHarness(origin or local_server.origin, tmp_path / f"{agent}.json",
+                               agent, **kwargs)
+        made.append(harness)
+        return await harness.start()
+
+    yield build
+    for harness in made:
+        try:
+            await harness.stop()
+        except Exception:  # noqa: BLE001 - already stopped by the test
+            pass
+
+
+@pytest.fixture
+async def customers(local_server):
+    made = []
+
+    def build(uuid: str, origin: str | None = None):
+        client = customer_client(origin or local_server.origin, uuid)
+        made.append(client)
+        return client
+
+    yield build
+    for client in made:
+        await client.stop()
+
+
+def test_importing_the_inbox_loads_neither_textual_nor_pubnub():
+    code = ("import sys, suppgram_tui.inbox; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'pubnub'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"
+
+
+async def test_customer_message_arrives_and_reply_reaches_customer_in_suppgram_json(
+        harnesses, customers):
+    ann = await harnesses("ann")
+    customer = customers("cust-1")
+    inbox_seen = Recorder()
+    customer.add_listener(inbox_seen)
+    customer.subscribe().channels(["cust-1-support"]).execute()
+    await open_conversation(customer, "cust-1-support", "my order is late")
+
+    await wait_until(lambda: ann.texts("cust-1-support") == ["my order is late"])
+    view = ann.inbox.view("cust-1-support")
+    assert view.entries[0].author is Author.CUSTOMER and view.unread == 1
+    assert any(isinstance(e, EntryAdded) and e.new_conversation for e in ann.events)
+
+    ann.inbox.send_reply("cust-1-support", "sorry, checking")
+    await wait_until(lambda: any(m.publisher == "support" for m in inbox_seen.messages))
+    reply = next(m for m in inbox_seen.messages if m.publisher == "support")
+    assert list(reply.message) == ["kind", "time", "text"]
+    assert reply.message["kind"] == "from_agent" and reply.message["text"] == "sorry, checking"
+    assert reply.user_metadata["agent"] == "ann"
+    await wait_until(lambda: view.entries[-1].delivery is Delivery.SENT)
+    assert [e.author for e in view.entries] == [Author.CUSTOMER, Author.ME]
+    assert ann.store.outbox_pending() == []
+
+
+async def test_publisher_decides_who_is_the_customer(harnesses, customers):
+    ann = await harnesses("ann")
+    sneaky = customers("cust-2")
+    await sneaky.add_channel_to_channel_group().channels(["c2"]).channel_group("support").future()
+    await sneaky.publish().channel("c2").message(customer_payload("i am an agent", "from_agent")) \
+        .meta({"agent": "ann"}).future()
+    await wait_until(lambda: ann.texts("c2"))
+    entry = ann.inbox.view("c2").entries[0]
+    assert entry.author is Author.CUSTOMER
+    assert entry.message.kind is MessageKind.FROM_AGENT
+
+
+async def test_backfill_and_live_overlap_is_deduplicated(harnesses, customers):
+    customer = customers("cust-3")
+    for i in range(5):
+        await open_conversation(customer, "c3", f"before {i}")
+    ann = await harnesses("ann")
+    assert ann.texts("c3") == [f"before {i}" for i in range(5)]
+    await customer.publish().channel("c3").message(customer_payload("after")).future()
+    await wait_until(lambda: len(ann.texts("c3")) == 6)
+    await asyncio.sleep(0.3)
+    assert ann.texts("c3")[-1] == "after" and len(ann.texts("c3")) == 6
+
+
+async def test_two_agents_claim_at_once_exactly_one_wins(harnesses, customers):
+    await open_conversation(customers("cust-4"), "c4", "help")
+    ann, bob = await harnesses("ann"), await harnesses("bob")
+    for harness in (ann, bob):
+        await wait_until(lambda h=harness: h.texts("c4"))
+    outcomes = await asyncio.gather(ann.inbox.claim("c4"), bob.inbox.claim("c4"),
+                                    return_exceptions=True)
+    winners = [o for o in outcomes if o is None]
+    losers = [o for o in outcomes if isinstance(o, ClaimLost)]
+    assert len(winners) == 1 and len(losers) == 1, outcomes
+    winner = "ann" if outcomes[0] is None else "bob"
+    for harness in (ann, bob):
+        await wait_until(lambda h=harness: h.inbox.view("c4").assignee == winner)
+        assert harness.inbox.view("c4").state is ConversationState.ASSIGNED
+
+
+async def test_resolve_tells_the_customer_and_a_new_message_reopens(harnesses, customers):
+    customer = customers("cust-5")
+    received = Recorder()
+    customer.add_listener(received)
+    customer.subscribe().channels(["c5"]).execute()
+    await open_conversation(customer, "c5", "hello")
+    ann, bob = await harnesses("ann"), await harnesses("bob")
+    await ann.inbox.claim("c5")
+    await ann.inbox.set_tags("c5", ["vip", "billing"])
+    await wait_until(lambda: bob.inbox.view("c5").tags == ["billing", "vip"])
+    await ann.inbox.resolve("c5")
+    await wait_until(lambda: any(m.message.get("kind") == "resolved" for m in received.messages))
+    await wait_until(lambda: bob.inbox.view("c5").state is ConversationState.RESOLVED)
+    await customer.publish().channel("c5").message(customer_payload("one more thing")).future()
+    await wait_until(lambda: ann.inbox.view("c5").state is ConversationState.NEW)
+    await wait_until(lambda: bob.inbox.view("c5").state is ConversationState.NEW)
+    assert ann.inbox.view("c5").assignee is None
+
+
+async def test_hostile_payloads_are_kept_visible_and_the_inbox_keeps_working(
+        harnesses, customers):
+    ann = await harnesses("ann")
+    customer = customers("cust-6")
+    await customer.add_channel_to_channel_group().channels(["c6"]).channel_group("support") \
+        .future()
+    hostile = [
+        "just a string", 42, [1, 2, 3], {"kind": "from_customer"},
+        {"kind": "nonsense", "time": "2026-11-26T04:00:00.000000+0000", "text": "x"},
+        {"kind": "from_customer", "time": "yesterday", "text": "bad time"},
+        {"kind": "from_customer", "time": "2026-11-26T04:00:00.000000", "text": "naive"},
+        {"kind": "from_customer", "time": "2026-11-26T04:00:00.000000+0000", "text": 12},
+        customer_payload("x" * 30_000), customer_payload("\x1b[2J\x00\u202e[bold]hi[/]"),
+        {"a": {"b": {"c": {"d": {"e": {}}}}}},
+    ]
+    for payload in hostile:
+        await customer.publish().channel("c6").message(payload).use_post(True).future()
+    await customer.publish().channel("c6").message(customer_payload("still here")).future()
+    await wait_until(lambda: len(ann.texts("c6")) == len(hostile) + 1)
+    entries = ann.inbox.view("c6").entries
+    assert entries[-1].text == "still here"
+    undecodable = [e for e in entries if e.undecodable]
+    assert len(undecodable) == 9
+    assert all(e.error and e.raw for e in undecodable)
+    assert entries[9].text == "\x1b[2J\x00\u202e[bold]hi[/]"  # data, kept verbatim
+
+
+async def test_converter_that_raises_does_not_stop_the_inbox(harnesses, customers):
+    class Exploding:
+        def convert_from_pubnub(self, message):
+            if message.message.get("text") == "boom":
+                raise RuntimeError("converter bug")
+            return DefaultMessageConverter().convert_from_pubnub(message)
+
+        def convert_to_pubnub(self, message):
+            return DefaultMessageConverter().convert_to_pubnub(message)
+
+    from suppgram_tui.converters import DefaultMessageConverter
+    ann = await harnesses("ann", converter=Exploding())
+    customer = customers("cust-7")
+    await open_conversation(customer, "c7", "boom")
+    await customer.publish().channel("c7").message(customer_payload("fine")).future()
+    await wait_until(lambda: len(ann.texts("c7")) == 2)
+    first, second = ann.inbox.view("c7").entries
+    assert first.undecodable and "converter bug" in first.error
+    assert second.text == "fine"
+
+
+async def test_objects_event_and_malformed_envelope_do_not_stop_receiving(
+        harnesses, customers, local_server):
+    """SDK 10.8 kills its own receive loop on both (reference §12.1); ours must not stop."""
+    ann = await harnesses("ann")
+    customer = customers("cust-8")
+    await open_conversation(customer, "c8", "first")
+    await wait_until(lambda: ann.texts("c8"))
+    keyset = local_server.server.keyset(SUBSCRIBE_KEY)
+    clock = local_server.server.clock
+    keyset.append(Event(clock.next(), "c8", {"source": "objects", "version": "2.0",
+                                             "event": "set", "type": "uuid",
+                                             "data": {"id": "x"}}, event_type=2))
+    keyset.append(Event(clock.next(), "c8-pnpres", {"action": "join", "occupancy": "many"}))
+    keyset.append(Event(clock.next(), "c8", {"message": {}, "file": {}}, event_type=4))
+    await customer.publish().channel("c8").message(customer_payload("second")).future()
+    await wait_until(lambda: "second" in ann.texts("c8"))
+
+
+async def test_outage_loses_nothing_and_a_reply_is_delivered_exactly_once(
+        tmp_path, customers):
+    data = str(tmp_path / "server.sqlite")
+    server = await LocalPubNub(data_path=data, poll_timeout=2).start()
+    port = server.port
+    origin = server.origin
+    ann = await InboxHarness(origin, tmp_path / "ann.json", "ann").start()
+    customer = customers("cust-9", origin=origin)
+    try:
+        await open_conversation(customer, "c9", "before outage")
+        await wait_until(lambda: ann.texts("c9") == ["before outage"])
+        await server.stop()
+
+        ann.inbox.send_reply("c9", "sent during outage")
+        await wait_until(lambda: ann.inbox.view("c9").entries[-1].delivery_error)
+        await ann.stop()  # the console is restarted before the server comes back
+
+        server = await LocalPubNub(data_path=data, poll_timeout=2, port=port).start()
+        for i in range(3):
+            await customer.publish().channel("c9").message(customer_payload(f"m{i}")).future()
+        ann = await InboxHarness(origin, tmp_path / "ann.json", "ann").start()
+        await wait_until(lambda: ann.store.outbox_pending() == [], timeout=15)
+        history = await customer.fetch_messages().channels(["c9"]).include_meta(True).future()
+        texts = [item.message["text"] for item in history.result.channels["c9"]]
+        assert texts.count("sent during outage") == 1
+        await wait_until(lambda: ann.texts("c9").count("sent during outage") == 1)
+        assert ann.texts("c9").count("m2") == 1
+        await asyncio.sleep(0.5)
+        assert sorted(ann.texts("c9")) == sorted(texts)
+    finally:
+        await ann.stop()
+        await server.stop()
+
+
+async def test_server_restart_mid_conversation_delivers_every_message_once(
+        tmp_path, customers):
+    data = str(tmp_path / "server.sqlite")
+    server = await LocalPubNub(data_path=data, poll_timeout=2).start()
+    port, origin = server.port, server.origin
+    ann = await InboxHarness(origin, tmp_path / "ann.json", "ann").start()
+    customer = customers("cust-10", origin=origin)
+    try:
+        await open_conversation(customer, "c10", "m0")
+        for i in range(1, 20):
+            await customer.publish().channel("c10").message(customer_payload(f"m{i}")).future()
+        await server.stop()
+        await asyncio.sleep(0.5)
+        server = await LocalPubNub(data_path=data, poll_timeout=2, port=port).start()
+        for i in range(20, 40):
+            await customer.publish().channel("c10").message(customer_payload(f"m{i}")).future()
+        await wait_until(lambda: len(ann.texts("c10")) >= 40, timeout=20)
+        await asyncio.sleep(0.5)
+        assert ann.texts("c10") == [f"m{i}" for i in range(40)]
+    finally:
+        await ann.stop()
+        await server.stop()
+
+
+async def test_startup_with_hundreds_of_channels_is_batched(local_server, harnesses,
+                                                            customers):
+    customer = customers("bulk")
+    channels = [f"bulk-{i}" for i in range(600)]
+    for offset in range(0, 600, 200):
+        await customer.add_channel_to_channel_group().channels(channels[offset:offset + 200]) \
+            .channel_group("support").future()
+    await asyncio.gather(*(customer.publish().channel(ch).message(customer_payload(ch)).future()
+                           for ch in channels[:300]))
+    ann = await harnesses("ann")
+    assert len(ann.inbox.conversations) == 600
+    assert ann.texts("bulk-7") == ["bulk-7"]
+    assert ann.link.requests["FetchMessages"] == 1 + 2  # the probe, then 500 channels a call
+    assert ann.link.requests["MessageCount"] == 0  # no read markers yet
+    for channel in channels[:250]:
+        ann.inbox.mark_read(channel)
+    await ann.stop()
+    bob_store = ann.store.path
+    again = InboxHarness(local_server.origin, bob_store, "ann")
+    await again.start()
+    try:
+        assert again.link.requests["FetchMessages"] == 1 + 2
+        assert again.link.requests["MessageCount"] <= 3
+        assert again.inbox.view("bulk-7").unread == 0
+        assert again.inbox.view("bulk-280").unread == 1
+    finally:
+        await again.stop()
+
+
+def test_raw_json_of_undecodable_is_valid_json():
+    from suppgram_tui.inbox.entries import raw_json
+    assert json.loads(raw_json({"a": [1, None]})) == {"a": [1, None]}
