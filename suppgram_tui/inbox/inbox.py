@@ -59,6 +59,8 @@ class Inbox:
         self.store = store
         self.agent_name = agent_name
         self.support_user = support_user
+        self.groups: tuple[str, ...] = tuple(getattr(getattr(self.transport, "settings", None),
+                                                     "channel_groups", ()))
         self.conversations: dict[str, ConversationView] = {}
         self.connection = ConnectionState.CONNECTING
         self.connection_detail = ""
@@ -199,6 +201,8 @@ class Inbox:
         meta = wire.user_metadata if isinstance(wire.user_metadata, dict) else None
         client_id = meta.get("client_id") if meta else None
         view = self._conversation(wire.channel)
+        if view.group is None and wire.subscription in self.groups:
+            view.group = wire.subscription
         new_conversation = live and not view.entries
         if isinstance(client_id, str) and (pending := view.pending_reply(client_id)):
             if pending.timetoken is None:  # my reply's echo: now it has its timetoken

@@ -100,6 +100,9 @@ class Receiver:
         body = await self._poll(0)
         self.cursor = int(body["t"]["t"])
         self.region = body["t"].get("r")
+        if not self.connected.is_set():
+            self.connected.set()
+            self._deliver(ConnectionChanged(ConnectionState.CONNECTED))
         return self.cursor
 
     async def run(self) -> None:
@@ -122,9 +125,9 @@ class Receiver:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF)
                 continue
-            if failing or not self.connected.is_set():
+            if failing:
                 self._deliver(ConnectionChanged(ConnectionState.CONNECTED,
-                                                resumed_from=self.cursor if failing else None))
+                                                resumed_from=self.cursor))
                 failing, backoff = False, 0.25
                 self.connected.set()
             self._dispatch(body)

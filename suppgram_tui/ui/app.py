@@ -1,0 +1,84 @@
+"""The Textual application: one factory builds it from a `ConsoleConfig`."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.worker import Worker, WorkerState
+
+from suppgram_tui.inbox import InboxEvent
+from suppgram_tui.session import ConsoleSession
+
+from .commands import ConsoleCommands
+from .config import ConsoleConfig
+from .messages import InboxReady, InboxUpdated
+from .screens.console import ConsoleScreen
+
+log = logging.getLogger(__name__)
+
+
+class SuppgramConsole(App[None]):
+    """The support console. Network work runs in workers; widgets update from messages."""
+
+    TITLE = "suppgram-tui"
+    CSS_PATH = [Path(__file__).parent / "console.tcss"]
+    COMMANDS = App.COMMANDS | {ConsoleCommands}
+    BINDINGS = [
+        Binding("f1", "show_help_panel", "Help"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(self, config: ConsoleConfig, session: ConsoleSession) -> None:
+        super().__init__()
+        self.config = config
+        self.session = session
+        self.console_screen = ConsoleScreen(config)
+
+    def on_mount(self) -> None:
+        self.push_screen(self.console_screen)
+        self.connect()
+
+    @work(exclusive=True, group="connect", exit_on_error=False)
+    async def connect(self) -> None:
+        inbox = await self.session.start()
+        for notice in self.session.notices:
+            self.notify(notice, severity="warning", markup=False, timeout=10)
+        self.console_screen.post_message(InboxReady(inbox))
+
+    def _inbox_event(self, event: InboxEvent) -> None:
+        self.console_screen.post_message(InboxUpdated(event))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place a failed background job becomes words on screen."""
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            log.error("%s failed: %r", event.worker.name, error)
+            what = "Could not connect" if event.worker.group == "connect" else "Failed"
+            self.notify(f"{what}: {error}", severity="error", markup=False, timeout=15)
+
+    async def on_unmount(self) -> None:
+        await self.session.stop()
+
+    def action_stats(self) -> None:
+        from .screens.stats import StatsScreen
+
+        inbox = self.session.inbox
+        if inbox is None:
+            self.notify("Not connected yet.", severity="warning")
+            return
+        self.push_screen(StatsScreen(inbox, clock=self.config.clock))
+
+
+def make_app(config: ConsoleConfig) -> SuppgramConsole:
+    """Build the console; the CLI and the tests both start here."""
+    session = ConsoleSession(
+        config.link, agent_name=config.agent_name, converter_path=config.converter_path,
+        store_path=config.store_path, local_server=config.local_server,
+        local_data_path=config.local_data_path, local_poll_timeout=config.local_poll_timeout)
+    app = SuppgramConsole(config, session)
+    session.listener = app._inbox_event
+    return app

@@ -1,0 +1,30 @@
+"""How times and waits are written on screen."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+TICKS_PER_SECOND = 10_000_000
+
+
+def timetoken_time(timetoken: int) -> datetime:
+    return datetime.fromtimestamp(timetoken / TICKS_PER_SECOND, timezone.utc)
+
+
+def waited(since_timetoken: int | None, now: datetime) -> str:
+    """`42s`, `5m`, `3h`, `2d`: how long a customer has been waiting."""
+    if since_timetoken is None:
+        return ""
+    seconds = max(0, int(now.timestamp() - since_timetoken / TICKS_PER_SECOND))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    if seconds < 86400:
+        return f"{seconds // 3600}h"
+    return f"{seconds // 86400}d"
+
+
+def clock_time(moment: datetime) -> str:
+    """Local wall-clock time of a message, HH:MM."""
+    return moment.astimezone().strftime("%H:%M")

@@ -1,0 +1,37 @@
+"""Customer text is data: make every control character visible before it is drawn.
+
+Rich and Textual markup are avoided by building `Text`/`Content` from plain strings;
+what remains dangerous is what the terminal itself would interpret (ESC, C1 controls)
+or what silently reorders a line (bidi overrides). Each becomes a visible stand-in.
+"""
+
+from __future__ import annotations
+
+import re
+
+_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
+
+
+def _stand_in(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    if code < 0x20:
+        return chr(0x2400 + code)  # ␛ for ESC, ␀ for NUL, ...
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    return f"<U+{code:04X}>"
+
+
+def visible(text: str, *, keep_newlines: bool = True) -> str:
+    """`text` with control, escape and bidi-override characters shown, not obeyed."""
+    text = text.replace("\r\n", "\n")
+    if not keep_newlines:
+        text = text.replace("\n", " ").replace("\t", " ")
+    return _UNSAFE.sub(_stand_in, text)
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """A preview: one line, visible, cut at `limit` characters."""
+    flat = visible(text, keep_newlines=False)
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

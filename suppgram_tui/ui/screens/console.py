@@ -1,0 +1,343 @@
+"""The agent's main screen: status, conversation list, open conversation, composer."""
+
+from __future__ import annotations
+
+import time
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Tab, Tabs
+
+from suppgram_tui.inbox import (
+    ClaimLost,
+    ConnectionStatus,
+    ConversationChanged,
+    Delivery,
+    EntryAdded,
+    EntryUpdated,
+    HistoryLoaded,
+    Inbox,
+    Notice,
+)
+from suppgram_tui.link.errors import LinkRequestError
+
+from ..config import ConsoleConfig
+from ..messages import InboxReady, InboxUpdated
+from ..safe_text import one_line
+from ..widgets.composer import Composer
+from ..widgets.conversation_header import ConversationHeader
+from ..widgets.conversation_list import ConversationList
+from ..widgets.status_line import StatusLine
+from ..widgets.transcript import Transcript
+from .prompt import PromptScreen
+
+REFRESH_INTERVAL = 1 / 20
+TYPING_SIGNAL_EVERY = 3.0
+
+
+class ConsoleScreen(Screen[None]):
+    """Every action works from the keyboard, whichever pane has focus."""
+
+    BINDINGS = [
+        Binding("ctrl+g", "claim", "Claim", priority=True),
+        Binding("ctrl+o", "hand_over", "Hand over", priority=True),
+        Binding("ctrl+b", "postpone", "Postpone", priority=True),
+        Binding("ctrl+r", "resolve", "Resolve", priority=True),
+        Binding("ctrl+t", "tag", "Tag", priority=True),
+        Binding("ctrl+n", "next_unread", "Next unread", priority=True),
+        Binding("alt+up,ctrl+up", "step(-1)", "Previous", priority=True),
+        Binding("alt+down,ctrl+down", "step(1)", "Next", priority=True),
+        Binding("ctrl+f", "search", "Search", priority=True),
+        Binding("f2", "toggle_raw", "Raw view"),
+        Binding("f3", "stats", "Stats"),
+        Binding("f4", "simulator", "Simulator"),
+        Binding("f5", "retry", "Retry failed", show=False),
+        Binding("alt+1", "filter('new')", "New", show=False),
+        Binding("alt+2", "filter('mine')", "Mine", show=False),
+        Binding("alt+3", "filter('all')", "All", show=False),
+        Binding("alt+4", "filter('resolved')", "Resolved", show=False),
+        Binding("escape", "focus_list", "Conversations", show=False),
+    ]
+
+    def __init__(self, config: ConsoleConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.inbox: Inbox | None = None
+        self.channel: str | None = None
+        self._dirty: set[str] = set()
+        self._entries_dirty = False
+        self._flush_pending = False
+        self._last_typing_signal = 0.0
+
+    def compose(self) -> ComposeResult:
+        groups = ", ".join(self.config.link.channel_groups)
+        status = StatusLine(origin=self.config.origin_label, agent=self.config.agent_name,
+                            id="status")
+        status.groups = groups
+        yield status
+        with Horizontal(id="main"):
+            with Vertical(id="sidebar"):
+                yield Tabs(Tab("New", id="new"), Tab("Mine", id="mine"),
+                           Tab("All", id="all"), Tab("Resolved", id="resolved"),
+                           active="all", id="filters")
+                yield Input(placeholder="Search conversations (Ctrl+F)", id="search")
+                yield ConversationList(agent_name=self.config.agent_name,
+                                       clock=self.config.clock, id="conversations")
+            with Vertical(id="conversation"):
+                yield ConversationHeader("Connecting…", id="header", markup=False)
+                yield Transcript(support_user=self.config.link.user_id, id="transcript")
+                yield Composer(id="composer")
+        yield Footer()
+
+    # wiring to the inbox ------------------------------------------------------------
+
+    @property
+    def conversation_list(self) -> ConversationList:
+        return self.query_one(ConversationList)
+
+    @on(InboxReady)
+    def inbox_ready(self, message: InboxReady) -> None:
+        self.inbox = message.inbox
+        origin = getattr(message.inbox.transport, "settings", None)
+        if self.config.local_server and origin is not None:
+            self.query_one(StatusLine).origin = f"LOCAL {origin.origin}"
+        self.query_one(Composer).canned = message.inbox.store.canned_replies()
+        self.conversation_list.bind(message.inbox.conversations)
+        if self.channel is None:
+            self.query_one(ConversationHeader).show(None)
+        self._refresh_status()
+        self.conversation_list.focus()
+
+    @on(InboxUpdated)
+    def inbox_updated(self, message: InboxUpdated) -> None:
+        event = message.event
+        if isinstance(event, ConversationChanged | HistoryLoaded):
+            self._dirty.add(event.channel)
+        elif isinstance(event, EntryAdded | EntryUpdated):
+            self._dirty.add(event.channel)
+            if isinstance(event, EntryAdded):
+                self._notify_arrival(event)
+        elif isinstance(event, ConnectionStatus):
+            self._refresh_status()
+        elif isinstance(event, Notice):
+            self.notify(event.text, severity=event.severity, markup=False, timeout=8)  # type: ignore[arg-type]
+        self._schedule_flush()
+
+    def _schedule_flush(self) -> None:
+        """Coalesce bursts: the list and pane are redrawn at most 20 times a second."""
+        if not self._flush_pending:
+            self._flush_pending = True
+            self.set_timer(REFRESH_INTERVAL, self._flush)
+
+    def _flush(self) -> None:
+        self._flush_pending = False
+        dirty, self._dirty = self._dirty, set()
+        if dirty:
+            self.conversation_list.touch(dirty)
+        if self.channel in dirty and self.inbox is not None:
+            self.query_one(Transcript).entries_changed()
+            self.query_one(ConversationHeader).show(self.inbox.conversations.get(self.channel))
+            if self.app.is_headless or self.app.focused is not None:
+                self.inbox.mark_read(self.channel)
+        self._refresh_status()
+
+    def _refresh_status(self) -> None:
+        status = self.query_one(StatusLine)
+        if self.inbox is None:
+            return
+        status.connection = self.inbox.connection
+        status.detail = self.inbox.connection_detail
+        status.pending = len(self.inbox.outbox.pending)
+        fills = []
+        for group in self.config.link.channel_groups:
+            count = sum(1 for v in self.inbox.conversations.values() if v.group == group)
+            fills.append(f"{group} {count}/{self.app_group_capacity}")
+        status.groups = ", ".join(fills)
+        status.notes = " ".join(self.inbox.features.notes)[:200]
+        status.refresh()
+
+    @property
+    def app_group_capacity(self) -> int:
+        return 2000 if self.config.origin_label == "LOCAL" else 100
+
+    def _notify_arrival(self, event: EntryAdded) -> None:
+        if self.inbox is None or event.entry.author.value != "customer":
+            return
+        view = self.inbox.conversations.get(event.channel)
+        name = one_line(event.entry.publisher or event.channel, 40)
+        if event.new_conversation:
+            self._alert(f"New conversation from {name}: {one_line(event.entry.text, 80)}")
+        elif view is not None and view.assignee == self.config.agent_name:
+            self._alert(f"{name}: {one_line(event.entry.text, 80)}")
+
+    def _alert(self, text: str) -> None:
+        self.notify(text, markup=False, timeout=6)
+        if self.config.notify_sound:
+            self.app.bell()
+
+    # selection ------------------------------------------------------------------------
+
+    @on(ConversationList.Selected)
+    def open_conversation(self, message: ConversationList.Selected) -> None:
+        if self.inbox is None:
+            return
+        composer = self.query_one(Composer)
+        if self.channel is not None and self.channel != message.channel:
+            self.inbox.store.set_draft(self.channel, composer.text)
+        if self.channel != message.channel:
+            self.channel = message.channel
+            view = self.inbox.conversations.get(message.channel)
+            self.query_one(Transcript).show(view)
+            self.query_one(ConversationHeader).show(view)
+            composer.load_text(self.inbox.store.draft(message.channel))
+            self.inbox.mark_read(message.channel)
+
+    @on(Transcript.NeedOlder)
+    def need_older(self, message: Transcript.NeedOlder) -> None:
+        self.load_older(message.channel)
+
+    @work(exclusive=True, group="history", exit_on_error=False)
+    async def load_older(self, channel: str) -> None:
+        if self.inbox is not None:
+            await self.inbox.load_older(channel)
+
+    @on(Tabs.TabActivated, "#filters")
+    def filter_changed(self, event: Tabs.TabActivated) -> None:
+        self.conversation_list.filter = event.tab.id or "all"
+
+    @on(Input.Changed, "#search")
+    def search_changed(self, event: Input.Changed) -> None:
+        self.conversation_list.search = event.value
+
+    @on(Input.Submitted, "#search")
+    def search_done(self) -> None:
+        self.conversation_list.focus()
+
+    # composing ------------------------------------------------------------------------
+
+    @on(Composer.Submitted)
+    def send(self, message: Composer.Submitted) -> None:
+        if self.inbox is None or self.channel is None:
+            self.notify("Pick a conversation first.", severity="warning")
+            return
+        self.inbox.send_reply(self.channel, message.text)
+        composer = self.query_one(Composer)
+        composer.load_text("")
+        self.inbox.store.set_draft(self.channel, "")
+
+    @on(Composer.Typing)
+    def typing(self) -> None:
+        if self.inbox is None or self.channel is None:
+            return
+        self.inbox.store.set_draft(self.channel, self.query_one(Composer).text)
+        now = time.monotonic()
+        if now - self._last_typing_signal >= TYPING_SIGNAL_EVERY:
+            self._last_typing_signal = now
+            self.send_typing(self.channel)
+
+    @work(group="typing", exit_on_error=False)
+    async def send_typing(self, channel: str) -> None:
+        if self.inbox is not None:
+            await self.inbox.send_typing(channel)
+
+    # actions ----------------------------------------------------------------------------
+
+    def _need_conversation(self) -> str | None:
+        if self.inbox is None or self.channel is None:
+            self.notify("Pick a conversation first.", severity="warning")
+            return None
+        return self.channel
+
+    def action_claim(self) -> None:
+        if channel := self._need_conversation():
+            self.change_state("claim", channel)
+
+    def action_postpone(self) -> None:
+        if channel := self._need_conversation():
+            self.change_state("postpone", channel)
+
+    def action_resolve(self) -> None:
+        if channel := self._need_conversation():
+            self.change_state("resolve", channel)
+
+    def action_hand_over(self) -> None:
+        channel = self._need_conversation()
+        if channel is None:
+            return
+
+        def chosen(agent: str | None) -> None:
+            if agent and agent.strip():
+                self.change_state("hand_over", channel, agent.strip())
+        self.app.push_screen(PromptScreen("Hand over to which agent?",
+                                          placeholder="agent name"), chosen)
+
+    def action_tag(self) -> None:
+        channel = self._need_conversation()
+        if channel is None or self.inbox is None:
+            return
+        current = " ".join(self.inbox.conversations[channel].tags)
+
+        def chosen(tags: str | None) -> None:
+            if tags is not None:
+                self.change_state("set_tags", channel, tags.replace(",", " ").split())
+        self.app.push_screen(PromptScreen("Tags (space-separated)", value=current), chosen)
+
+    @work(group="state", exit_on_error=False)
+    async def change_state(self, action: str, channel: str, *args: object) -> None:
+        """Claim, hand over, postpone, resolve or tag; a lost race is a toast, not a crash."""
+        if self.inbox is None:
+            return
+        try:
+            await getattr(self.inbox, action)(channel, *args)
+        except ClaimLost as lost:
+            self.notify(str(lost), severity="warning", markup=False)
+            return
+        except LinkRequestError as error:
+            self.notify(f"Could not {action.replace('_', ' ')}: {error}", severity="error",
+                        markup=False)
+            return
+        done = {"claim": "Claimed", "postpone": "Postponed", "resolve": "Resolved",
+                "hand_over": "Handed over", "set_tags": "Tags saved"}[action]
+        self.notify(f"{done}: {one_line(channel, 60)}", markup=False, timeout=3)
+
+    def action_next_unread(self) -> None:
+        channel = self.conversation_list.next_unread()
+        if channel is None:
+            self.notify("No unread conversations.", timeout=3)
+        else:
+            self.conversation_list.select(channel)
+
+    def action_step(self, step: int) -> None:
+        self.conversation_list.action_cursor(step)
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_toggle_raw(self) -> None:
+        transcript = self.query_one(Transcript)
+        transcript.raw_mode = not transcript.raw_mode
+
+    def action_filter(self, name: str) -> None:
+        self.query_one(Tabs).active = name
+
+    def action_focus_list(self) -> None:
+        self.conversation_list.focus()
+
+    def action_retry(self) -> None:
+        if self.inbox is None or self.channel is None:
+            return
+        view = self.inbox.conversations[self.channel]
+        failed = [e for e in view.entries if e.delivery is Delivery.FAILED and e.client_id]
+        for entry in failed:
+            self.inbox.retry_reply(self.channel, entry.client_id or "")
+        self.notify(f"Retrying {len(failed)} repl{'y' if len(failed) == 1 else 'ies'}.",
+                    timeout=3)
+
+    def action_stats(self) -> None:
+        self.app.action_stats()  # type: ignore[attr-defined]
+
+    def action_simulator(self) -> None:
+        self.notify("The customer simulator is not built yet.", severity="warning")

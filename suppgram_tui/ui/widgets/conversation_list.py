@@ -1,0 +1,241 @@
+"""The sidebar: every conversation as two lines, drawn line by line.
+
+A widget per row would not survive 10,000 conversations; this renders only the rows
+on screen and caches each row's strips until that conversation changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from suppgram_tui.inbox import ConversationView
+from suppgram_tui.model import ConversationState
+
+from ..formatting import waited
+from ..safe_text import one_line
+
+ROW_HEIGHT = 2
+
+
+class ConversationList(ScrollView, can_focus=True):
+    """Conversations sorted by activity, filtered by tab and search."""
+
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("pageup", "cursor(-10)", "Page up", show=False),
+        Binding("pagedown", "cursor(10)", "Page down", show=False),
+        Binding("enter", "open", "Open", show=False),
+    ]
+
+    COMPONENT_CLASSES = {
+        "conversation-list--cursor", "conversation-list--unread", "conversation-list--dim",
+        "conversation-list--online", "conversation-list--badge",
+    }
+
+    class Selected(Message):
+        """The agent moved to a conversation."""
+
+        def __init__(self, channel: str) -> None:
+            super().__init__()
+            self.channel = channel
+
+    filter: reactive[str] = reactive("all")
+    """Which tab: new, mine, all or resolved."""
+    search: reactive[str] = reactive("")
+    """Case-insensitive text to find in channel, customer, tags, assignee or preview."""
+
+    def __init__(self, *, agent_name: str, clock: Callable[[], datetime],
+                 name: str | None = None, id: str | None = None) -> None:
+        super().__init__(name=name, id=id)
+        self.agent_name = agent_name
+        self.clock = clock
+        self.conversations: dict[str, ConversationView] = {}
+        self.rows: list[str] = []
+        self.cursor_channel: str | None = None
+        self._cache: dict[tuple[str, int, bool], tuple[Strip, Strip]] = {}
+        self._versions: dict[str, int] = {}
+
+    # data ----------------------------------------------------------------------------
+
+    def bind(self, conversations: dict[str, ConversationView]) -> None:
+        self.conversations = conversations
+        self.rebuild()
+
+    def touch(self, channels: set[str]) -> None:
+        """These conversations changed: drop their cached rows and re-sort."""
+        for channel in channels:
+            self._versions[channel] = self._versions.get(channel, 0) + 1
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        wanted = [view for view in self.conversations.values() if self._matches(view)]
+        wanted.sort(key=lambda v: v.last_activity, reverse=True)
+        self.rows = [view.channel for view in wanted]
+        if len(self._cache) > 4 * max(len(self.rows), 100):
+            self._cache.clear()
+        self.virtual_size = Size(self.size.width, len(self.rows) * ROW_HEIGHT)
+        if self.cursor_channel not in self.rows:
+            self.cursor_channel = self.rows[0] if self.rows else None
+            if self.cursor_channel is not None:
+                self.post_message(self.Selected(self.cursor_channel))
+        self.refresh()
+
+    def _matches(self, view: ConversationView) -> bool:
+        if self.filter == "new" and view.state is not ConversationState.NEW:
+            return False
+        if self.filter == "mine" and view.assignee != self.agent_name:
+            return False
+        if self.filter == "resolved" and view.state is not ConversationState.RESOLVED:
+            return False
+        if self.filter == "all" and view.state is ConversationState.RESOLVED:
+            return False
+        if self.search:
+            needle = self.search.casefold()
+            last = view.last_entry
+            haystack = " ".join([view.channel, view.customer_id or "", view.assignee or "",
+                                 *view.tags, last.text[:500] if last else ""])
+            return needle in haystack.casefold()
+        return True
+
+    def watch_filter(self) -> None:
+        self.rebuild()
+
+    def watch_search(self) -> None:
+        self.rebuild()
+
+    # navigation ----------------------------------------------------------------------
+
+    @property
+    def cursor_index(self) -> int:
+        try:
+            return self.rows.index(self.cursor_channel) if self.cursor_channel else -1
+        except ValueError:
+            return -1
+
+    def select(self, channel: str) -> None:
+        if channel in self.rows:
+            self.cursor_channel = channel
+            self._scroll_to_cursor()
+            self.refresh()
+            self.post_message(self.Selected(channel))
+
+    def action_cursor(self, step: int) -> None:
+        if not self.rows:
+            return
+        index = min(max(self.cursor_index + step, 0), len(self.rows) - 1)
+        self.select(self.rows[index])
+
+    def action_open(self) -> None:
+        if self.cursor_channel:
+            self.post_message(self.Selected(self.cursor_channel))
+
+    def next_unread(self) -> str | None:
+        """The next conversation with unread messages after the cursor, wrapping."""
+        start = self.cursor_index + 1
+        for offset in range(len(self.rows)):
+            channel = self.rows[(start + offset) % len(self.rows)]
+            if self.conversations[channel].unread:
+                return channel
+        return None
+
+    def _scroll_to_cursor(self) -> None:
+        index = self.cursor_index
+        if index < 0:
+            return
+        top = index * ROW_HEIGHT
+        if top < self.scroll_y:
+            self.scroll_to(y=top, animate=False)
+        elif top + ROW_HEIGHT > self.scroll_y + self.size.height:
+            self.scroll_to(y=top + ROW_HEIGHT - self.size.height, animate=False)
+
+    def on_click(self, event: object) -> None:
+        offset = getattr(event, "y", 0)
+        index = (int(self.scroll_y) + offset) // ROW_HEIGHT
+        if 0 <= index < len(self.rows):
+            self.select(self.rows[index])
+
+    # rendering -----------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        self._cache.clear()
+        self.virtual_size = Size(self.size.width, len(self.rows) * ROW_HEIGHT)
+
+    def render_line(self, y: int) -> Strip:
+        scroll_y = int(self.scroll_y)
+        index, part = divmod(scroll_y + y, ROW_HEIGHT)
+        width = self.size.width
+        if index >= len(self.rows):
+            return Strip.blank(width, self.rich_style)
+        channel = self.rows[index]
+        selected = channel == self.cursor_channel
+        key = (channel, self._versions.get(channel, 0), selected)
+        strips = self._cache.get(key)
+        if strips is None or strips[0].cell_length != width:
+            strips = self._render_row(self.conversations[channel], selected, width)
+            self._cache[key] = strips
+        return strips[part]
+
+    def _render_row(self, view: ConversationView, selected: bool,
+                    width: int) -> tuple[Strip, Strip]:
+        base = self.get_component_rich_style("conversation-list--cursor") if selected \
+            else self.rich_style
+        dim = self.get_component_rich_style("conversation-list--dim", partial=True)
+        bold = self.get_component_rich_style("conversation-list--unread", partial=True)
+        online = self.get_component_rich_style("conversation-list--online", partial=True)
+        badge = self.get_component_rich_style("conversation-list--badge", partial=True)
+
+        first = Text(no_wrap=True, overflow="ellipsis", end="")
+        first.append("● " if view.customer_online else "○ ",
+                     online if view.customer_online else dim)
+        name = one_line(view.customer_id or view.channel, 40)
+        first.append(name, bold if view.unread else Style())
+        if view.unread:
+            first.append(f" {view.unread} ", badge)
+        wait = waited(view.waiting_since, self.clock())
+        right = Text(no_wrap=True, end="")
+        if view.customer_typing:
+            right.append("typing… ", dim)
+        if wait:
+            right.append(wait, dim)
+
+        second = Text(no_wrap=True, overflow="ellipsis", end="")
+        last = view.last_entry
+        preview = one_line(last.text, 120) if last else ""
+        second.append("  " + preview, dim)
+        tags = "".join(f" #{one_line(tag, 20)}" for tag in view.tags)
+        owner = f" @{one_line(view.assignee, 20)}" if view.assignee else ""
+        if view.state is ConversationState.RESOLVED:
+            owner = " ✓resolved"
+        second_right = Text(owner + tags, no_wrap=True, end="", style=dim)
+        console = self.app.console
+        return (_line(first, right, width, base, console),
+                _line(second, second_right, width, base, console))
+
+
+def _line(left: Text, right: Text, width: int, style: Style, console: Console) -> Strip:
+    """`left` cut to fit, `right` flush right, all on `style`."""
+    right_width = min(right.cell_len, max(width // 2, 0))
+    left_width = max(width - right_width - 1, 0)
+    left.truncate(left_width, overflow="ellipsis", pad=True)
+    right.truncate(right_width, overflow="ellipsis")
+    line = Text(end="")
+    line.append_text(left)
+    line.append(" ")
+    line.append_text(right)
+    line.truncate(width, pad=True)
+    segments = [Segment(s.text, style + s.style if s.style else style)
+                for s in line.render(console)]
+    return Strip(segments, width).adjust_cell_length(width, style)

@@ -1,0 +1,177 @@
+"""A conversation's messages, drawn line by line: only what is on screen is rendered.
+
+Each entry is wrapped once per width and cached; new messages are followed unless the
+agent has scrolled up, and reaching the top asks for older history.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.text import Text
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from suppgram_tui.inbox import Author, ConversationView, Delivery, Entry
+
+from ..formatting import clock_time, timetoken_time
+from ..safe_text import visible
+
+AUTHOR_CLASSES = {
+    Author.CUSTOMER: "transcript--customer",
+    Author.ME: "transcript--me",
+    Author.AGENT: "transcript--agent",
+    Author.SYSTEM: "transcript--system",
+}
+
+
+class Transcript(ScrollView, can_focus=True):
+    """The open conversation's messages, oldest at the top."""
+
+    COMPONENT_CLASSES = {
+        "transcript--customer", "transcript--me", "transcript--agent", "transcript--system",
+        "transcript--meta", "transcript--error", "transcript--raw",
+    }
+
+    class NeedOlder(Message):
+        """Scrolled to the top of what is loaded."""
+
+        def __init__(self, channel: str) -> None:
+            super().__init__()
+            self.channel = channel
+
+    raw_mode: reactive[bool] = reactive(False)
+    """Show each message's wire JSON and envelope under it."""
+
+    def __init__(self, *, support_user: str, name: str | None = None,
+                 id: str | None = None) -> None:
+        super().__init__(name=name, id=id)
+        self.support_user = support_user
+        self.view: ConversationView | None = None
+        self._lines: list[Strip] = []
+        self._cache: dict[tuple[int, int, bool, str | None], list[Strip]] = {}
+        self._entry_count = 0
+
+    def show(self, view: ConversationView | None) -> None:
+        """Switch to another conversation, scrolled to its newest message."""
+        self.view = view
+        self._cache.clear()
+        self._relayout(follow=True)
+
+    def entries_changed(self) -> None:
+        """The open conversation gained or changed messages."""
+        at_bottom = self.scroll_y >= self.max_scroll_y - 1
+        previous_top_lines = len(self._lines)
+        old_first = self._first_entry_id
+        self._relayout(follow=at_bottom)
+        if not at_bottom and self._first_entry_id != old_first:
+            # older history was prepended: keep the agent's place
+            self.scroll_to(y=self.scroll_y + len(self._lines) - previous_top_lines,
+                           animate=False)
+
+    @property
+    def _first_entry_id(self) -> int | None:
+        if self.view is None or not self.view.entries:
+            return None
+        return id(self.view.entries[0])
+
+    def watch_raw_mode(self) -> None:
+        self._relayout(follow=False)
+
+    def on_resize(self) -> None:
+        self._cache.clear()
+        self._relayout(follow=self.scroll_y >= self.max_scroll_y - 1)
+
+    def _relayout(self, *, follow: bool) -> None:
+        width = max(self.size.width - 1, 10)
+        lines: list[Strip] = []
+        if self.view is not None:
+            console = self.app.console
+            for entry in self.view.entries:
+                key = (id(entry), width, self.raw_mode,
+                       f"{entry.delivery}{entry.timetoken}{entry.delivery_error}")
+                rendered = self._cache.get(key)
+                if rendered is None:
+                    rendered = self._render_entry(entry, width, console)
+                    self._cache[key] = rendered
+                lines.extend(rendered)
+        self._lines = lines
+        self.virtual_size = Size(width, len(lines))
+        if follow:
+            self.scroll_end(animate=False, immediate=True)
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_y) + y
+        width = self.size.width
+        if 0 <= index < len(self._lines):
+            return self._lines[index].adjust_cell_length(width, self.rich_style)
+        return Strip.blank(width, self.rich_style)
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if new <= 0 and old > 0 and self.view is not None and self.view.has_older:
+            self.post_message(self.NeedOlder(self.view.channel))
+
+    def _render_entry(self, entry: Entry, width: int, console: Console) -> list[Strip]:
+        author_style = self.get_component_rich_style(AUTHOR_CLASSES[entry.author])
+        meta_style = self.get_component_rich_style("transcript--meta")
+        error_style = self.get_component_rich_style("transcript--error")
+        raw_style = self.get_component_rich_style("transcript--raw")
+
+        header = Text(end="")
+        moment = entry.message.time_utc if entry.message else (
+            timetoken_time(entry.timetoken) if entry.timetoken else None)
+        header.append(clock_time(moment) if moment else "--:--", meta_style)
+        header.append("  ")
+        header.append(self._author_label(entry), author_style)
+        status = _delivery_label(entry)
+        if status:
+            header.append(f"  {status}", error_style if entry.delivery is Delivery.FAILED
+                          else meta_style)
+        body: list[Text] = [header]
+        if entry.undecodable:
+            body.append(Text(visible(f"⚠ undecodable: {entry.error}"), style=error_style))
+            body.append(Text(visible(entry.raw), style=raw_style))
+        elif entry.author is Author.SYSTEM and entry.message is not None:
+            label = entry.message.kind.value.replace("_", " ")
+            suffix = f": {entry.text}" if entry.text else ""
+            body.append(Text(visible(f"— {label}{suffix} —"), style=author_style))
+        else:
+            body.append(Text(visible(entry.text)))
+        if self.raw_mode and not entry.undecodable:
+            envelope = (f"timetoken={entry.timetoken} publisher={entry.publisher} "
+                        f"meta={entry.meta}")
+            body.append(Text(visible(envelope), style=raw_style))
+            body.append(Text(visible(entry.raw), style=raw_style))
+        lines: list[Strip] = []
+        for text in body:
+            for segments in console.render_lines(text, console.options.update_width(width),
+                                                 pad=False):
+                lines.append(Strip(segments))
+        lines.append(Strip([]))
+        return lines
+
+    def _author_label(self, entry: Entry) -> str:
+        if entry.author is Author.CUSTOMER:
+            return visible(entry.publisher or "customer", keep_newlines=False)
+        if entry.author is Author.ME:
+            return "me"
+        if entry.author is Author.AGENT:
+            return visible(entry.agent_name or "another agent", keep_newlines=False)
+        return "system"
+
+
+def _delivery_label(entry: Entry) -> str:
+    if entry.delivery is Delivery.PENDING:
+        return "sending…" if not entry.delivery_error else \
+            f"retrying: {visible(entry.delivery_error, keep_newlines=False)}"
+    if entry.delivery is Delivery.FAILED:
+        return f"failed: {visible(entry.delivery_error or '', keep_newlines=False)} (F5 retries)"
+    if entry.delivery is Delivery.SENT and entry.author is Author.ME:
+        return "✓"
+    return ""
+
+
