@@ -217,10 +217,11 @@ class Inbox:
                       else None, Delivery.SENT if author is Author.ME else None)
         if not view.add(entry):
             return None
+        rating = message is not None and message.kind is MessageKind.RATED
         if author is Author.CUSTOMER:
             view.customer_id = wire.publisher
             view.customer_typing = False
-            if live:
+            if live and not rating:  # a rating closes the loop, it opens nothing
                 view.unread += 1
                 if view.state is ConversationState.RESOLVED:
                     new_conversation = True

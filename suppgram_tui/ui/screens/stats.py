@@ -1,0 +1,82 @@
+"""Support statistics computed from the loaded history, not from a separate log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Sparkline, Static
+
+from suppgram_tui.inbox import Inbox
+from suppgram_tui.inbox.durations import format_duration
+from suppgram_tui.inbox.outbox import timetoken_of
+from suppgram_tui.inbox.stats import SupportStats, compute_stats
+
+from ..safe_text import one_line
+
+
+class StatsScreen(Screen[None]):
+    """Conversations by state, response and resolution times, CSAT, volume."""
+
+    BINDINGS = [
+        Binding("escape,f3", "app.pop_screen", "Back"),
+        Binding("r", "recompute", "Refresh"),
+    ]
+
+    def __init__(self, inbox: Inbox, *, clock: Callable[[], datetime]) -> None:
+        super().__init__()
+        self.inbox = inbox
+        self.clock = clock
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="stats"):
+            yield Static(id="stats-title")
+            yield DataTable(id="stats-table", show_cursor=False, zebra_stripes=True)
+            with Vertical(id="volume-box"):
+                yield Label("Messages per hour, last 24 hours", id="volume-label")
+                yield Sparkline([], id="volume")
+            yield DataTable(id="agents-table", show_cursor=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.action_recompute()
+
+    def action_recompute(self) -> None:
+        stats = compute_stats(self.inbox.conversations, now=timetoken_of(self.clock()))
+        self._show(stats)
+
+    def _show(self, stats: SupportStats) -> None:
+        self.query_one("#stats-title", Static).update(Content(
+            f"Statistics for {len(self.inbox.conversations)} conversations "
+            f"(from loaded history)"))
+        table = self.query_one("#stats-table", DataTable)
+        table.clear(columns=True)
+        table.add_columns("Measure", "Value")
+        by_state = stats.conversations_by_state
+        rows = [(f"Conversations {state.value}", str(count)) for state, count in by_state.items()]
+        rows += [
+            ("Awaiting first response", str(stats.awaiting_first_response)),
+            ("First response, median", format_duration(stats.first_response_median)),
+            ("First response, p90", format_duration(stats.first_response_p90)),
+            ("Resolution, median", format_duration(stats.resolution_median)),
+            ("Resolution, p90", format_duration(stats.resolution_p90)),
+            ("CSAT average", f"{stats.csat_average:.2f} of 5 ({stats.csat_count} ratings)"
+             if stats.csat_average is not None else "no ratings yet"),
+            ("CSAT distribution", "  ".join(f"{k}★ {v}" for k, v in
+                                            stats.csat_distribution.items())),
+        ]
+        if stats.csat_invalid:
+            rows.append(("Unreadable ratings", str(stats.csat_invalid)))
+        for measure, value in rows:
+            table.add_row(measure, value)
+        self.query_one(Sparkline).data = list(stats.message_volume)
+        agents = self.query_one("#agents-table", DataTable)
+        agents.clear(columns=True)
+        agents.add_columns("Agent", "Replies")
+        for agent, count in stats.replies_by_agent.items():
+            agents.add_row(one_line(agent, 40), str(count))
