@@ -17,18 +17,21 @@ if TYPE_CHECKING:
 class Need:
     """One permission on one resource: e.g. `write` on channel `cust-1-support`."""
 
-    kind: str  # "channels" | "groups" | "uuids"
+    kind: str  # "channels" | "groups" | "uuids" | "categories" (name "channels"/"uuids")
     name: str
     permission: str  # read, write, manage, delete, get, update, join
 
 
 class AccessPolicy(Protocol):
-    def authorize(self, call: Call, route: Route) -> None:
-        """Raise `PubNubError` (403) when the request may not do what the route does."""
+    async def authorize(self, call: Call, route: Route) -> None:
+        """Raise `PubNubError` (403) when the request may not do what the route does.
+
+        Async because checking a signature means reading the request body.
+        """
 
 
 class OpenAccess:
     """No Access Manager: everything is allowed."""
 
-    def authorize(self, call: Call, route: Route) -> None:
+    async def authorize(self, call: Call, route: Route) -> None:
         return None

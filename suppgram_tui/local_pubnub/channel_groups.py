@@ -22,6 +22,10 @@ def register(server: LocalServer) -> None:
     base = "/v1/channel-registration/sub-key/{sub}/channel-group/{group}"
     router.add("GET", base, change_or_list, needs=_manage_group)
     router.add("GET", base + "/remove", delete_group, needs=_manage_group)
+    # every group of the keyset (the JS SDK's `channelGroups.listGroups`); no token names
+    # all groups, so under Access Manager only the secret key may list them
+    router.add("GET", "/v1/channel-registration/sub-key/{sub}/channel-group", list_groups,
+               signed_only=True)
 
 
 def _manage_group(call: Call) -> list[Need]:
@@ -78,3 +82,10 @@ async def delete_group(call: Call) -> web.StreamResponse:
     keyset.delete_group(call.params["group"])
     server.persistence.delete_group(keyset.subkey, call.params["group"])
     return _ok()
+
+
+async def list_groups(call: Call) -> web.StreamResponse:
+    keyset = call.server.keyset(call.params["sub"])
+    return json_response({"status": 200, "payload": {"groups": sorted(keyset.groups),
+                                                     "sub_key": keyset.subkey},
+                          "service": SERVICE, "error": False})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -108,12 +109,17 @@ async def history_v2(call: Call) -> web.StreamResponse:
         subkey, channel, start=_int_param(call, "start"), end=_int_param(call, "end"),
         limit=count, oldest_first=call.flag("reverse"))
     with_token, with_meta = call.flag("include_token"), call.flag("include_meta")
+    # 17-digit numbers lose precision in JavaScript: the JS SDK asks for strings with
+    # `string_message_token` (message timetokens) or the older `stringtoken` (all of them).
+    all_strings = call.flag("stringtoken")
+    token_type: Callable[[int], Any] = (
+        str if all_strings or call.flag("string_message_token") else int)
     messages: list[Any] = []
     for item in items:
         if with_token or with_meta:
             entry: dict[str, Any] = {"message": item.payload}
             if with_token:
-                entry["timetoken"] = item.timetoken
+                entry["timetoken"] = token_type(item.timetoken)
             if with_meta:
                 entry["meta"] = item.meta if item.meta is not None else ""
             messages.append(entry)
@@ -121,6 +127,8 @@ async def history_v2(call: Call) -> web.StreamResponse:
             messages.append(item.payload)
     first = items[0].timetoken if items else 0
     last = items[-1].timetoken if items else 0
+    if all_strings:
+        return json_response([messages, str(first), str(last)])
     return json_response([messages, first, last])
 
 

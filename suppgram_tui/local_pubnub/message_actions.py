@@ -1,12 +1,250 @@
-"""Message actions: add, list, remove, their events, history with actions."""
+"""Message actions: add, list, remove, their events, and history with actions (§8, §6.2).
+
+Read receipts and reactions ride on these, attached to a stored message by its
+timetoken. Actions live in SQLite beside history, so `--data` keeps them.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from aiohttp import web
+
+from .access import Need
+from .errors import PubNubError, history_error, json_response, nested_error
+from .events import MESSAGE_ACTION, Event
+from .history import MAX_MULTI, _fetch_item, _int_param
+from .routing import Call, split_names
 
 if TYPE_CHECKING:
     from .server import LocalServer
 
+SOURCE = "actions"
+MAX_LIMIT = 100
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS message_actions (
+    subkey TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    action_tt INTEGER NOT NULL,
+    message_tt INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    value TEXT NOT NULL,
+    uuid TEXT NOT NULL,
+    PRIMARY KEY (subkey, channel, action_tt)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS message_actions_by_message
+    ON message_actions (subkey, channel, message_tt);
+"""
+COLUMNS = "type, value, uuid, action_tt, message_tt"
+
 
 def register(server: LocalServer) -> None:
-    """Not built yet."""
+    server.persistence.db.executescript(SCHEMA)
+    router = server.router
+    base = "/v1/message-actions/{sub}/channel/{channel}"
+    router.add("POST", base + "/message/{message}", add_action, needs=_channel_need("write"))
+    router.add("GET", base, get_actions, needs=_channel_need("read"))
+    router.add("DELETE", base + "/message/{message}/action/{action}", remove_action,
+               needs=_channel_need("delete"))
+    router.add("GET", "/v3/history-with-actions/sub-key/{sub}/channel/{channel}",
+               fetch_with_actions, needs=_channel_need("read"))
+
+
+def _channel_need(permission: str) -> Any:
+    def needs(call: Call) -> list[Need]:
+        return [Need("channels", name, permission)
+                for name in split_names(call.raw_params["channel"])]
+    return needs
+
+
+def _action(row: tuple[Any, ...]) -> dict[str, str]:
+    """The wire shape of one action; timetokens are strings (§0.4)."""
+    kind, value, uuid, action_tt, message_tt = row
+    return {"type": kind, "value": value, "uuid": uuid, "actionTimetoken": str(action_tt),
+            "messageTimetoken": str(message_tt)}
+
+
+def _timetoken(call: Call, name: str) -> int:
+    raw = call.params[name]
+    if not raw.isdigit():
+        raise _invalid(f"{name}Timetoken", "must be a timetoken", "path")
+    return int(raw)
+
+
+def _invalid(location: str, message: str, where: str) -> PubNubError:
+    return nested_error(400, "Invalid request data.", SOURCE, [
+        {"message": message, "location": location, "locationType": where}])
+
+
+async def add_action(call: Call) -> web.StreamResponse:
+    """Attach `{type, value}` to a stored message; 400 if there is no such message [?]."""
+    server: LocalServer = call.server
+    channel, message_tt = call.params["channel"], _timetoken(call, "message")
+    kind, value = _action_body(await call.request.read())
+    subkey = server.keyset(call.params["sub"]).subkey
+    if not server.persistence.fetch(subkey, channel, start=message_tt + 1, end=message_tt,
+                                    limit=1):
+        raise _invalid("messageTimetoken", "no stored message has this timetoken in this "
+                       "channel", "path")
+    uuid = call.uuid
+    db = server.persistence.db
+    if db.execute("SELECT 1 FROM message_actions WHERE subkey = ? AND channel = ? AND "
+                  "message_tt = ? AND type = ? AND value = ? AND uuid = ?",
+                  (subkey, channel, message_tt, kind, value, uuid)).fetchone():
+        raise nested_error(409, "Action Already Added", SOURCE)
+    action_tt = server.clock.next()
+    db.execute(f"INSERT INTO message_actions (subkey, channel, {COLUMNS}) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?)",
+               (subkey, channel, kind, value, uuid, action_tt, message_tt))
+    action = _action((kind, value, uuid, action_tt, message_tt))
+    _announce(call, channel, action_tt, "added", action)
+    return json_response({"status": 200, "data": action})
+
+
+def _action_body(body: bytes) -> tuple[str, str]:
+    try:
+        document = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise nested_error(415, "Request body must be JSON.", SOURCE) from None
+    if not isinstance(document, dict):
+        raise _invalid("body", "must be a JSON object", "body")
+    for name in ("type", "value"):
+        if not isinstance(document.get(name), str) or not document[name]:
+            raise _invalid(name, "must be a non-empty string", "body")
+    return document["type"], document["value"]
+
+
+async def remove_action(call: Call) -> web.StreamResponse:
+    """Removing an action that is not there is a 200 with no event."""
+    server: LocalServer = call.server
+    channel = call.params["channel"]
+    message_tt, action_tt = _timetoken(call, "message"), _timetoken(call, "action")
+    subkey = server.keyset(call.params["sub"]).subkey
+    where = ("WHERE subkey = ? AND channel = ? AND action_tt = ? AND message_tt = ?",
+             (subkey, channel, action_tt, message_tt))
+    row = server.persistence.db.execute(f"SELECT {COLUMNS} FROM message_actions {where[0]}",
+                                        where[1]).fetchone()
+    if row is not None:
+        server.persistence.db.execute(f"DELETE FROM message_actions {where[0]}", where[1])
+        _announce(call, channel, server.clock.next(), "removed", _action(row))
+    return json_response({"status": 200, "data": {}})
+
+
+def _announce(call: Call, channel: str, timetoken: int, event: str,
+              action: dict[str, str]) -> None:
+    """The `e:3` event; `i` is who acted, so `data` leaves `uuid` out (§4.4)."""
+    data = {key: action[key] for key in ("type", "value", "messageTimetoken",
+                                         "actionTimetoken")}
+    payload = {"source": SOURCE, "version": "1.0", "event": event, "data": data}
+    call.server.keyset(call.params["sub"]).append(
+        Event(timetoken, channel, payload, call.uuid or None, event_type=MESSAGE_ACTION))
+
+
+async def get_actions(call: Call) -> web.StreamResponse:
+    """The newest `limit` actions with `end <= tt < start`, oldest first; `more` pages back."""
+    server: LocalServer = call.server
+    channel = call.params["channel"]
+    subkey = server.keyset(call.params["sub"]).subkey
+    start, end = _query_timetoken(call, "start"), _query_timetoken(call, "end")
+    limit = _limit(call)
+    clauses, args = ["subkey = ?", "channel = ?"], [subkey, channel]
+    if start is not None:
+        clauses.append("action_tt < ?")
+        args.append(start)
+    if end is not None:
+        clauses.append("action_tt >= ?")
+        args.append(end)
+    rows = server.persistence.db.execute(
+        f"SELECT {COLUMNS} FROM message_actions WHERE {' AND '.join(clauses)} "
+        "ORDER BY action_tt DESC LIMIT ?", (*args, limit + 1)).fetchall()
+    truncated = len(rows) > limit
+    actions = [_action(row) for row in reversed(rows[:limit])]
+    body: dict[str, Any] = {"status": 200, "data": actions}
+    if truncated:
+        oldest = actions[0]["actionTimetoken"]
+        url = (f"/v1/message-actions/{quote(subkey, safe='')}/channel/"
+               f"{quote(channel, safe='')}?start={oldest}&limit={limit}")
+        more: dict[str, Any] = {"url": url, "start": oldest}
+        if end is not None:
+            more["url"] += f"&end={end}"
+            more["end"] = str(end)
+        more["limit"] = limit
+        body["more"] = more
+    return json_response(body)
+
+
+def _query_timetoken(call: Call, name: str) -> int | None:
+    raw = call.query.get(name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit():
+        raise _invalid(name, "must be a timetoken", "query")
+    return int(raw)
+
+
+def _limit(call: Call) -> int:
+    raw = call.query.get("limit")
+    if raw is None or raw == "":
+        return MAX_LIMIT
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise _invalid("limit", f"must be between 1 and {MAX_LIMIT}", "query")
+    return int(raw)
+
+
+async def fetch_with_actions(call: Call) -> web.StreamResponse:
+    """Fetch v3 for one channel, each message with `actions[type][value]` (§6.2)."""
+    server: LocalServer = call.server
+    channels = split_names(call.raw_params["channel"])
+    if len(channels) != 1:
+        raise history_error(400, "Invalid Arguments: exactly one channel with actions")
+    channel = channels[0]
+    subkey = server.keyset(call.params["sub"]).subkey
+    wanted = _int_param(call, "max")
+    limit = MAX_MULTI if not wanted or wanted > MAX_MULTI else wanted
+    start, end = _int_param(call, "start"), _int_param(call, "end")
+    include = {
+        "uuid": call.flag("include_uuid", True),
+        "message_type": call.flag("include_message_type", True),
+        "meta": call.flag("include_meta"),
+        "custom_message_type": call.flag("include_custom_message_type"),
+    }
+    messages = server.persistence.fetch(subkey, channel, start=start, end=end, limit=limit)
+    actions = _actions_by_message(server, subkey, channel, [m.timetoken for m in messages])
+    items = []
+    for message in messages:
+        item = _fetch_item(message, include)
+        if message.timetoken in actions:
+            item["actions"] = actions[message.timetoken]
+        items.append(item)
+    body: dict[str, Any] = {"status": 200, "error": False, "error_message": "",
+                            "channels": {channel: items} if items else {}}
+    if messages and server.persistence.fetch(subkey, channel, start=messages[0].timetoken,
+                                             end=end, limit=1):
+        first = str(messages[0].timetoken)
+        url = (f"/v3/history-with-actions/sub-key/{quote(subkey, safe='')}/channel/"
+               f"{quote(channel, safe='')}?start={first}&max={limit}")
+        if end is not None:
+            url += f"&end={end}"
+        body["more"] = {"url": url, "start": first, "max": limit}
+    return json_response(body)
+
+
+def _actions_by_message(server: LocalServer, subkey: str, channel: str,
+                        timetokens: list[int]) -> dict[int, dict[str, dict[str, list[Any]]]]:
+    """`{message_tt: {type: {value: [{uuid, actionTimetoken}]}}}`, oldest action first."""
+    found: dict[int, dict[str, dict[str, list[Any]]]] = {}
+    if not timetokens:
+        return found
+    rows = server.persistence.db.execute(
+        f"SELECT {COLUMNS} FROM message_actions WHERE subkey = ? AND channel = ? "
+        "AND message_tt BETWEEN ? AND ? ORDER BY action_tt",
+        (subkey, channel, min(timetokens), max(timetokens))).fetchall()
+    wanted = set(timetokens)
+    for kind, value, uuid, action_tt, message_tt in rows:
+        if message_tt in wanted:
+            found.setdefault(message_tt, {}).setdefault(kind, {}).setdefault(value, []).append(
+                {"uuid": uuid, "actionTimetoken": str(action_tt)})
+    return found

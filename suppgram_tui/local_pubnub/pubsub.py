@@ -14,7 +14,8 @@ from aiohttp import web
 from .access import Need
 from .clock import now_ticks
 from .errors import json_response, publish_error, service_error
-from .events import PRESENCE_SUFFIX, REGION, SIGNAL, Event
+from .events import FILE, PRESENCE_SUFFIX, REGION, SIGNAL, Event
+from .filter_expr import FilterSyntaxError, MessageFilter, compile_filter
 from .keyset import Subscription
 from .persistence import StoredMessage
 from .routing import Call, split_names, split_query_names
@@ -140,15 +141,46 @@ async def subscribe(call: Call) -> web.StreamResponse:
     if not channels and not groups:
         raise service_error(400, "No channels or channel groups to subscribe to", "Presence")
     cursor = _cursor(call)
+    message_filter = _message_filter(call)
     subscription = Subscription(channels, groups)
     server.observe_subscribe(call, keyset, subscription)
     if cursor == 0:
         return _poll_response(server.clock.next(), [], keyset.subkey)
-    found = keyset.events_after(subscription, cursor, MAX_EVENTS_PER_POLL)
+    found, next_cursor = _pending(keyset, subscription, cursor, message_filter)
     if not found:
-        found = await _wait_for_events(call, keyset, subscription, cursor)
-    next_cursor = found[-1][0].timetoken if found else cursor
+        found, next_cursor = await _wait_for_events(call, keyset, subscription, next_cursor,
+                                                    message_filter)
     return _poll_response(next_cursor, found, keyset.subkey)
+
+
+def _message_filter(call: Call) -> MessageFilter | None:
+    """The poll's `filter-expr` (sent by the JS SDK whenever a filter is configured)."""
+    try:
+        return compile_filter(call.query.get("filter-expr"))
+    except FilterSyntaxError as error:
+        raise service_error(400, f"Invalid filter expression: {error}", "Subscribe") from None
+
+
+def _pending(keyset: Any, subscription: Subscription, cursor: int,
+             message_filter: MessageFilter | None) -> tuple[list[tuple[Event, str | None]], int]:
+    """Events after `cursor` that pass the filter, and the cursor past every event looked at.
+
+    Messages the filter rejects are skipped but still move the cursor (reference §4.6);
+    the filter applies to published messages (and files), not to signals, presence,
+    App Context or message-action events [?].
+    """
+    while True:
+        found = keyset.events_after(subscription, cursor, MAX_EVENTS_PER_POLL)
+        if not found:
+            return [], cursor
+        cursor = found[-1][0].timetoken
+        if message_filter is None:
+            return found, cursor
+        kept = [(event, via) for event, via in found
+                if event.is_presence or event.event_type not in (None, FILE)
+                or message_filter.accepts(event.meta, event.payload)]
+        if kept:
+            return kept, cursor
 
 
 def _cursor(call: Call) -> int:
@@ -162,8 +194,10 @@ def _cursor(call: Call) -> int:
     return value
 
 
-async def _wait_for_events(call: Call, keyset: Any, subscription: Subscription,
-                           cursor: int) -> list[tuple[Event, str | None]]:
+async def _wait_for_events(
+    call: Call, keyset: Any, subscription: Subscription, cursor: int,
+    message_filter: MessageFilter | None,
+) -> tuple[list[tuple[Event, str | None]], int]:
     """Park the poll until an event for it arrives or the hold time runs out."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + call.server.options.poll_timeout
@@ -172,15 +206,15 @@ async def _wait_for_events(call: Call, keyset: Any, subscription: Subscription,
         while True:
             remaining = deadline - loop.time()
             if remaining <= 0:
-                return []
+                return [], cursor
             try:
                 await asyncio.wait_for(subscription.woken.wait(), remaining)
             except asyncio.TimeoutError:
-                return []
+                return [], cursor
             subscription.woken.clear()
-            found = keyset.events_after(subscription, cursor, MAX_EVENTS_PER_POLL)
+            found, cursor = _pending(keyset, subscription, cursor, message_filter)
             if found:
-                return found
+                return found, cursor
     finally:
         keyset.unpark(subscription)
 

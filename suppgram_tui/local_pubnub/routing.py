@@ -108,7 +108,11 @@ def split_names(raw_segment: str) -> list[str]:
 
 
 def split_query_names(value: str | None) -> list[str]:
-    """A comma list from a query value (already decoded by aiohttp)."""
+    """A comma list from a query value (already decoded by aiohttp).
+
+    Not decoded a second time: the JS SDK percent-encodes names once (a literal `%2F` in
+    a name arrives as `%252F`), the Python SDK sends them raw or encoded once.
+    """
     if not value:
         return []
-    return [unquote(part) for part in value.split(",") if part]
+    return [part for part in value.split(",") if part]

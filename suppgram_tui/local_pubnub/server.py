@@ -28,6 +28,8 @@ log = logging.getLogger("suppgram_tui.local_pubnub")
 
 LOOPBACK = "127.0.0.1"
 SUBSCRIBE_HOLD_SECONDS = 280.0
+MAX_REQUEST_LINE = 1024 * 1024
+"""Longest request line accepted: GET publishes carry the message (reference §2.1)."""
 
 
 @dataclass
@@ -44,10 +46,19 @@ class ServerOptions:
     """How long an idle subscribe poll is held open before an empty answer."""
     secret_key: str | None = None
     """Turns Access Manager on: requests need this key's signature or a granted token."""
+    signature_skew: float = 60.0
+    """Seconds a signed request's `timestamp` may differ from `wall_clock` (PubNub: 60)."""
+    wall_clock: Callable[[], float] = time.time
+    """Unix seconds for token issue/expiry and signature freshness; tests move it."""
     objects_events: bool = True
     """Deliver App Context change events to subscribers (a keyset setting on PubNub)."""
     max_channels_per_group: int = 2000
     """Channels one group may hold (PubNub: 100 by default, up to 2,000)."""
+    presence_min_timeout: float = 20.0
+    """Shortest presence timeout honoured (PubNub: 20 s); tests lower it to stay fast."""
+    presence_leave_on_drop: bool = False
+    """Announce `leave` once a uuid's subscribe poll stops listing a channel; PubNub
+    instead lets presence there time out (an SDK only sends leave with heartbeats on)."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Options of later services (presence, App Context) that have no field yet."""
 
@@ -117,7 +128,7 @@ class LocalServer:
         route, params, raw_params = found
         call = Call(request, params, raw_params, self)
         try:
-            self.access.authorize(call, route)
+            await self.access.authorize(call, route)
             return await route.handler(call)
         except PubNubError as error:
             return error.response()
@@ -165,8 +176,12 @@ class LocalPubNub:
         self.server = LocalServer(self.options)
         # handler_cancellation: a client that hangs up frees its parked poll at once.
         # auto_decompress off: the SDK labels zlib bodies as gzip (reference §2.1).
+        # max_line_size: SDKs publish by GET with the message in the path, so a request
+        # line must hold a 32 KiB message (escaped) and reach the 413 check beyond it;
+        # aiohttp's default (8190) answers any bigger line with a plain-text 400.
         self._runner = web.AppRunner(self.server.build_app(), handler_cancellation=True,
-                                     auto_decompress=False, access_log=None)
+                                     auto_decompress=False, access_log=None,
+                                     max_line_size=MAX_REQUEST_LINE)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.options.host, self.options.port,
                            reuse_address=True)
