@@ -8,6 +8,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 from suppgram_tui.converters import ConverterLike, load_converter
@@ -25,7 +26,8 @@ class ConsoleSession:
     def __init__(self, link: LinkSettings, *, agent_name: str, converter_path: str,
                  store_path: Path | None, local_server: bool = False,
                  local_data_path: Path | None = None, local_poll_timeout: float = 280.0,
-                 listener: Callable[[InboxEvent], None] | None = None) -> None:
+                 listener: Callable[[InboxEvent], None] | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
         self.settings = link
         self.agent_name = agent_name
         self.converter_path = converter_path
@@ -34,6 +36,7 @@ class ConsoleSession:
         self.local_data_path = local_data_path
         self.local_poll_timeout = local_poll_timeout
         self.listener = listener
+        self.clock = clock
         self.server: LocalPubNub | None = None
         self.store: AgentStore | None = None
         self.inbox: Inbox | None = None
@@ -72,7 +75,8 @@ class ConsoleSession:
         assert self.converter is not None
         self.store = self._open_store()
         self.inbox = Inbox(self._make_link, converter=self.converter, store=self.store,
-                           agent_name=self.agent_name, support_user=self.settings.user_id)
+                           agent_name=self.agent_name, support_user=self.settings.user_id,
+                           **({"clock": self.clock} if self.clock else {}))
         if self.listener is not None:
             self.inbox.listen(self.listener)
         await self.inbox.start()

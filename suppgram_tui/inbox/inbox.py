@@ -10,6 +10,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from suppgram_tui.converters import ConverterLike, UndecodableMessage, WireMessage, decode_message
@@ -53,12 +54,14 @@ class Inbox:
     """All conversations of the watched channel groups, as one agent sees them."""
 
     def __init__(self, transport_factory: TransportFactory, *, converter: ConverterLike,
-                 store: AgentStore, agent_name: str, support_user: str) -> None:
+                 store: AgentStore, agent_name: str, support_user: str,
+                 clock: Callable[[], datetime] = now_utc) -> None:
         self.transport: Transport = transport_factory(self._on_link_event)
         self.converter = converter
         self.store = store
         self.agent_name = agent_name
         self.support_user = support_user
+        self.clock = clock
         self.groups: tuple[str, ...] = tuple(getattr(getattr(self.transport, "settings", None),
                                                      "channel_groups", ()))
         self.conversations: dict[str, ConversationView] = {}
@@ -339,7 +342,7 @@ class Inbox:
 
     def send_reply(self, channel: str, text: str) -> Entry:
         """Queue a reply: stored before it is published, delivered exactly once."""
-        message = Message(MessageKind.FROM_AGENT, now_utc(), text)
+        message = Message(MessageKind.FROM_AGENT, self.clock(), text)
         return self._queue(channel, message)
 
     def _queue(self, channel: str, message: Message) -> Entry:
@@ -420,14 +423,14 @@ class Inbox:
         def change(view: ConversationView) -> None:
             view.state, view.assignee = ConversationState.NEW, None
         await self._change_state(channel, change)
-        self._queue(channel, Message(MessageKind.POSTPONED, now_utc()))
+        self._queue(channel, Message(MessageKind.POSTPONED, self.clock()))
 
     async def resolve(self, channel: str) -> None:
         """Close the conversation and publish `resolved` to the customer."""
         def change(view: ConversationView) -> None:
             view.state = ConversationState.RESOLVED
         await self._change_state(channel, change)
-        self._queue(channel, Message(MessageKind.RESOLVED, now_utc()))
+        self._queue(channel, Message(MessageKind.RESOLVED, self.clock()))
 
     async def set_tags(self, channel: str, tags: list[str]) -> None:
         clean = sorted({t.strip().replace(",", " ") for t in tags if t.strip()})

@@ -40,6 +40,9 @@ class SuppgramConsole(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(self.console_screen)
+        if not self.config.cursor_blink:
+            for widget in self.console_screen.query("Input, TextArea"):
+                widget.cursor_blink = False  # type: ignore[attr-defined]
         self.connect()
 
     @work(exclusive=True, group="connect", exit_on_error=False)
@@ -78,7 +81,8 @@ def make_app(config: ConsoleConfig) -> SuppgramConsole:
     session = ConsoleSession(
         config.link, agent_name=config.agent_name, converter_path=config.converter_path,
         store_path=config.store_path, local_server=config.local_server,
-        local_data_path=config.local_data_path, local_poll_timeout=config.local_poll_timeout)
+        local_data_path=config.local_data_path, local_poll_timeout=config.local_poll_timeout,
+        clock=config.clock)
     app = SuppgramConsole(config, session)
     session.listener = app._inbox_event
     return app

@@ -47,6 +47,8 @@ class ConsoleConfig:
     """Wall clock for waiting times; fixed in snapshot tests."""
     notify_sound: bool = True
     """Ring the terminal bell with notifications."""
+    cursor_blink: bool = True
+    """Off in snapshot tests, so every frame is the same."""
 
     @property
     def origin_label(self) -> str:

@@ -1,0 +1,137 @@
+"""The console end to end: Pilot drives the real app against local_pubnub."""
+
+from __future__ import annotations
+
+import pytest
+
+from suppgram_tui.model import ConversationState
+
+from .conftest import Recorder, wait_until
+from .console_harness import console_app, list_text, transcript_text, wait_ready
+from .inbox_harness import InboxHarness, customer_client, open_conversation
+
+
+@pytest.fixture
+async def customers(local_server):
+    made = []
+
+    def build(uuid: str):
+        client = customer_client(local_server.origin, uuid)
+        made.append(client)
+        return client
+
+    yield build
+    for client in made:
+        await client.stop()
+
+
+async def test_customer_message_updates_row_and_pane_and_reply_reaches_customer(
+        local_server, tmp_path, customers):
+    app = console_app(local_server.origin, tmp_path / "ann.json", hermetic=False)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_ready(app)
+        customer = customers("dana")
+        heard = Recorder()
+        customer.add_listener(heard)
+        customer.subscribe().channels(["dana-support"]).execute()
+        await open_conversation(customer, "dana-support", "my order is late")
+        await wait_until(lambda: "my order is late" in list_text(app))
+        await wait_until(lambda: "my order is late" in transcript_text(app))
+
+        await pilot.press("tab", "tab")  # list → transcript → composer
+        await pilot.press(*"On it, Dana")
+        await pilot.press("enter")
+        await wait_until(lambda: any(m.publisher == "support" for m in heard.messages))
+        reply = next(m for m in heard.messages if m.publisher == "support")
+        assert list(reply.message) == ["kind", "time", "text"]
+        assert reply.message["kind"] == "from_agent" and reply.message["text"] == "On it, Dana"
+        assert reply.user_metadata["agent"] == "ann"
+        await wait_until(lambda: "✓" in transcript_text(app))
+
+
+async def test_markup_and_escapes_from_a_customer_render_literally(local_server, tmp_path,
+                                                                 customers):
+    app = console_app(local_server.origin, tmp_path / "ann.json")
+    async with app.run_test(size=(120, 30)):
+        await wait_ready(app)
+        hostile = "[bold]loud[/] [link=http://x]x[/link] \x1b[2J\x1b]0;title\x07 end"
+        await open_conversation(customers("eve"), "eve-support", hostile)
+        await wait_until(lambda: "end" in transcript_text(app))
+        shown = transcript_text(app)
+        assert "[bold]loud[/]" in shown and "[link=http://x]x[/link]" in shown
+        assert "␛[2J" in shown and "\x1b" not in shown and "\x07" not in shown
+        assert "[bold]loud[/]" in list_text(app) and "\x1b" not in list_text(app)
+
+
+async def test_claim_and_resolve_change_what_another_console_sees(local_server, tmp_path,
+                                                                customers):
+    await open_conversation(customers("finn"), "finn-support", "hello?")
+    bob = await InboxHarness(local_server.origin, tmp_path / "bob.json", "bob").start()
+    app = console_app(local_server.origin, tmp_path / "ann.json")
+    try:
+        async with app.run_test(size=(120, 30)) as pilot:
+            await wait_ready(app)
+            await wait_until(lambda: "hello?" in transcript_text(app))
+            await pilot.press("ctrl+g")
+            await wait_until(lambda: bob.inbox.view("finn-support").assignee == "ann")
+            await wait_until(lambda: "@ann" in list_text(app))
+            await pilot.press("ctrl+r")
+            await wait_until(lambda: bob.inbox.view("finn-support").state
+                             is ConversationState.RESOLVED)
+            await wait_until(lambda: "resolved" in transcript_text(app))
+            # bob claims it back after the customer writes again; ann sees bob
+            await bob.inbox.claim("finn-support")
+            await wait_until(lambda: "@bob" in list_text(app) or "resolved" not in
+                             list_text(app))
+    finally:
+        await bob.stop()
+
+
+async def test_a_lost_claim_is_a_toast_not_a_crash(local_server, tmp_path, customers):
+    await open_conversation(customers("gus"), "gus-support", "anyone?")
+    bob = await InboxHarness(local_server.origin, tmp_path / "bob.json", "bob").start()
+    app = console_app(local_server.origin, tmp_path / "ann.json")
+    try:
+        async with app.run_test(size=(120, 30)) as pilot:
+            await wait_ready(app)
+            await wait_until(lambda: "anyone?" in transcript_text(app))
+            await bob.inbox.claim("gus-support")
+            await pilot.press("ctrl+g")
+            await wait_until(lambda: any("bob" in n.message for n in app._notifications))
+            assert app.console_screen.inbox.view("gus-support").assignee == "bob"
+    finally:
+        await bob.stop()
+
+
+async def test_drafts_survive_a_restart(local_server, tmp_path, customers):
+    await open_conversation(customers("hal"), "hal-support", "hi")
+    store = tmp_path / "ann.json"
+    app = console_app(local_server.origin, store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_ready(app)
+        await wait_until(lambda: "hi" in transcript_text(app))
+        await pilot.press("tab", "tab", *"half-written answer")
+        await pilot.pause()
+    again = console_app(local_server.origin, store)
+    async with again.run_test(size=(120, 30)):
+        await wait_ready(again)
+        from suppgram_tui.ui.widgets.composer import Composer
+        await wait_until(lambda: again.console_screen.query_one(Composer).text
+                         == "half-written answer")
+
+
+async def test_canned_reply_is_inserted_by_name(local_server, tmp_path, customers):
+    from suppgram_tui.store import AgentStore
+    store_path = tmp_path / "ann.json"
+    with AgentStore(store_path) as store:
+        store.set_canned_reply("thanks", "Thank you for waiting!")
+    await open_conversation(customers("ida"), "ida-support", "hello")
+    app = console_app(local_server.origin, store_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_ready(app)
+        await wait_until(lambda: "hello" in transcript_text(app))
+        await pilot.press("tab", "tab", *"/thanks", "enter")
+        from suppgram_tui.ui.widgets.composer import Composer
+        assert app.console_screen.query_one(Composer).text == "Thank you for waiting!"
+        await pilot.press("enter")
+        await wait_until(lambda: "Thank you for waiting!" in transcript_text(app))
