@@ -65,14 +65,18 @@ def main(ctx: click.Context, pubnub_user_id: str, channel_groups: tuple[str, ...
 @click.option("--secret-key", envvar="LOCAL_PUBNUB_SECRET_KEY", show_envvar=True,
               help="Turn Access Manager on: requests must be signed with this key or carry "
                    "a token it granted. Prefer the environment variable (kept out of ps).")
+@click.option("--objects-events", is_flag=True,
+              help="Deliver App Context change events to subscribers (off by default, as on "
+                   "a new PubNub keyset; SDK 10.8's receive loop dies on them).")
 def serve_command(host: str, port: int, data_path: str | None, poll_timeout: float,
-                  secret_key: str | None) -> None:
+                  secret_key: str | None, objects_events: bool) -> None:
     """Run the PubNub-compatible local server (for development and tests, not production).
 
     Point any PubNub SDK at it with origin HOST:PORT and TLS off.
     """
     options = ServerOptions(host=host, port=port, data_path=data_path,
-                            poll_timeout=poll_timeout, secret_key=secret_key or None)
+                            poll_timeout=poll_timeout, secret_key=secret_key or None,
+                            objects_events=objects_events)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 

@@ -220,27 +220,30 @@ async def test_list_pages_counts_sorts_and_filters(make_client):
 
 
 async def test_objects_events_reach_subscribers(make_client, objects_events_fix):
-    agent, watcher = make_client("agent-1"), make_client("agent-2")
-    inbox = Recorder()
-    await subscribed(watcher, inbox, ["cust-8", "agent-1"])
-    set_result = (await agent.set_channel_metadata(channel="cust-8", name="Ticket 8",
-                                                   custom={"state": "new"}).future()).result
-    await agent.set_channel_metadata(channel="cust-8", name="Ticket 8",
-                                     custom={"state": "new"}).future()  # no change, no event
-    await agent.set_uuid_metadata(uuid="agent-1", name="Ann").future()
-    await agent.remove_channel_metadata(channel="cust-8").future()
-    await agent.publish().channel("cust-8").message({"text": "after"}).future()
-    await wait_until(lambda: inbox.messages)
+    """Objects events are a keyset setting, off by default; this server turns them on."""
+    async with LocalPubNub(poll_timeout=2.0, objects_events=True) as server:
+        agent = make_client("agent-1", origin=server.origin)
+        watcher = make_client("agent-2", origin=server.origin)
+        inbox = Recorder()
+        await subscribed(watcher, inbox, ["cust-8", "agent-1"])
+        set_result = (await agent.set_channel_metadata(channel="cust-8", name="Ticket 8",
+                                                       custom={"state": "new"}).future()).result
+        await agent.set_channel_metadata(channel="cust-8", name="Ticket 8",
+                                         custom={"state": "new"}).future()  # no change, no event
+        await agent.set_uuid_metadata(uuid="agent-1", name="Ann").future()
+        await agent.remove_channel_metadata(channel="cust-8").future()
+        await agent.publish().channel("cust-8").message({"text": "after"}).future()
+        await wait_until(lambda: inbox.messages)
 
-    assert [(type(e).__name__, e.event) for e in inbox.objects] == [
-        ("PNChannelMetadataResult", "set"), ("PNUUIDMetadataResult", "set"),
-        ("PNChannelMetadataResult", "delete")]
-    channel_set, user_set, deleted = (e.data for e in inbox.objects)
-    assert channel_set["id"] == "cust-8" and channel_set["custom"] == {"state": "new"}
-    assert channel_set["eTag"] == set_result.data["eTag"]
-    assert channel_set["updated"] == set_result.data["updated"]
-    assert user_set["id"] == "agent-1" and user_set["name"] == "Ann"
-    assert deleted == {"id": "cust-8"}
+        assert [(type(e).__name__, e.event) for e in inbox.objects] == [
+            ("PNChannelMetadataResult", "set"), ("PNUUIDMetadataResult", "set"),
+            ("PNChannelMetadataResult", "delete")]
+        channel_set, user_set, deleted = (e.data for e in inbox.objects)
+        assert channel_set["id"] == "cust-8" and channel_set["custom"] == {"state": "new"}
+        assert channel_set["eTag"] == set_result.data["eTag"]
+        assert channel_set["updated"] == set_result.data["updated"]
+        assert user_set["id"] == "agent-1" and user_set["name"] == "Ann"
+        assert deleted == {"id": "cust-8"}
 
 
 async def test_without_objects_events_the_unpatched_sdk_keeps_receiving(make_client):

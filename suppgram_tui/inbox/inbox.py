@@ -17,6 +17,7 @@ from suppgram_tui.converters import ConverterLike, UndecodableMessage, WireMessa
 from suppgram_tui.link.errors import ConflictError, LinkRequestError
 from suppgram_tui.link.events import (
     ChannelStateChanged,
+    ChannelStateHint,
     ConnectionChanged,
     ConnectionState,
     Features,
@@ -172,6 +173,10 @@ class Inbox:
             self._ingest(event, live=True)
         elif isinstance(event, ChannelStateChanged):
             self._apply_state_event(event)
+        elif isinstance(event, ChannelStateHint):
+            view = self.conversations.get(event.channel)
+            if view is not None and view.etag != event.etag and self.features.app_context:
+                self._spawn(self._reread_state(view))
         elif isinstance(event, PresenceChanged):
             self._apply_presence(event)
         elif isinstance(event, SignalReceived):
@@ -277,6 +282,15 @@ class Inbox:
         elif event.custom is not None:
             view.apply_shared_state(event.custom, event.etag)
         self._emit(ConversationChanged(event.channel))
+
+    async def _reread_state(self, view: ConversationView) -> None:
+        try:
+            custom, etag = await self.transport.conversation_state(view.channel)
+        except LinkRequestError as error:
+            log.info("could not re-read state of %s: %s", view.channel, error)
+            return
+        view.apply_shared_state(custom, etag)
+        self._emit(ConversationChanged(view.channel))
 
     def _apply_presence(self, event: PresenceChanged) -> None:
         view = self.conversations.get(event.channel)

@@ -300,7 +300,18 @@ class PubNubLink:
             if error.status_code == 412:
                 raise ConflictError(f"{channel} was changed by someone else") from None
             raise
-        return result.data.get("eTag")
+        new_etag = result.data.get("eTag")
+        await self._announce_state(channel, new_etag)
+        return new_etag
+
+    async def _announce_state(self, channel: str, etag: str | None) -> None:
+        """Tell other consoles to re-read the state: a signal, since App Context events
+        are usually off. Best effort: they also re-read on their next conflict."""
+        try:
+            await self._call(self.client.signal().channel(STATE_PREFIX + channel)
+                             .message(str(etag or "")[:40]))
+        except LinkRequestError as error:
+            log.info("could not announce state of %s: %s", channel, error)
 
 
 def _history_item(channel: str, item: Any) -> WireMessage:

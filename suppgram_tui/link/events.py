@@ -37,6 +37,18 @@ class ChannelStateChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class ChannelStateHint:
+    """Another console says the channel's state changed; its eTag is now `etag`.
+
+    Sent as a signal because App Context events are off on most keysets (and stop SDK
+    10.8's receive loop where they are on); the receiver re-reads the state.
+    """
+
+    channel: str
+    etag: str
+
+
+@dataclass(frozen=True, slots=True)
 class MalformedEnvelope:
     """A subscribe envelope the link could not read; kept so nothing vanishes silently."""
 
@@ -74,4 +86,4 @@ class Features:
 
 
 LinkEvent = (WireMessage | SignalReceived | PresenceChanged | ChannelStateChanged
-             | MalformedEnvelope | ConnectionChanged)
+             | ChannelStateHint | MalformedEnvelope | ConnectionChanged)

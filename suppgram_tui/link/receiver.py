@@ -19,6 +19,7 @@ from pubnub.endpoints.pubsub.subscribe import Subscribe
 from .errors import LinkRequestError
 from .events import (
     ChannelStateChanged,
+    ChannelStateHint,
     ConnectionChanged,
     ConnectionState,
     LinkEvent,
@@ -55,6 +56,8 @@ def decode_envelope(item: Any) -> LinkEvent:
                 action=str(payload["action"]), occupancy=int(payload.get("occupancy", 0)),
                 state=payload.get("data") if isinstance(payload.get("data"), dict) else None)
         if kind == 1:
+            if channel.startswith(STATE_PREFIX):
+                return ChannelStateHint(channel.removeprefix(STATE_PREFIX), str(payload))
             return SignalReceived(channel, publisher, payload, timetoken)
         if kind == 2:
             return _objects_event(channel, payload)

@@ -50,8 +50,9 @@ class ServerOptions:
     """Seconds a signed request's `timestamp` may differ from `wall_clock` (PubNub: 60)."""
     wall_clock: Callable[[], float] = time.time
     """Unix seconds for token issue/expiry and signature freshness; tests move it."""
-    objects_events: bool = True
-    """Deliver App Context change events to subscribers (a keyset setting on PubNub)."""
+    objects_events: bool = False
+    """Deliver App Context change events to subscribers. Off by default, as on a new
+    PubNub keyset: SDK 10.8's receive loop dies on them (reference §12.1)."""
     max_channels_per_group: int = 2000
     """Channels one group may hold (PubNub: 100 by default, up to 2,000)."""
     presence_min_timeout: float = 20.0
