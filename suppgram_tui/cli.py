@@ -28,6 +28,8 @@ from suppgram_tui.local_pubnub import LocalPubNub, ServerOptions, serve
 @click.option("--local", is_flag=True,
               help="Start the built-in local PubNub server in-process and use it; "
                    "no keys needed. Its data lives in the data directory.")
+@click.option("--local-port", default=8090, show_default=True, type=click.IntRange(0, 65535),
+              help="Port of the --local server (a free one if it is taken).")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where agent-local state (drafts, read markers, outbox) is kept.")
 @click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -35,7 +37,7 @@ from suppgram_tui.local_pubnub import LocalPubNub, ServerOptions, serve
 @click.pass_context
 def main(ctx: click.Context, pubnub_user_id: str, channel_groups: tuple[str, ...],
          converter_path: str, agent_name: str | None, origin: str | None, local: bool,
-         data_dir: Path | None, log_file: Path | None) -> None:
+         local_port: int, data_dir: Path | None, log_file: Path | None) -> None:
     """suppgram-tui: a terminal console for support agents whose customers chat over PubNub.
 
     Without a command it runs the console. Keys come from PUBNUB_PUBLISH_KEY,
@@ -49,7 +51,7 @@ def main(ctx: click.Context, pubnub_user_id: str, channel_groups: tuple[str, ...
     run_console(ConsoleOptions(
         user_id=pubnub_user_id, channel_groups=channel_groups or ("support",),
         converter_path=converter_path, agent_name=agent_name, origin=origin, local=local,
-        data_dir=data_dir, log_file=log_file))
+        local_port=local_port, data_dir=data_dir, log_file=log_file))
 
 
 @main.command("serve")

@@ -22,6 +22,7 @@ class ConsoleOptions:
     agent_name: str | None
     origin: str | None
     local: bool
+    local_port: int
     data_dir: Path | None
     log_file: Path | None
 
@@ -61,6 +62,6 @@ def run_console(options: ConsoleOptions) -> None:
     config = ConsoleConfig(
         link=settings, agent_name=options.agent_name or default_agent_name(),
         converter_path=options.converter_path, store_path=paths.store_file(options.data_dir),
-        local_server=options.local,
+        local_server=options.local, local_port=options.local_port,
         local_data_path=data_dir / "local-pubnub.sqlite" if options.local else None)
     make_app(config).run()

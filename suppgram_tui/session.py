@@ -26,6 +26,7 @@ class ConsoleSession:
     def __init__(self, link: LinkSettings, *, agent_name: str, converter_path: str,
                  store_path: Path | None, local_server: bool = False,
                  local_data_path: Path | None = None, local_poll_timeout: float = 280.0,
+                 local_port: int = 0,
                  listener: Callable[[InboxEvent], None] | None = None,
                  clock: Callable[[], datetime] | None = None) -> None:
         self.settings = link
@@ -35,6 +36,7 @@ class ConsoleSession:
         self.local_server = local_server
         self.local_data_path = local_data_path
         self.local_poll_timeout = local_poll_timeout
+        self.local_port = local_port
         self.listener = listener
         self.clock = clock
         self.server: LocalPubNub | None = None
@@ -65,9 +67,7 @@ class ConsoleSession:
     async def start(self) -> Inbox:
         """Start the local server if asked, open store and converter, connect the inbox."""
         if self.local_server:
-            self.server = await LocalPubNub(ServerOptions(
-                data_path=str(self.local_data_path) if self.local_data_path else None,
-                poll_timeout=self.local_poll_timeout)).start()
+            self.server = await self._start_local_server()
             self.settings = replace(self.settings, origin=self.server.origin, ssl=False,
                                     local=True)
         if self.converter is None:
@@ -81,6 +81,21 @@ class ConsoleSession:
             self.inbox.listen(self.listener)
         await self.inbox.start()
         return self.inbox
+
+    async def _start_local_server(self) -> LocalPubNub:
+        """On the asked port, so other clients can find it; any free port if it is taken."""
+        options = ServerOptions(
+            port=self.local_port, poll_timeout=self.local_poll_timeout,
+            data_path=str(self.local_data_path) if self.local_data_path else None)
+        try:
+            return await LocalPubNub(options).start()
+        except OSError:
+            if not self.local_port:
+                raise
+            server = await LocalPubNub(replace(options, port=0)).start()
+            self.notices.append(f"Port {self.local_port} is taken; the local server listens "
+                                f"on {server.origin} instead.")
+            return server
 
     async def stop(self) -> None:
         if self.inbox is not None:

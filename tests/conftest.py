@@ -14,6 +14,8 @@ from pubnub.pubnub_asyncio import PubNubAsyncio
 
 from suppgram_tui.local_pubnub import LocalPubNub
 
+from .js_support import js_sdk  # noqa: F401  (a session fixture for the JS SDK tests)
+
 SUBSCRIBE_KEY = "sub-c-test"
 PUBLISH_KEY = "pub-c-test"
 

@@ -298,3 +298,18 @@ async def test_startup_with_hundreds_of_channels_is_batched(local_server, harnes
 def test_raw_json_of_undecodable_is_valid_json():
     from suppgram_tui.inbox.entries import raw_json
     assert json.loads(raw_json({"a": [1, None]})) == {"a": [1, None]}
+
+
+async def test_presence_typing_and_viewing_reach_other_consoles(harnesses, customers):
+    customer = customers("cust-11")
+    await open_conversation(customer, "c11", "hi")
+    ann, bob = await harnesses("ann"), await harnesses("bob")
+    customer.subscribe().channels(["c11"]).execute()
+    await wait_until(lambda: ann.inbox.view("c11").customer_online)
+    await customer.signal().channel("c11").message({"typing": True}).future()
+    await wait_until(lambda: ann.inbox.view("c11").customer_typing)
+    await bob.inbox.viewing("c11", None)
+    await wait_until(lambda: ann.inbox.view("c11").viewers == {"bob"})
+    await bob.inbox.viewing(None, "c11")
+    await wait_until(lambda: ann.inbox.view("c11").viewers == set())
+    assert bob.inbox.view("c11").viewers == set()  # never sees itself

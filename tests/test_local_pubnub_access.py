@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -336,7 +334,6 @@ async def test_without_a_secret_key_everything_is_open(make_client):
         assert "--secret-key" in body["error"]["message"]
 
 
-JS_DIR = Path(__file__).parent / "js"
 JS_SCRIPT = """
 import PubNub from 'pubnub';
 const [origin, secret] = process.argv.slice(1);
@@ -367,13 +364,10 @@ process.exit(0);
 """
 
 
-@pytest.mark.skipif(shutil.which("node") is None
-                    or not (JS_DIR / "node_modules" / "pubnub").exists(),
-                    reason="node or the npm pubnub package (tests/js) is not installed")
-async def test_javascript_sdk_signs_and_uses_tokens(local_server):
+async def test_javascript_sdk_signs_and_uses_tokens(local_server, js_sdk):
     process = await asyncio.create_subprocess_exec(
         "node", "--input-type=module", "-e", JS_SCRIPT, local_server.origin, SECRET,
-        cwd=JS_DIR, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        cwd=js_sdk, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 0, err.decode()
     results = json.loads(out.decode().strip().splitlines()[-1])

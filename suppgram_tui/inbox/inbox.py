@@ -16,6 +16,7 @@ from typing import Any
 from suppgram_tui.converters import ConverterLike, UndecodableMessage, WireMessage, decode_message
 from suppgram_tui.link.errors import ConflictError, LinkRequestError
 from suppgram_tui.link.events import (
+    AgentViewing,
     ChannelStateChanged,
     ChannelStateHint,
     ConnectionChanged,
@@ -116,6 +117,7 @@ class Inbox:
                 for wire in messages:
                     self._ingest(wire, live=False)
             await self._load_unread(list(channels))
+        await self._load_presence()
         self._restore_pending_replies()
         self.outbox.start()
         self.started.set()
@@ -148,6 +150,19 @@ class Inbox:
             for channel, count in (await self.transport.unread_counts(ask)).items():
                 self.conversations[channel].unread = count
 
+    async def _load_presence(self) -> None:
+        try:
+            online = await self.transport.online()
+        except LinkRequestError as error:
+            log.info("here-now failed: %s", error)
+            return
+        for channel, uuids in online.items():
+            view = self.conversations.get(channel)
+            if view is not None:
+                customers = uuids - {self.support_user}
+                view.customer_online = bool(customers) if view.customer_id is None \
+                    else view.customer_id in customers
+
     def _count_unread(self, view: ConversationView) -> int:
         if view.read_marker:
             return sum(1 for e in view.entries if e.author is Author.CUSTOMER
@@ -173,6 +188,8 @@ class Inbox:
             self._ingest(event, live=True)
         elif isinstance(event, ChannelStateChanged):
             self._apply_state_event(event)
+        elif isinstance(event, AgentViewing):
+            self._apply_viewing(event)
         elif isinstance(event, ChannelStateHint):
             view = self.conversations.get(event.channel)
             if view is not None and view.etag != event.etag and self.features.app_context:
@@ -304,17 +321,34 @@ class Inbox:
         view = self.conversations.get(event.channel)
         if view is None:
             return
-        payload = event.payload if isinstance(event.payload, dict) else {}
         if event.publisher == self.support_user:
-            agent = payload.get("viewing")
-            if isinstance(agent, str) and agent != self.agent_name:
-                view.viewers.add(agent)
-            elif isinstance(payload.get("left"), str):
-                view.viewers.discard(payload["left"])
-        else:
-            view.customer_typing = bool(payload.get("typing", event.payload == "typing"))
-            self._restart_typing_timer(event.channel)
+            return  # an agent's typing indicator, meant for the customer
+        payload = event.payload if isinstance(event.payload, dict) else {}
+        view.customer_typing = bool(payload.get("typing", event.payload == "typing"))
+        self._restart_typing_timer(event.channel)
         self._emit(ConversationChanged(event.channel))
+
+    def _apply_viewing(self, event: AgentViewing) -> None:
+        view = self.conversations.get(event.channel)
+        if view is None or event.agent == self.agent_name:
+            return
+        if event.viewing:
+            for other in self.conversations.values():
+                other.viewers.discard(event.agent)  # one conversation at a time
+            view.viewers.add(event.agent)
+        else:
+            view.viewers.discard(event.agent)
+        self._emit(ConversationChanged(event.channel))
+
+    async def viewing(self, channel: str | None, previous: str | None) -> None:
+        """Tell other consoles which conversation I have open."""
+        try:
+            if previous is not None and previous != channel:
+                await self.transport.announce_viewing(previous, self.agent_name, False)
+            if channel is not None:
+                await self.transport.announce_viewing(channel, self.agent_name, True)
+        except LinkRequestError as error:
+            log.info("could not announce viewing: %s", error)
 
     def _restart_typing_timer(self, channel: str) -> None:
         timer = self._typing_timers.pop(channel, None)
@@ -499,7 +533,8 @@ class Inbox:
 
     async def send_typing(self, channel: str) -> None:
         try:
-            await self.transport.signal(channel, {"typing": True, "agent": self.agent_name})
+            await self.transport.signal(channel, {"typing": True,
+                                                  "agent": self.agent_name[:20]})
         except LinkRequestError as error:
             log.info("typing signal failed: %s", error)
 

@@ -64,8 +64,11 @@ class PubNubLink:
         self._emit(ConnectionChanged(ConnectionState.CONNECTING))
         self.features = await self.probe()
         watched = [STATE_PREFIX + "*"] if self.features.app_context else []
-        self.receiver = Receiver(self.pubnub, groups=list(self.settings.channel_groups),
-                                 channels=watched, deliver=self._emit)
+        groups = list(self.settings.channel_groups)
+        if self.features.presence:  # customers' join/leave through the groups
+            groups += [group + "-pnpres" for group in self.settings.channel_groups]
+        self.receiver = Receiver(self.pubnub, groups=groups, channels=watched,
+                                 deliver=self._emit)
         cursor = await self.receiver.handshake()
         self._task = asyncio.create_task(self._supervise(), name="pubnub-receiver")
         return cursor
@@ -229,12 +232,19 @@ class PubNubLink:
 
     # presence ---------------------------------------------------------------------------
 
-    async def online(self, channels: list[str]) -> dict[str, set[str]]:
-        """channel → uuids present, for the sidebar's online dots."""
-        if not channels or not self.features.presence:
+    async def online(self) -> dict[str, set[str]]:
+        """channel → uuids present in the watched groups, for the online dots."""
+        if not self.features.presence:
             return {}
-        result = await self._call(self.client.here_now().channels(channels).include_uuids(True))
+        result = await self._call(self.client.here_now()
+                                  .channel_groups(list(self.settings.channel_groups))
+                                  .include_uuids(True))
         return {ch.channel_name: {o.uuid for o in ch.occupants} for ch in result.channels}
+
+    async def announce_viewing(self, channel: str, agent: str, viewing: bool) -> None:
+        """Let other consoles show "Ann is viewing" (a signal, never seen by customers)."""
+        payload = {"v" if viewing else "l": agent[:40]}
+        await self._call(self.client.signal().channel(STATE_PREFIX + channel).message(payload))
 
     # shared conversation state (App Context) ----------------------------------------------
 

@@ -49,6 +49,15 @@ class ChannelStateHint:
 
 
 @dataclass(frozen=True, slots=True)
+class AgentViewing:
+    """Another console opened (or left) a conversation."""
+
+    channel: str
+    agent: str
+    viewing: bool
+
+
+@dataclass(frozen=True, slots=True)
 class MalformedEnvelope:
     """A subscribe envelope the link could not read; kept so nothing vanishes silently."""
 
@@ -86,4 +95,4 @@ class Features:
 
 
 LinkEvent = (WireMessage | SignalReceived | PresenceChanged | ChannelStateChanged
-             | ChannelStateHint | MalformedEnvelope | ConnectionChanged)
+             | ChannelStateHint | AgentViewing | MalformedEnvelope | ConnectionChanged)

@@ -18,6 +18,7 @@ from pubnub.endpoints.pubsub.subscribe import Subscribe
 
 from .errors import LinkRequestError
 from .events import (
+    AgentViewing,
     ChannelStateChanged,
     ChannelStateHint,
     ConnectionChanged,
@@ -57,7 +58,11 @@ def decode_envelope(item: Any) -> LinkEvent:
                 state=payload.get("data") if isinstance(payload.get("data"), dict) else None)
         if kind == 1:
             if channel.startswith(STATE_PREFIX):
-                return ChannelStateHint(channel.removeprefix(STATE_PREFIX), str(payload))
+                target = channel.removeprefix(STATE_PREFIX)
+                if isinstance(payload, dict):  # {"v": agent} viewing, {"l": agent} left
+                    return AgentViewing(target, str(payload.get("v") or payload.get("l")),
+                                        "v" in payload)
+                return ChannelStateHint(target, str(payload))
             return SignalReceived(channel, publisher, payload, timetoken)
         if kind == 2:
             return _objects_event(channel, payload)

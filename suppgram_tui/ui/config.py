@@ -43,6 +43,8 @@ class ConsoleConfig:
     local_data_path: Path | None = None
     """SQLite file of the in-process server; None keeps it in memory."""
     local_poll_timeout: float = 280.0
+    local_port: int = 8090
+    """Port of the in-process server, so customer clients can reach it (`--local-port`)."""
     clock: Callable[[], datetime] = utc_now
     """Wall clock for waiting times; fixed in snapshot tests."""
     notify_sound: bool = True

@@ -188,12 +188,18 @@ class ConsoleScreen(Screen[None]):
         if self.channel is not None and self.channel != message.channel:
             self.inbox.store.set_draft(self.channel, composer.text)
         if self.channel != message.channel:
+            self.announce_viewing(message.channel, self.channel)
             self.channel = message.channel
             view = self.inbox.conversations.get(message.channel)
             self.query_one(Transcript).show(view)
             self.query_one(ConversationHeader).show(view)
             composer.load_text(self.inbox.store.draft(message.channel))
             self.inbox.mark_read(message.channel)
+
+    @work(group="viewing", exclusive=True, exit_on_error=False)
+    async def announce_viewing(self, channel: str, previous: str | None) -> None:
+        if self.inbox is not None:
+            await self.inbox.viewing(channel, previous)
 
     @on(Transcript.NeedOlder)
     def need_older(self, message: Transcript.NeedOlder) -> None:
