@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from suppgram_tui.converters import ConverterLike, load_converter
 from suppgram_tui.inbox import Inbox, InboxEvent
@@ -26,7 +27,7 @@ class ConsoleSession:
     def __init__(self, link: LinkSettings, *, agent_name: str, converter_path: str,
                  store_path: Path | None, local_server: bool = False,
                  local_data_path: Path | None = None, local_poll_timeout: float = 280.0,
-                 local_port: int = 0,
+                 local_port: int = 0, local_options: dict[str, Any] | None = None,
                  listener: Callable[[InboxEvent], None] | None = None,
                  clock: Callable[[], datetime] | None = None) -> None:
         self.settings = link
@@ -37,6 +38,7 @@ class ConsoleSession:
         self.local_data_path = local_data_path
         self.local_poll_timeout = local_poll_timeout
         self.local_port = local_port
+        self.local_options = local_options or {}
         self.listener = listener
         self.clock = clock
         self.server: LocalPubNub | None = None
@@ -86,7 +88,8 @@ class ConsoleSession:
         """On the asked port, so other clients can find it; any free port if it is taken."""
         options = ServerOptions(
             port=self.local_port, poll_timeout=self.local_poll_timeout,
-            data_path=str(self.local_data_path) if self.local_data_path else None)
+            data_path=str(self.local_data_path) if self.local_data_path else None,
+            **self.local_options)
         try:
             return await LocalPubNub(options).start()
         except OSError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 
 def now_ticks() -> int:
@@ -13,8 +14,9 @@ def now_ticks() -> int:
 class TimetokenClock:
     """Hands out strictly increasing timetokens, so history and resumption order is total."""
 
-    def __init__(self, last_issued: int = 0) -> None:
+    def __init__(self, last_issued: int = 0, *, now: Callable[[], int] = now_ticks) -> None:
         self._last = last_issued
+        self._now = now
 
     @property
     def last_issued(self) -> int:
@@ -22,5 +24,5 @@ class TimetokenClock:
 
     def next(self) -> int:
         """A fresh timetoken: wall-clock time, or one tick past the last if time stood still."""
-        self._last = max(now_ticks(), self._last + 1)
+        self._last = max(self._now(), self._last + 1)
         return self._last

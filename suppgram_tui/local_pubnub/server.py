@@ -17,7 +17,7 @@ from aiohttp import web
 
 from . import access_manager, channel_groups, history, message_actions, objects, presence, pubsub
 from .access import AccessPolicy, OpenAccess
-from .clock import TimetokenClock
+from .clock import TimetokenClock, now_ticks
 from .errors import PubNubError, json_response
 from .events import Event
 from .keyset import Keyset, Subscription
@@ -49,6 +49,8 @@ class ServerOptions:
     signature_skew: float = 60.0
     """Seconds a signed request's `timestamp` may differ from `wall_clock` (PubNub: 60)."""
     wall_clock: Callable[[], float] = time.time
+    timetoken_source: Callable[[], int] = now_ticks
+    """Where timetokens come from: the wall clock, or a scripted one for hermetic demos."""
     """Unix seconds for token issue/expiry and signature freshness; tests move it."""
     objects_events: bool = False
     """Deliver App Context change events to subscribers. Off by default, as on a new
@@ -73,7 +75,8 @@ class LocalServer:
     def __init__(self, options: ServerOptions) -> None:
         self.options = options
         self.persistence = Persistence(options.data_path)
-        self.clock = TimetokenClock(self.persistence.load_clock())
+        self.clock = TimetokenClock(self.persistence.load_clock(),
+                                    now=options.timetoken_source)
         self.keysets: dict[str, Keyset] = {}
         self.router = Router()
         self.access: AccessPolicy = OpenAccess()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from suppgram_tui.converters import DEFAULT_CONVERTER_PATH
 from suppgram_tui.link.settings import LinkSettings
@@ -43,6 +44,8 @@ class ConsoleConfig:
     local_data_path: Path | None = None
     """SQLite file of the in-process server; None keeps it in memory."""
     local_poll_timeout: float = 280.0
+    local_server_options: dict[str, Any] = field(default_factory=dict)
+    """Extra `ServerOptions` for the in-process server (a scripted clock in snapshots)."""
     local_port: int = 8090
     """Port of the in-process server, so customer clients can reach it (`--local-port`)."""
     clock: Callable[[], datetime] = utc_now

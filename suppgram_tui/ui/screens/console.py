@@ -47,11 +47,11 @@ class ConsoleScreen(Screen[None]):
         Binding("ctrl+b", "postpone", "Postpone", priority=True),
         Binding("ctrl+r", "resolve", "Resolve", priority=True),
         Binding("ctrl+t", "tag", "Tag", priority=True),
-        Binding("ctrl+n", "next_unread", "Next unread", priority=True),
-        Binding("alt+up,ctrl+up", "step(-1)", "Previous", priority=True),
+        Binding("ctrl+n", "next_unread", "Unread", priority=True),
+        Binding("alt+up,ctrl+up", "step(-1)", "Prev", priority=True),
         Binding("alt+down,ctrl+down", "step(1)", "Next", priority=True),
         Binding("ctrl+f", "search", "Search", priority=True),
-        Binding("f2", "toggle_raw", "Raw view"),
+        Binding("f2", "toggle_raw", "Raw"),
         Binding("f3", "stats", "Stats"),
         Binding("f4", "simulator", "Simulator"),
         Binding("f5", "retry", "Retry failed", show=False),
@@ -90,7 +90,7 @@ class ConsoleScreen(Screen[None]):
                 yield ConversationHeader("Connecting…", id="header", markup=False)
                 yield Transcript(support_user=self.config.link.user_id, id="transcript")
                 yield Composer(id="composer")
-        yield Footer()
+        yield Footer(compact=True)
 
     # wiring to the inbox ------------------------------------------------------------
 

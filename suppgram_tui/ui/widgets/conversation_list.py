@@ -203,6 +203,7 @@ class ConversationList(ScrollView, can_focus=True):
         name = one_line(view.customer_id or view.channel, 40)
         first.append(name, bold if view.unread else Style())
         if view.unread:
+            first.append(" ")
             first.append(f" {view.unread} ", badge)
         wait = waited(view.waiting_since, self.clock())
         right = Text(no_wrap=True, end="")

@@ -107,7 +107,8 @@ class Transcript(ScrollView, can_focus=True):
         index = int(self.scroll_y) + y
         width = self.size.width
         if 0 <= index < len(self._lines):
-            return self._lines[index].adjust_cell_length(width, self.rich_style)
+            return self._lines[index].apply_style(self.rich_style) \
+                .adjust_cell_length(width, self.rich_style)
         return Strip.blank(width, self.rich_style)
 
     def watch_scroll_y(self, old: float, new: float) -> None:

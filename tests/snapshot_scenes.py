@@ -1,0 +1,125 @@
+"""Deterministic scenes of the console for snapshots and screenshots.
+
+The app runs its own in-process server (snapshots run the app in its own event loop);
+customers publish through the real SDK; the clock is fixed and the cursor does not blink.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from pubnub.pnconfiguration import PNConfiguration
+from pubnub.pubnub_asyncio import PubNubAsyncio
+from textual.pilot import Pilot
+
+from suppgram_tui.link.settings import LinkSettings
+from suppgram_tui.ui.app import SuppgramConsole, make_app
+from suppgram_tui.ui.config import LOCAL_PUBLISH_KEY, LOCAL_SUBSCRIBE_KEY, ConsoleConfig
+
+from .console_harness import FIXED_NOW
+
+SCENE_PORT = 18_799
+SIZE = (120, 34)
+
+
+class ScriptedTimetokens:
+    """Timetokens from FIXED_NOW, one second apart: the same screen on every run."""
+
+    def __init__(self) -> None:
+        self.next = int(FIXED_NOW.timestamp()) * 10_000_000 - 600 * 10_000_000
+
+    def __call__(self) -> int:
+        self.next += 10_000_000
+        return self.next
+
+
+def scene_app(store_path: Path) -> SuppgramConsole:
+    config = ConsoleConfig(
+        local_server_options={"timetoken_source": ScriptedTimetokens()},
+        link=LinkSettings(LOCAL_PUBLISH_KEY, LOCAL_SUBSCRIBE_KEY, ssl=False, local=True),
+        agent_name="ann", store_path=store_path, local_server=True, local_port=SCENE_PORT,
+        local_poll_timeout=5, clock=lambda: FIXED_NOW, notify_sound=False, cursor_blink=False)
+    return make_app(config)
+
+
+async def until(predicate: Callable[[], object], pilot: Pilot, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("scene did not settle")
+        await pilot.pause(0.05)
+
+
+def message(text: str, kind: str = "from_customer") -> dict[str, str]:
+    return {"kind": kind, "time": "2026-11-26T03:52:00.000000+0000", "text": text}
+
+
+CUSTOMERS = [
+    ("dana", ["Hi! My order #1042 hasn't arrived yet.", "It was due on Monday."]),
+    ("erik", ["Can I change the delivery address?"]),
+    ("mallory", ["[bold]URGENT[/] \x1b[2J please call me"]),
+]
+
+
+async def with_customers(pilot: Pilot) -> None:
+    """Three customers write; ann opens dana's conversation, claims it and replies."""
+    app = pilot.app
+    assert isinstance(app, SuppgramConsole)
+    await until(lambda: app.console_screen.inbox is not None, pilot)
+    origin = app.session.server.origin  # type: ignore[union-attr]
+    for uuid, texts in CUSTOMERS:
+        client = _customer(origin, uuid)
+        channel = f"{uuid}-support"
+        await client.add_channel_to_channel_group().channels([channel]) \
+            .channel_group("support").future()
+        for text in texts:
+            await client.publish().channel(channel).message(message(text)).future()
+        await client.stop()
+    inbox = app.console_screen.inbox
+    await until(lambda: len(inbox.conversations) == 3, pilot)  # type: ignore[union-attr]
+    app.console_screen.conversation_list.select("dana-support")
+    await pilot.press("ctrl+g")
+    await until(lambda: inbox.conversations["dana-support"].assignee == "ann", pilot)  # type: ignore[union-attr]
+    await pilot.press("tab", "tab", *"Sorry about that, Dana! Let me check with the courier.",
+                      "enter")
+    await until(lambda: inbox.conversations["dana-support"].entries[-1].timetoken, pilot)  # type: ignore[union-attr]
+    await settle(pilot)
+
+
+async def settle(pilot: Pilot) -> None:
+    await pilot.pause(0.3)
+    pilot.app.clear_notifications()
+    await pilot.pause(0.1)
+
+
+async def connected(pilot: Pilot) -> None:
+    app = pilot.app
+    assert isinstance(app, SuppgramConsole)
+    await until(lambda: app.console_screen.inbox is not None, pilot)
+    await settle(pilot)
+
+
+def then(*steps: Callable[[Pilot], Awaitable[None]]) -> Callable[[Pilot], Awaitable[None]]:
+    async def run(pilot: Pilot) -> None:
+        for step in steps:
+            await step(pilot)
+    return run
+
+
+def press(*keys: str) -> Callable[[Pilot], Awaitable[None]]:
+    async def run(pilot: Pilot) -> None:
+        await pilot.press(*keys)
+        await asyncio.sleep(0.3)
+        await settle(pilot)
+    return run
+
+
+def _customer(origin: str, uuid: str) -> PubNubAsyncio:
+    config = PNConfiguration()
+    config.subscribe_key, config.publish_key, config.uuid = (LOCAL_SUBSCRIBE_KEY,
+                                                             LOCAL_PUBLISH_KEY, uuid)
+    config.origin, config.ssl = origin, False
+    return PubNubAsyncio(config)
