@@ -8,7 +8,7 @@ from suppgram_tui.model import ConversationState
 
 from .conftest import Recorder, wait_until
 from .console_harness import console_app, list_text, transcript_text, wait_ready
-from .inbox_harness import InboxHarness, customer_client, open_conversation
+from .inbox_harness import InboxHarness, customer_client, customer_payload, open_conversation
 
 
 @pytest.fixture
@@ -135,3 +135,29 @@ async def test_canned_reply_is_inserted_by_name(local_server, tmp_path, customer
         assert app.console_screen.query_one(Composer).text == "Thank you for waiting!"
         await pilot.press("enter")
         await wait_until(lambda: "Thank you for waiting!" in transcript_text(app))
+
+
+async def test_new_conversation_toasts_and_older_history_loads_on_scroll_up(
+        local_server, tmp_path, customers):
+    customer = customers("joe")
+    await open_conversation(customer, "joe-support", "m0")
+    for i in range(1, 60):
+        await customer.publish().channel("joe-support").message(customer_payload(f"m{i}")) \
+            .future()
+    app = console_app(local_server.origin, tmp_path / "ann.json")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_ready(app)
+        await wait_until(lambda: "m59" in transcript_text(app))
+        view = app.console_screen.inbox.view("joe-support")
+        assert len(view.entries) == 25
+        from suppgram_tui.ui.widgets.transcript import Transcript
+        transcript = app.console_screen.query_one(Transcript)
+        await wait_until(lambda: transcript.scroll_y > 0)  # follows the newest message
+        transcript.scroll_home(animate=False)
+        await wait_until(lambda: len(view.entries) == 60, timeout=10)
+        await pilot.pause()
+        assert "m0" in transcript_text(app)
+
+        await open_conversation(customers("kim"), "kim-support", "first words")
+        await wait_until(lambda: any("New conversation from kim" in n.message
+                                     for n in app._notifications))

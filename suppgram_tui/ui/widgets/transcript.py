@@ -100,7 +100,10 @@ class Transcript(ScrollView, can_focus=True):
         self._lines = lines
         self.virtual_size = Size(width, len(lines))
         if follow:
-            self.scroll_end(animate=False, immediate=True)
+            self.call_after_refresh(self.scroll_end, animate=False)
+        if self.view is not None and self.view.has_older and self.view.entries \
+                and len(lines) < self.size.height:
+            self.post_message(self.NeedOlder(self.view.channel))  # nothing to scroll yet
         self.refresh()
 
     def render_line(self, y: int) -> Strip:
@@ -113,7 +116,7 @@ class Transcript(ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
-        if new <= 0 and old > 0 and self.view is not None and self.view.has_older:
+        if new <= 0 < old and self.view is not None and self.view.has_older:
             self.post_message(self.NeedOlder(self.view.channel))
 
     def _render_entry(self, entry: Entry, width: int, console: Console) -> list[Strip]:
