@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from suppgram_tui.converters import DEFAULT_CONVERTER_PATH
+from suppgram_tui.converter_check import CheckResult, SampleError, check_converter, load_sample
+from suppgram_tui.converters import DEFAULT_CONVERTER_PATH, ConverterLoadError, load_converter
 from suppgram_tui.local_pubnub import LocalPubNub, ServerOptions, serve
 
 
@@ -52,6 +53,63 @@ def main(ctx: click.Context, pubnub_user_id: str, channel_groups: tuple[str, ...
         user_id=pubnub_user_id, channel_groups=channel_groups or ("support",),
         converter_path=converter_path, agent_name=agent_name, origin=origin, local=local,
         local_port=local_port, data_dir=data_dir, log_file=log_file))
+
+
+class _CheckUsageError(click.ClickException):
+    """A converter or sample file that cannot be loaded: one sentence, exit code 2."""
+
+    exit_code = 2
+
+
+@main.command("check-converter")
+@click.argument("converter_path", metavar="MODULE.CLASS")
+@click.argument("sample_paths", nargs=-1, metavar="[SAMPLE.json]...",
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def check_converter_command(ctx: click.Context, converter_path: str,
+                            sample_paths: tuple[Path, ...]) -> None:
+    """Check a message converter headlessly, for CI: every kind, empty and long text,
+    Unicode, time zones and images go to PubNub JSON and back and must come back the same
+    and fit PubNub's 32 KiB publish limit.
+
+    Each SAMPLE file holds one JSON payload as your customers' app publishes it; it must
+    decode, and re-encode to the same message. Exit code 0 when everything passed, 1 when
+    anything failed, 2 when the converter or a sample cannot be loaded.
+    """
+    try:
+        converter = load_converter(converter_path)
+        samples = [load_sample(path) for path in sample_paths]
+    except (ConverterLoadError, SampleError) as error:
+        raise _CheckUsageError(str(error)) from None
+    results = check_converter(converter, samples)
+    _print_check_results(converter_path, results)
+    ctx.exit(0 if all(result.passed for result in results) else 1)
+
+
+def _print_check_results(converter_path: str, results: list[CheckResult]) -> None:
+    """A table on stdout; every converter-produced word is plain text, never markup."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from suppgram_tui.ui.safe_text import visible
+
+    table = Table(title=Text(f"check-converter {visible(converter_path)}"), title_justify="left")
+    table.add_column("case", no_wrap=True)
+    table.add_column("result", no_wrap=True)
+    table.add_column("details", overflow="fold")
+    for result in results:
+        status = (Text("skip", style="yellow") if result.skipped
+                  else Text("pass", style="green") if result.passed
+                  else Text("FAIL", style="bold red"))
+        table.add_row(Text(visible(result.name, keep_newlines=False)), status,
+                      Text(visible(result.reason, keep_newlines=False)))
+    failed = sum(not result.passed for result in results)
+    skipped = sum(result.skipped for result in results)
+    passed = len(results) - failed - skipped
+    console = Console(highlight=False)
+    console.print(table)
+    console.print(Text(f"{passed} passed, {failed} failed, {skipped} skipped"))
 
 
 @main.command("serve")
@@ -97,3 +155,41 @@ def serve_command(host: str, port: int, data_path: str | None, poll_timeout: flo
         click.echo("stopped")
     except OSError as error:
         raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror}") from None
+
+
+@main.command("simulate")
+@click.option("--pubnub-user-id", "user_id", default=None,
+              help="The customer's user id. [default: a random one]")
+@click.option("--pubnub-channel", "channel", default=None,
+              help="The customer's channel. [default: <user id>-support]")
+@click.option("--pubnub-channel-group", "group", default="support", show_default=True,
+              help="Group the customer's channel joins (the one the console watches).")
+@click.option("--pubnub-message-converter", "converter_path", default=DEFAULT_CONVERTER_PATH,
+              show_default=True, help="module.Class converting messages to and from JSON.")
+@click.option("--support-user", default="support", show_default=True,
+              help="The console's support user (its messages are the agents').")
+@click.option("--origin", default=None, metavar="HOST:PORT",
+              help="PubNub-compatible origin, e.g. the console's --local server "
+                   "127.0.0.1:8090 (no keys needed on loopback).")
+@click.option("--local", is_flag=True, help="Start a local PubNub server in-process.")
+@click.option("--local-port", default=8090, show_default=True, type=click.IntRange(0, 65535),
+              help="Port of the --local server.")
+@click.option("--customers", type=click.IntRange(1), default=None,
+              help="Load mode: run this many scripted customers, no screen.")
+@click.option("--rate", type=click.FloatRange(0.01), default=2.0, show_default=True,
+              help="Load mode: messages per second across all customers.")
+@click.option("--duration", type=click.FloatRange(0.1), default=None,
+              help="Load mode: stop after this many seconds. [default: until Ctrl+C]")
+def simulate_command(user_id: str | None, channel: str | None, group: str,
+                     converter_path: str, support_user: str, origin: str | None, local: bool,
+                     local_port: int, customers: int | None, rate: float,
+                     duration: float | None) -> None:
+    """Chat as simulated customers and inspect every message through your converter.
+
+    Without --customers it opens the simulator screen (also F4 in the console); with it,
+    scripted customers open conversations and chat at --rate for demos and benchmarks.
+    """
+    from suppgram_tui.simulate_command import SimulateOptions, run_simulate
+
+    run_simulate(SimulateOptions(user_id, channel, group, converter_path, support_user,
+                                 origin, local, local_port, customers, rate, duration))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -346,4 +347,18 @@ class ConsoleScreen(Screen[None]):
         self.app.action_stats()  # type: ignore[attr-defined]
 
     def action_simulator(self) -> None:
-        self.notify("The customer simulator is not built yet.", severity="warning")
+        """Chat as customers on the same server, to try the console (and the converter)."""
+        from .simulator import SimulatorScreen
+
+        settings = getattr(self.inbox.transport if self.inbox else None, "settings", None)
+        if settings is None:
+            self.notify("Not connected yet.", severity="warning")
+            return
+        if not self.app.is_screen_installed("simulator"):
+            customers = replace(settings, token=None)  # customers never use the agents' token
+            # installed, so its customers stay connected while the agent is back here
+            self.app.install_screen(SimulatorScreen(
+                customers, converter_path=self.config.converter_path,
+                group=self.config.link.channel_groups[0],
+                support_user=self.config.link.user_id, clock=self.config.clock), "simulator")
+        self.app.push_screen("simulator")

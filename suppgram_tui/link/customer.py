@@ -1,0 +1,147 @@
+"""A simulated customer's side of PubNub: its own client, user id and channel.
+
+It reuses the console's `Receiver`, so a customer's view survives the same SDK
+defects. With a secret key at hand (Access Manager enforced), the simulator acts as
+the customer's backend: it adds the channel to the group and grants the customer a
+token limited to its own channel, as a production backend would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from pubnub.endpoints.presence.leave import Leave
+from pubnub.models.consumer.v3.channel import Channel
+from pubnub.pnconfiguration import PNConfiguration
+from pubnub.pubnub_asyncio import PubNubAsyncio
+
+from .errors import LinkRequestError
+from .events import LinkEvent, WireMessage
+from .receiver import Receiver
+from .settings import LinkSettings
+
+log = logging.getLogger(__name__)
+
+TOKEN_TTL_MINUTES = 24 * 60
+
+
+def _client(settings: LinkSettings, user_id: str, *, secret: bool) -> PubNubAsyncio:
+    config = PNConfiguration()
+    config.publish_key = settings.publish_key
+    config.subscribe_key = settings.subscribe_key
+    config.uuid = user_id
+    config.ssl = settings.ssl
+    if settings.origin:
+        config.origin = settings.origin
+    if secret:
+        config.secret_key = settings.secret_key
+    return PubNubAsyncio(config)
+
+
+async def _call(request: Any) -> Any:
+    envelope = await request.future()
+    if envelope.status.is_error():
+        raise LinkRequestError(envelope.status)
+    return envelope.result
+
+
+class CustomerLink:
+    """One customer: joins the group, chats on its channel, can go offline and back."""
+
+    def __init__(self, settings: LinkSettings, *, user_id: str, channel: str, group: str,
+                 on_event: Callable[[LinkEvent], None]) -> None:
+        self.settings = replace(settings, user_id=user_id)
+        self.user_id = user_id
+        self.channel = channel
+        self.group = group
+        self._on_event = on_event
+        self.pubnub: PubNubAsyncio | None = None
+        self.receiver: Receiver | None = None
+        self.token: str | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def online(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def start(self) -> None:
+        """Register the channel (as the backend would), then come online."""
+        if self.settings.secret_key:
+            await self._register_with_secret()
+        else:
+            self.pubnub = _client(self.settings, self.user_id, secret=False)
+            if self.settings.token:
+                self.pubnub.set_token(self.settings.token)
+            await _call(self.pubnub.add_channel_to_channel_group()
+                        .channels([self.channel]).channel_group(self.group))
+        await self.go_online()
+
+    async def _register_with_secret(self) -> None:
+        admin = _client(self.settings, f"{self.user_id}-backend", secret=True)
+        try:
+            await _call(admin.add_channel_to_channel_group().channels([self.channel])
+                        .channel_group(self.group))
+            grant = await _call(
+                admin.grant_token()
+                .channels([Channel.id(self.channel).read().write().join(),
+                           Channel.id(self.channel + "-pnpres").read()])
+                .ttl(TOKEN_TTL_MINUTES).authorized_uuid(self.user_id))
+            self.token = grant.token
+        finally:
+            await admin.stop()
+        self.pubnub = _client(self.settings, self.user_id, secret=False)
+        self.pubnub.set_token(self.token)
+
+    async def go_online(self) -> None:
+        """Subscribe to the own channel; presence sees the customer join."""
+        if self.online or self.pubnub is None:
+            return
+        if self.receiver is None:
+            self.receiver = Receiver(self.pubnub, groups=[], channels=[self.channel],
+                                     deliver=self._on_event)
+            await self.receiver.handshake()
+        self._task = asyncio.create_task(self.receiver.run(), name=f"customer-{self.user_id}")
+
+    async def go_offline(self) -> None:
+        """Stop listening and say so (PubNub's leave), as a closed app would."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        if self.pubnub is not None:
+            try:
+                await _call(Leave(self.pubnub).channels([self.channel]))
+            except LinkRequestError as error:
+                log.info("leave failed for %s: %s", self.user_id, error)
+
+    async def publish(self, payload: Any, meta: dict[str, Any] | None = None) -> int:
+        assert self.pubnub is not None, "start() first"
+        request = self.pubnub.publish().channel(self.channel).message(payload)
+        if meta:
+            request = request.meta(meta)
+        if len(repr(payload)) > 8_000:
+            request = request.use_post(True)
+        return int((await _call(request)).timetoken)
+
+    async def typing(self) -> None:
+        assert self.pubnub is not None, "start() first"
+        await _call(self.pubnub.signal().channel(self.channel).message({"typing": True}))
+
+    async def history(self, count: int = 50) -> list[WireMessage]:
+        assert self.pubnub is not None, "start() first"
+        result = await _call(self.pubnub.fetch_messages().channels([self.channel])
+                             .maximum_per_channel(count).include_meta(True)
+                             .include_uuid(True))
+        return [WireMessage(item.message, self.channel, getattr(item, "uuid", None),
+                            int(item.timetoken), item.meta or None)
+                for item in result.channels.get(self.channel, [])]
+
+    async def stop(self) -> None:
+        await self.go_offline()
+        if self.pubnub is not None:
+            await self.pubnub.stop()
+            self.pubnub = None
