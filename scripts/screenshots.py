@@ -20,7 +20,15 @@ sys.path.insert(0, str(ROOT))
 
 from textual.pilot import Pilot  # noqa: E402
 
-from tests.snapshot_scenes import SIZE, connected, press, scene_app, then, with_customers  # noqa: E402
+from tests.snapshot_scenes import (  # noqa: E402
+    SIZE,
+    connected,
+    press,
+    scene_app,
+    simulator,
+    then,
+    with_customers,
+)
 
 SCENES: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "console-empty": connected,
@@ -29,6 +37,7 @@ SCENES: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "tag-prompt": then(with_customers, press("escape"), press("ctrl+t")),
     "stats": then(with_customers, press("f3")),
     "help": then(connected, press("f1")),
+    "simulator": simulator,
     "command-palette": then(with_customers, press("escape"), press("ctrl+p"),
                             press(*"resolve")),
 }

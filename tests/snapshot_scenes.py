@@ -41,7 +41,8 @@ def scene_app(store_path: Path) -> SuppgramConsole:
         local_server_options={"timetoken_source": ScriptedTimetokens()},
         link=LinkSettings(LOCAL_PUBLISH_KEY, LOCAL_SUBSCRIBE_KEY, ssl=False, local=True),
         agent_name="ann", store_path=store_path, local_server=True, local_port=SCENE_PORT,
-        local_poll_timeout=5, clock=lambda: FIXED_NOW, notify_sound=False, cursor_blink=False)
+        local_poll_timeout=5, clock=lambda: FIXED_NOW, notify_sound=False, cursor_blink=False,
+        simulator_customer="olga")
     return make_app(config)
 
 
@@ -86,6 +87,27 @@ async def with_customers(pilot: Pilot) -> None:
     await pilot.press("tab", "tab", *"Sorry about that, Dana! Let me check with the courier.",
                       "enter")
     await until(lambda: inbox.conversations["dana-support"].entries[-1].timetoken, pilot)  # type: ignore[union-attr]
+    await settle(pilot)
+
+
+async def simulator(pilot: Pilot) -> None:
+    """The simulator over the console scene: olga writes, ann answers, olga sees it."""
+    from suppgram_tui.ui.screens.simulator import SimulatorScreen
+
+    await with_customers(pilot)
+    app = pilot.app
+    await pilot.press("escape", "f4")
+    await until(lambda: isinstance(app.screen, SimulatorScreen)
+                and app.screen.selected == "olga", pilot)
+    screen = app.screen
+    await pilot.press(*"Hello, is this the right place for refunds?", "enter")
+    await until(lambda: len(screen.simulation.records) == 1, pilot)
+    inbox = app.console_screen.inbox  # type: ignore[attr-defined]
+    await until(lambda: "olga-support" in inbox.conversations, pilot)
+    inbox.send_reply("olga-support", "Yes! What would you like refunded?")
+    await until(lambda: len(screen.simulation.records) == 2, pilot)
+    await screen.simulation.send_raw("olga", {"kind": "from_customer", "text": "no time"})
+    await until(lambda: len(screen.simulation.records) == 3, pilot)
     await settle(pilot)
 
 

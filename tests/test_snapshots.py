@@ -6,7 +6,15 @@ import time
 
 import pytest
 
-from .snapshot_scenes import SIZE, connected, press, scene_app, then, with_customers
+from .snapshot_scenes import (
+    SIZE,
+    connected,
+    press,
+    scene_app,
+    simulator,
+    then,
+    with_customers,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -47,3 +55,8 @@ def test_stats_screen(snap_compare, tmp_path):
 def test_help_panel(snap_compare, tmp_path):
     assert snap_compare(scene_app(tmp_path / "a.json"), terminal_size=SIZE,
                         run_before=then(connected, press("f1")))
+
+
+def test_simulator(snap_compare, tmp_path):
+    assert snap_compare(scene_app(tmp_path / "a.json"), terminal_size=SIZE,
+                        run_before=simulator)

@@ -52,6 +52,8 @@ class ConsoleConfig:
     """Wall clock for waiting times; fixed in snapshot tests."""
     notify_sound: bool = True
     """Ring the terminal bell with notifications."""
+    simulator_customer: str | None = None
+    """User id of the simulator's first customer (F4); None picks a random one."""
     cursor_blink: bool = True
     """Off in snapshot tests, so every frame is the same."""
 

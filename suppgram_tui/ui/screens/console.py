@@ -360,5 +360,6 @@ class ConsoleScreen(Screen[None]):
             self.app.install_screen(SimulatorScreen(
                 customers, converter_path=self.config.converter_path,
                 group=self.config.link.channel_groups[0],
-                support_user=self.config.link.user_id, clock=self.config.clock), "simulator")
+                support_user=self.config.link.user_id, clock=self.config.clock,
+                first_customer=(self.config.simulator_customer, None)), "simulator")
         self.app.push_screen("simulator")

@@ -81,7 +81,7 @@ class SimulatorScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#sim-records", DataTable)
-        table.add_columns("#", "dir", "customer", "JSON", "check")
+        table.add_columns("#", "dir", "check", "customer", "JSON")
         self.start()
 
     @work(exclusive=True, group="sim-start", exit_on_error=False)
@@ -134,8 +134,9 @@ class SimulatorScreen(Screen[None]):
     def _add_record(self, record: WireRecord) -> None:
         table = self.query_one("#sim-records", DataTable)
         index = table.row_count + 1
-        table.add_row(str(index), record.direction, one_line(record.customer, 16),
-                      one_line(record.payload_json, 60), record.status, key=str(index))
+        table.add_row(str(index), record.direction, record.status,
+                      one_line(record.customer, 16), one_line(record.payload_json, 60),
+                      key=str(index))
         self._records[str(index)] = record
         table.move_cursor(row=table.row_count - 1)
 
@@ -282,8 +283,7 @@ def describe(record: WireRecord) -> str:
     """The inspector's detail: four sections, all plain text."""
     sections = [
         ("Message", _message(record.message) if record.message else "(raw JSON)"),
-        ("JSON (convert_to_pubnub)" if record.direction == "sent" else "JSON received",
-         record.payload_json),
+        (_json_title(record), record.payload_json),
         ("Envelope", json.dumps(record.envelope, ensure_ascii=False, default=str)
          if record.envelope else "(not published)"),
         ("convert_from_pubnub", record.error or _message(record.decoded)),
@@ -291,7 +291,13 @@ def describe(record: WireRecord) -> str:
     if record.round_trip is not None:
         sections.append(("Round trip", "equal" if record.round_trip
                          else "CHANGED: the decoded Message differs from the one sent"))
-    return visible("\n".join(f"{title}\n  {body}" for title, body in sections))
+    return visible("\n".join(f"▸ {title}\n{body}" for title, body in sections))
+
+
+def _json_title(record: WireRecord) -> str:
+    if record.direction == "received":
+        return "JSON received"
+    return "JSON (convert_to_pubnub)" if record.message else "JSON published as typed"
 
 
 def _message(message: object) -> str:
