@@ -21,7 +21,6 @@ from suppgram_tui.ui.config import LOCAL_PUBLISH_KEY, LOCAL_SUBSCRIBE_KEY, Conso
 
 from .console_harness import FIXED_NOW
 
-SCENE_PORT = 18_799
 SIZE = (120, 34)
 
 
@@ -40,7 +39,8 @@ def scene_app(store_path: Path) -> SuppgramConsole:
     config = ConsoleConfig(
         local_server_options={"timetoken_source": ScriptedTimetokens()},
         link=LinkSettings(LOCAL_PUBLISH_KEY, LOCAL_SUBSCRIBE_KEY, ssl=False, local=True),
-        agent_name="ann", store_path=store_path, local_server=True, local_port=SCENE_PORT,
+        agent_name="ann", store_path=store_path, local_server=True, local_port=0,
+        show_local_origin=False,
         local_poll_timeout=5, clock=lambda: FIXED_NOW, notify_sound=False, cursor_blink=False,
         simulator_customer="olga")
     return make_app(config)

@@ -49,7 +49,13 @@ def converter_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     """A directory on sys.path for converter files; modules imported from it, and any
     suppgram alias installed meanwhile, are forgotten afterwards."""
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(sys, "meta_path", list(sys.meta_path))
+    from suppgram_tui.converters import _SuppgramAlias
+
+    # an alias another test installed must not hide the fake Suppgram these tests write
+    monkeypatch.setattr(sys, "meta_path", [finder for finder in sys.meta_path
+                                           if not isinstance(finder, _SuppgramAlias)])
+    for name in [n for n in sys.modules if n == "suppgram" or n.startswith("suppgram.")]:
+        monkeypatch.delitem(sys.modules, name)
     yield tmp_path
     for name, module in list(sys.modules.items()):
         file = getattr(module, "__file__", None) or ""

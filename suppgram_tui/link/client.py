@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 FETCH_CHANNELS_PER_CALL = 500
 FETCH_PER_CHANNEL = 25
 COUNT_CHANNELS_PER_CALL = 100
+MAX_CONNECT_BACKOFF = 5.0
 
 
 class PubNubLink:
@@ -62,6 +63,7 @@ class PubNubLink:
         """Connect, probe the keyset, handshake; returns the cursor history backfill ends at."""
         self.pubnub = self._make_client()
         self._emit(ConnectionChanged(ConnectionState.CONNECTING))
+        await self._wait_until_reachable()
         self.features = await self.probe()
         watched = [STATE_PREFIX + "*"] if self.features.app_context else []
         groups = list(self.settings.channel_groups)
@@ -72,6 +74,25 @@ class PubNubLink:
         cursor = await self.receiver.handshake()
         self._task = asyncio.create_task(self._supervise(), name="pubnub-receiver")
         return cursor
+
+    async def _wait_until_reachable(self) -> None:
+        """Ask for the time until the origin answers at all.
+
+        A console started during an outage connects once it is over, and the replies
+        waiting in its outbox go out then. An HTTP error answer (bad keys) is final.
+        """
+        delay = 0.25
+        while True:
+            try:
+                await self._call(self.client.time())
+                return
+            except LinkRequestError as error:
+                if error.status_code:
+                    raise
+                self._emit(ConnectionChanged(ConnectionState.RECONNECTING,
+                                             f"cannot reach PubNub ({error}); retrying"[:200]))
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_CONNECT_BACKOFF)
 
     async def stop(self) -> None:
         if self.receiver is not None:

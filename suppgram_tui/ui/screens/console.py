@@ -103,7 +103,7 @@ class ConsoleScreen(Screen[None]):
     def inbox_ready(self, message: InboxReady) -> None:
         self.inbox = message.inbox
         origin = getattr(message.inbox.transport, "settings", None)
-        if self.config.local_server and origin is not None:
+        if self.config.local_server and origin is not None and self.config.show_local_origin:
             self.query_one(StatusLine).origin = f"LOCAL {origin.origin}"
         self.query_one(Composer).canned = message.inbox.store.canned_replies()
         self.conversation_list.bind(message.inbox.conversations)
@@ -122,6 +122,8 @@ class ConsoleScreen(Screen[None]):
             if isinstance(event, EntryAdded):
                 self._notify_arrival(event)
         elif isinstance(event, ConnectionStatus):
+            status = self.query_one(StatusLine)  # also before the inbox is ready
+            status.connection, status.detail = event.state, event.detail
             self._refresh_status()
         elif isinstance(event, Notice):
             self.notify(event.text, severity=event.severity, markup=False, timeout=8)  # type: ignore[arg-type]
