@@ -40,7 +40,7 @@ def scene_app(store_path: Path) -> SuppgramConsole:
         local_server_options={"timetoken_source": ScriptedTimetokens()},
         link=LinkSettings(LOCAL_PUBLISH_KEY, LOCAL_SUBSCRIBE_KEY, ssl=False, local=True),
         agent_name="ann", store_path=store_path, local_server=True, local_port=0,
-        show_local_origin=False,
+        show_local_origin=False, presence_signals=False,
         local_poll_timeout=5, clock=lambda: FIXED_NOW, notify_sound=False, cursor_blink=False,
         simulator_customer="olga")
     return make_app(config)
@@ -112,8 +112,11 @@ async def simulator(pilot: Pilot) -> None:
 
 
 async def settle(pilot: Pilot) -> None:
+    """Let updates land, drop toasts, and take focus off text boxes (no cursor to race)."""
     await pilot.pause(0.3)
     pilot.app.clear_notifications()
+    if pilot.app.focused is not None and pilot.app.focused.id in ("composer", "sim-composer"):
+        pilot.app.set_focus(None)
     await pilot.pause(0.1)
 
 

@@ -54,6 +54,9 @@ class ConsoleConfig:
     """Ring the terminal bell with notifications."""
     simulator_customer: str | None = None
     """User id of the simulator's first customer (F4); None picks a random one."""
+    presence_signals: bool = True
+    """Send typing and "viewing" signals. Off in snapshots: their timing varies, and every
+    signal takes a timetoken."""
     show_local_origin: bool = True
     """Show the --local server's HOST:PORT in the status line (off in snapshots)."""
     cursor_blink: bool = True

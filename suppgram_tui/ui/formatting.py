@@ -26,5 +26,9 @@ def waited(since_timetoken: int | None, now: datetime) -> str:
 
 
 def clock_time(moment: datetime) -> str:
-    """Local wall-clock time of a message, HH:MM."""
-    return moment.astimezone().strftime("%H:%M")
+    """Local wall-clock time of a message, HH:MM; as it is when local time cannot hold it
+    (a converter's time at the very end of the calendar, east of UTC)."""
+    try:
+        return moment.astimezone().strftime("%H:%M")
+    except (OverflowError, ValueError):
+        return moment.strftime("%H:%M")

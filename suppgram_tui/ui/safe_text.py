@@ -1,8 +1,9 @@
 """Customer text is data: make every control character visible before it is drawn.
 
 Rich and Textual markup are avoided by building `Text`/`Content` from plain strings;
-what remains dangerous is what the terminal itself would interpret (ESC, C1 controls)
-or what silently reorders a line (bidi overrides). Each becomes a visible stand-in.
+what remains dangerous is what the terminal itself would interpret (ESC, C1 controls),
+what silently reorders a line (bidi overrides), and lone surrogates (JSON can carry
+them; they have no UTF-8 form to write). Each becomes a visible stand-in.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
-_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
+_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff]")
 
 
 def _stand_in(match: re.Match[str]) -> str:

@@ -190,8 +190,9 @@ class ConsoleScreen(Screen[None]):
         composer = self.query_one(Composer)
         if self.channel is not None and self.channel != message.channel:
             self.inbox.store.set_draft(self.channel, composer.text)
-        if self.channel != message.channel:
+        if self.channel != message.channel and self.config.presence_signals:
             self.announce_viewing(message.channel, self.channel)
+        if self.channel != message.channel:
             self.channel = message.channel
             view = self.inbox.conversations.get(message.channel)
             self.query_one(Transcript).show(view)
@@ -242,6 +243,8 @@ class ConsoleScreen(Screen[None]):
         if self.inbox is None or self.channel is None:
             return
         self.inbox.store.set_draft(self.channel, self.query_one(Composer).text)
+        if not self.config.presence_signals:
+            return
         now = time.monotonic()
         if now - self._last_typing_signal >= TYPING_SIGNAL_EVERY:
             self._last_typing_signal = now
@@ -363,5 +366,6 @@ class ConsoleScreen(Screen[None]):
                 customers, converter_path=self.config.converter_path,
                 group=self.config.link.channel_groups[0],
                 support_user=self.config.link.user_id, clock=self.config.clock,
-                first_customer=(self.config.simulator_customer, None)), "simulator")
+                first_customer=(self.config.simulator_customer, None),
+                typing_signals=self.config.presence_signals), "simulator")
         self.app.push_screen("simulator")

@@ -53,7 +53,8 @@ class SimulatorScreen(Screen[None]):
     def __init__(self, settings: LinkSettings, *, converter_path: str,
                  group: str = "support", support_user: str = "support",
                  first_customer: tuple[str | None, str | None] | None = (None, None),
-                 clock: Callable[[], datetime] | None = None, standalone: bool = False) -> None:
+                 clock: Callable[[], datetime] | None = None, standalone: bool = False,
+                 typing_signals: bool = True) -> None:
         super().__init__()
         self.settings = settings
         self.converter_path = converter_path
@@ -62,6 +63,7 @@ class SimulatorScreen(Screen[None]):
         self.first_customer = first_customer
         self.clock = clock
         self.standalone = standalone
+        self.typing_signals = typing_signals
         self.simulation: Simulation | None = None
         self.selected: str | None = None
 
@@ -175,7 +177,7 @@ class SimulatorScreen(Screen[None]):
 
     @on(Composer.Typing)
     def composing(self) -> None:
-        if self.selected is not None:
+        if self.selected is not None and self.typing_signals:
             self.send_typing(self.selected)
 
     @work(group="sim-typing", exclusive=True, exit_on_error=False)
