@@ -57,7 +57,11 @@ def run_console(options: ConsoleOptions) -> None:
         load_converter(options.converter_path)
     except (SettingsError, ConverterLoadError) as error:
         raise click.ClickException(str(error)) from None
-    data_dir = paths.data_dir(options.data_dir)
+    try:
+        data_dir = paths.ensure_private_dir(paths.data_dir(options.data_dir))
+    except OSError as error:
+        raise click.ClickException(f"Cannot use the data directory {options.data_dir or ''}: "
+                                   f"{error.strerror}.") from None
     log_to_file(options.log_file or paths.log_file())
     config = ConsoleConfig(
         link=settings, agent_name=options.agent_name or default_agent_name(),

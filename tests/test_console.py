@@ -161,3 +161,48 @@ async def test_new_conversation_toasts_and_older_history_loads_on_scroll_up(
         await open_conversation(customers("kim"), "kim-support", "first words")
         await wait_until(lambda: any("New conversation from kim" in n.message
                                      for n in app._notifications))
+
+
+async def test_open_conversation_stays_open_when_another_agent_resolves_it(
+        local_server, tmp_path, customers):
+    await open_conversation(customers("lea"), "lea-support", "first")
+    await open_conversation(customers("max"), "max-support", "second")
+    bob = await InboxHarness(local_server.origin, tmp_path / "bob.json", "bob").start()
+    app = console_app(local_server.origin, tmp_path / "ann.json")
+    try:
+        async with app.run_test(size=(120, 30)) as pilot:
+            await wait_ready(app)
+            await pilot.press("alt+1")  # the New tab: lea will leave it when bob claims
+            await wait_until(lambda: "lea-support" in app.console_screen
+                             .conversation_list.rows)
+            app.console_screen.conversation_list.select("lea-support")
+            await pilot.press(*"Your invoice")  # typing in the list goes to the composer
+            from suppgram_tui.ui.widgets.composer import Composer
+            composer = app.console_screen.query_one(Composer)
+            assert composer.text == "Your invoice" and composer.has_focus
+            await bob.inbox.claim("lea-support")
+            await bob.inbox.resolve("lea-support")
+            await wait_until(lambda: "lea-support" not in app.console_screen
+                             .conversation_list.rows)
+            await pilot.pause(0.3)
+            assert app.console_screen.channel == "lea-support"
+            assert composer.text == "Your invoice"
+    finally:
+        await bob.stop()
+
+
+async def test_unknown_canned_reply_is_not_sent(local_server, tmp_path, customers):
+    customer = customers("ned")
+    heard = Recorder()
+    customer.add_listener(heard)
+    customer.subscribe().channels(["ned-support"]).execute()
+    await open_conversation(customer, "ned-support", "hi")
+    app = console_app(local_server.origin, tmp_path / "ann.json")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_ready(app)
+        await wait_until(lambda: "hi" in transcript_text(app))
+        await pilot.press(*"/thanks", "enter")
+        await wait_until(lambda: any("No canned reply" in n.message
+                                     for n in app._notifications))
+        await pilot.pause(0.5)
+        assert not any(m.publisher == "support" for m in heard.messages)

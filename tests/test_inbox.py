@@ -313,3 +313,34 @@ async def test_presence_typing_and_viewing_reach_other_consoles(harnesses, custo
     await bob.inbox.viewing(None, "c11")
     await wait_until(lambda: ann.inbox.view("c11").viewers == set())
     assert bob.inbox.view("c11").viewers == set()  # never sees itself
+
+
+async def test_a_console_started_later_agrees_with_shared_state(harnesses, customers):
+    """History replays resolve/postpone messages; App Context must win over them."""
+    customer = customers("cust-12")
+    await open_conversation(customer, "c12", "first")
+    await open_conversation(customer, "c13", "second")
+    ann = await harnesses("ann")
+    await ann.inbox.resolve("c12")
+    await customer.publish().channel("c12").message(customer_payload("me again")).future()
+    await wait_until(lambda: ann.inbox.view("c12").state is ConversationState.NEW)
+    await ann.inbox.postpone("c13")
+    await ann.inbox.claim("c13")
+    await wait_until(lambda: ann.store.outbox_pending() == [])
+    bob = await harnesses("bob")
+    assert bob.inbox.view("c12").state is ConversationState.NEW
+    assert bob.inbox.view("c13").state is ConversationState.ASSIGNED
+    assert bob.inbox.view("c13").assignee == "ann"
+
+
+async def test_a_customer_who_wrote_after_resolve_while_no_console_ran_is_reopened(
+        harnesses, customers, tmp_path):
+    customer = customers("cust-14")
+    await open_conversation(customer, "c14", "hello")
+    ann = await harnesses("ann")
+    await ann.inbox.resolve("c14")
+    await wait_until(lambda: ann.store.outbox_pending() == [])
+    await ann.stop()
+    await customer.publish().channel("c14").message(customer_payload("are you there?")).future()
+    bob = await harnesses("bob")
+    await wait_until(lambda: bob.inbox.view("c14").state is ConversationState.NEW)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -46,6 +47,9 @@ from .transport import Transport, TransportFactory
 log = logging.getLogger(__name__)
 
 TYPING_SECONDS = 6.0
+VIEWING_EXPIRES = 90.0
+"""Seconds after which another agent's "viewing" fades unless repeated (consoles repeat
+it every 15 s)."""
 
 
 class ClaimLost(Exception):
@@ -74,6 +78,8 @@ class Inbox:
         self._listeners: list[Callable[[InboxEvent], None]] = []
         self._typing_timers: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._viewers_seen: dict[tuple[str, str], float] = {}
+        self._viewing: str | None = None
         self.started = asyncio.Event()
 
     # listeners ----------------------------------------------------------------------
@@ -117,6 +123,7 @@ class Inbox:
                 for wire in messages:
                     self._ingest(wire, live=False)
             await self._load_unread(list(channels))
+            self._reopen_missed()
         await self._load_presence()
         self._restore_pending_replies()
         self.outbox.start()
@@ -125,6 +132,8 @@ class Inbox:
             self._emit(ConversationChanged(channel))
 
     async def stop(self) -> None:
+        if self._viewing is not None:
+            await self.viewing(None, self._viewing)  # so others stop showing me
         await self.outbox.stop()
         for task in list(self._tasks):
             task.cancel()
@@ -162,6 +171,18 @@ class Inbox:
                 customers = uuids - {self.support_user}
                 view.customer_online = bool(customers) if view.customer_id is None \
                     else view.customer_id in customers
+
+    def _reopen_missed(self) -> None:
+        """Customers who wrote after a resolve while no console ran: back in the queue."""
+        for view in self.conversations.values():
+            if view.state is not ConversationState.RESOLVED:
+                continue
+            last_resolve = max((e.sort_key for e in view.entries if e.message is not None
+                                and e.message.kind is MessageKind.RESOLVED), default=0)
+            if any(e.author is Author.CUSTOMER and e.sort_key > last_resolve
+                   and not (e.message is not None and e.message.kind is MessageKind.RATED)
+                   for e in view.entries):
+                self._reopen(view)
 
     def _count_unread(self, view: ConversationView) -> int:
         if view.read_marker:
@@ -251,7 +272,9 @@ class Inbox:
                 if view.state is ConversationState.RESOLVED:
                     new_conversation = True
                     self._reopen(view)
-        elif message is not None and author is Author.SYSTEM:
+        elif message is not None and author is Author.SYSTEM and (
+                live or not self.features.app_context):
+            # from history, App Context already holds the outcome of these events
             self._apply_system_message(view, message)
         if live:
             self._emit(EntryAdded(wire.channel, entry, new_conversation))
@@ -334,11 +357,26 @@ class Inbox:
             return
         if event.viewing:
             for other in self.conversations.values():
-                other.viewers.discard(event.agent)  # one conversation at a time
+                if event.agent in other.viewers and other is not view:
+                    other.viewers.discard(event.agent)  # one conversation at a time
+                    self._emit(ConversationChanged(other.channel))
             view.viewers.add(event.agent)
+            self._viewers_seen[(event.channel, event.agent)] = time.monotonic()
         else:
             view.viewers.discard(event.agent)
+            self._viewers_seen.pop((event.channel, event.agent), None)
         self._emit(ConversationChanged(event.channel))
+
+    def expire_viewers(self, older_than: float = VIEWING_EXPIRES) -> None:
+        """Forget agents who stopped saying they are viewing (their console quit or died)."""
+        now = time.monotonic()
+        for (channel, agent), seen in list(self._viewers_seen.items()):
+            if now - seen > older_than:
+                del self._viewers_seen[(channel, agent)]
+                view = self.conversations.get(channel)
+                if view is not None and agent in view.viewers:
+                    view.viewers.discard(agent)
+                    self._emit(ConversationChanged(channel))
 
     async def viewing(self, channel: str | None, previous: str | None) -> None:
         """Tell other consoles which conversation I have open."""
@@ -347,6 +385,7 @@ class Inbox:
                 await self.transport.announce_viewing(previous, self.agent_name, False)
             if channel is not None:
                 await self.transport.announce_viewing(channel, self.agent_name, True)
+            self._viewing = channel
         except LinkRequestError as error:
             log.info("could not announce viewing: %s", error)
 

@@ -140,6 +140,12 @@ class Keyset:
             _discard(self._by_group, group, subscription)
         self._wildcard.discard(subscription)
 
+    def wake_all(self) -> None:
+        """Release every parked poll (the server is stopping)."""
+        for subs in (*self._by_channel.values(), *self._by_group.values(), self._wildcard):
+            for subscription in subs:
+                subscription.woken.set()
+
     @property
     def parked_count(self) -> int:
         return len({s for subs in (*self._by_channel.values(), *self._by_group.values())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import zlib
 from typing import TYPE_CHECKING, Any
@@ -11,6 +10,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from . import json_input
 from .access import Need
 from .clock import now_ticks
 from .errors import json_response, publish_error, service_error
@@ -57,11 +57,15 @@ async def _message_text(call: Call) -> str:
         return call.params["message"]
     body = await call.request.read()
     if call.request.headers.get("Content-Encoding", "").lower() in ("gzip", "deflate"):
-        try:
-            body = zlib.decompress(body, wbits=47)  # the SDK sends zlib labelled gzip
+        inflater = zlib.decompressobj(wbits=47)  # the SDK sends zlib labelled gzip
+        try:  # inflate no further than the limit: a few KiB can inflate to gigabytes
+            body = inflater.decompress(body, MAX_PUBLISH_BYTES + 1)
         except zlib.error:
-            raise publish_error(400, "Invalid compressed body",
-                                now_ticks()) from None
+            raise publish_error(400, "Invalid compressed body", now_ticks()) from None
+        if inflater.unconsumed_tail or len(body) > MAX_PUBLISH_BYTES:
+            raise publish_error(413, "Message Too Large", now_ticks())
+        if not inflater.eof:
+            raise publish_error(400, "Invalid compressed body", now_ticks())
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:
@@ -70,7 +74,7 @@ async def _message_text(call: Call) -> str:
 
 def _parse_json(text: str, what: str, call: Call) -> Any:
     try:
-        return json.loads(text)
+        return json_input.loads(text)
     except ValueError:
         raise publish_error(400, f"Invalid {what}", now_ticks()) from None
 
@@ -212,6 +216,8 @@ async def _wait_for_events(
             except asyncio.TimeoutError:
                 return [], cursor
             subscription.woken.clear()
+            if call.server.closing:
+                return [], cursor  # shutting down: answer now, the client will reconnect
             found, cursor = _pending(keyset, subscription, cursor, message_filter)
             if found:
                 return found, cursor

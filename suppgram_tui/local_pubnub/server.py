@@ -84,6 +84,8 @@ class LocalServer:
         self.background_jobs: list[Callable[[], Awaitable[None]]] = []
         """Coroutines run while the server runs (presence timeouts); cancelled at stop."""
         self.request_count = 0
+        self.closing = False
+        """Set at stop: parked polls answer at once instead of holding shutdown."""
         for service in (pubsub, channel_groups, history, presence, objects, message_actions,
                         access_manager):
             service.register(self)
@@ -136,6 +138,10 @@ class LocalServer:
             return await route.handler(call)
         except PubNubError as error:
             return error.response()
+        except web.HTTPException as error:  # aiohttp's own: a body over the size limit
+            return json_response({"status": error.status, "error": True,
+                                  "service": "local-pubnub", "message": error.reason},
+                                 error.status)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -184,6 +190,7 @@ class LocalPubNub:
         # line must hold a 32 KiB message (escaped) and reach the 413 check beyond it;
         # aiohttp's default (8190) answers any bigger line with a plain-text 400.
         self._runner = web.AppRunner(self.server.build_app(), handler_cancellation=True,
+                                     shutdown_timeout=2.0,
                                      auto_decompress=False, access_log=None,
                                      max_line_size=MAX_REQUEST_LINE)
         await self._runner.setup()
@@ -199,6 +206,10 @@ class LocalPubNub:
             job.cancel()
         await asyncio.gather(*self._jobs, return_exceptions=True)
         self._jobs = []
+        if self.server is not None:
+            self.server.closing = True
+            for keyset in self.server.keysets.values():
+                keyset.wake_all()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

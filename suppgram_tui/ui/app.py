@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from textual import work
 from textual.app import App
@@ -16,6 +17,7 @@ from suppgram_tui.session import ConsoleSession
 from .commands import ConsoleCommands
 from .config import ConsoleConfig
 from .messages import InboxReady, InboxUpdated
+from .safe_text import visible
 from .screens.console import ConsoleScreen
 
 log = logging.getLogger(__name__)
@@ -28,7 +30,7 @@ class SuppgramConsole(App[None]):
     CSS_PATH = [Path(__file__).parent / "console.tcss"]
     COMMANDS = App.COMMANDS | {ConsoleCommands}
     BINDINGS = [
-        Binding("f1", "show_help_panel", "Help"),
+        Binding("f1", "toggle_help", "Help"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
@@ -55,6 +57,11 @@ class SuppgramConsole(App[None]):
     def _inbox_event(self, event: InboxEvent) -> None:
         self.console_screen.post_message(InboxUpdated(event))
 
+    def notify(self, message: str, *, title: str = "", **options: Any) -> None:
+        """Every toast passes here (screens' and widgets' too): the names, words and
+        errors it quotes come from outside, so their control characters are shown."""
+        super().notify(visible(message), title=visible(title), **options)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a failed background job becomes words on screen."""
         if event.state is WorkerState.ERROR:
@@ -65,6 +72,13 @@ class SuppgramConsole(App[None]):
 
     async def on_unmount(self) -> None:
         await self.session.stop()
+
+    def action_toggle_help(self) -> None:
+        """F1 opens the key help and closes it again."""
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
 
     def action_stats(self) -> None:
         from .screens.stats import StatsScreen

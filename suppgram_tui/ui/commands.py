@@ -18,6 +18,11 @@ CONSOLE_COMMANDS = [
     ("Show statistics", "stats", "Response and resolution times, CSAT, volume"),
     ("Open customer simulator", "simulator", "Chat as a customer to test the console"),
     ("Retry failed replies", "retry", "Send replies that could not be delivered again"),
+    ("Save reply as canned reply", "save_canned", "Name the composer text; insert it by /name"),
+    ("Show New conversations", "filter('new')", "Unassigned and waiting (Alt+1)"),
+    ("Show My conversations", "filter('mine')", "Assigned to me and open (Alt+2)"),
+    ("Show All conversations", "filter('all')", "Every conversation (Alt+3)"),
+    ("Show Resolved conversations", "filter('resolved')", "Closed ones (Alt+4)"),
 ]
 
 

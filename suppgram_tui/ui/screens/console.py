@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import replace
 
@@ -24,6 +25,7 @@ from suppgram_tui.inbox import (
     Notice,
 )
 from suppgram_tui.link.errors import LinkRequestError
+from suppgram_tui.model import ConversationState
 
 from ..config import ConsoleConfig
 from ..messages import InboxReady, InboxUpdated
@@ -34,6 +36,8 @@ from ..widgets.conversation_list import ConversationList
 from ..widgets.status_line import StatusLine
 from ..widgets.transcript import Transcript
 from .prompt import PromptScreen
+
+log = logging.getLogger(__name__)
 
 REFRESH_INTERVAL = 1 / 20
 TYPING_SIGNAL_EVERY = 3.0
@@ -65,6 +69,8 @@ class ConsoleScreen(Screen[None]):
 
     def __init__(self, config: ConsoleConfig) -> None:
         super().__init__()
+        self._alerts: list[str] = []
+        self._confirming: tuple[str, str, float] | None = None
         self.config = config
         self.inbox: Inbox | None = None
         self.channel: str | None = None
@@ -98,6 +104,17 @@ class ConsoleScreen(Screen[None]):
     @property
     def conversation_list(self) -> ConversationList:
         return self.query_one(ConversationList)
+
+    def on_mount(self) -> None:
+        self.set_interval(15, self._tick)
+
+    def _tick(self) -> None:
+        """Waiting times move with the clock; my "viewing" needs refreshing for others."""
+        self.conversation_list.refresh_waits()
+        if self.inbox is not None:
+            self.inbox.expire_viewers()
+            if self.channel is not None and self.config.presence_signals:
+                self.announce_viewing(self.channel, None)
 
     @on(InboxReady)
     def inbox_ready(self, message: InboxReady) -> None:
@@ -172,12 +189,28 @@ class ConsoleScreen(Screen[None]):
         view = self.inbox.conversations.get(event.channel)
         name = one_line(event.entry.publisher or event.channel, 40)
         if event.new_conversation:
-            self._alert(f"New conversation from {name}: {one_line(event.entry.text, 80)}")
+            earlier = view is not None and len(view.entries) > 1
+            what = "Conversation reopened by" if earlier else "New conversation from"
+            self._alert(f"{what} {name}: {one_line(event.entry.text, 80)}")
         elif view is not None and view.assignee == self.config.agent_name:
             self._alert(f"{name}: {one_line(event.entry.text, 80)}")
 
     def _alert(self, text: str) -> None:
-        self.notify(text, markup=False, timeout=6)
+        """Alerts arriving together become one toast, so a burst cannot bury the screen."""
+        self._alerts.append(text)
+        if len(self._alerts) == 1:
+            self.set_timer(0.4, self._flush_alerts)
+
+    def _flush_alerts(self) -> None:
+        alerts, self._alerts = self._alerts, []
+        if not alerts:
+            return
+        if len(alerts) == 1:
+            self.notify(alerts[0], markup=False, timeout=6)
+        else:
+            shown = "\n".join(alerts[:3])
+            more = f"\n…and {len(alerts) - 3} more" if len(alerts) > 3 else ""
+            self.notify(f"{len(alerts)} new messages:\n{shown}{more}", markup=False, timeout=8)
         if self.config.notify_sound:
             self.app.bell()
 
@@ -228,15 +261,34 @@ class ConsoleScreen(Screen[None]):
 
     # composing ------------------------------------------------------------------------
 
+    @on(ConversationList.TypedText)
+    def typed_in_list(self, message: ConversationList.TypedText) -> None:
+        composer = self.query_one(Composer)
+        composer.focus()
+        composer.insert(message.character)
+
+    @on(Composer.UnknownCanned)
+    def unknown_canned(self, message: Composer.UnknownCanned) -> None:
+        names = ", ".join(f"/{name}" for name in sorted(self.query_one(Composer).canned))
+        known = f" Saved ones: {names}." if names else " None are saved yet."
+        self.notify(f"No canned reply is named /{one_line(message.name, 30)}; nothing was "
+                    f"sent.{known} Save one from the command palette (Ctrl+P).",
+                    severity="warning", markup=False, timeout=8)
+
     @on(Composer.Submitted)
     def send(self, message: Composer.Submitted) -> None:
         if self.inbox is None or self.channel is None:
             self.notify("Pick a conversation first.", severity="warning")
             return
         self.inbox.send_reply(self.channel, message.text)
+        log.info("reply queued on %s", self.channel)
         composer = self.query_one(Composer)
         composer.load_text("")
         self.inbox.store.set_draft(self.channel, "")
+        view = self.inbox.conversations.get(self.channel)
+        if view is not None and view.assignee is None and \
+                view.state is not ConversationState.RESOLVED:
+            self.change_state("claim", self.channel)  # answering a conversation takes it
 
     @on(Composer.Typing)
     def typing(self) -> None:
@@ -267,12 +319,32 @@ class ConsoleScreen(Screen[None]):
         if channel := self._need_conversation():
             self.change_state("claim", channel)
 
+    def _someone_elses(self, action: str, channel: str, key: str) -> bool:
+        """True (and a warning) unless the conversation is mine, free, or this is the
+        second press within five seconds."""
+        assert self.inbox is not None
+        owner = self.inbox.conversations[channel].assignee
+        if owner in (None, self.config.agent_name):
+            return False
+        now = time.monotonic()
+        if self._confirming is not None and self._confirming[:2] == (action, channel) \
+                and now - self._confirming[2] < 5:
+            self._confirming = None
+            return False
+        self._confirming = (action, channel, now)
+        self.notify(f"{one_line(owner, 30)} has this conversation. Press {key} again within "
+                    f"5 seconds to {action.replace('_', ' ')} it anyway.",
+                    severity="warning", markup=False, timeout=5)
+        return True
+
     def action_postpone(self) -> None:
-        if channel := self._need_conversation():
+        if (channel := self._need_conversation()) and \
+                not self._someone_elses("postpone", channel, "Ctrl+B"):
             self.change_state("postpone", channel)
 
     def action_resolve(self) -> None:
-        if channel := self._need_conversation():
+        if (channel := self._need_conversation()) and \
+                not self._someone_elses("resolve", channel, "Ctrl+R"):
             self.change_state("resolve", channel)
 
     def action_hand_over(self) -> None:
@@ -308,9 +380,11 @@ class ConsoleScreen(Screen[None]):
             self.notify(str(lost), severity="warning", markup=False)
             return
         except LinkRequestError as error:
+            log.warning("%s on %s failed: %s", action, channel, error)
             self.notify(f"Could not {action.replace('_', ' ')}: {error}", severity="error",
                         markup=False)
             return
+        log.info("%s on %s by %s", action, channel, self.config.agent_name)
         done = {"claim": "Claimed", "postpone": "Postponed", "resolve": "Resolved",
                 "hand_over": "Handed over", "set_tags": "Tags saved"}[action]
         self.notify(f"{done}: {one_line(channel, 60)}", markup=False, timeout=3)
@@ -343,10 +417,35 @@ class ConsoleScreen(Screen[None]):
             return
         view = self.inbox.conversations[self.channel]
         failed = [e for e in view.entries if e.delivery is Delivery.FAILED and e.client_id]
+        if not failed:
+            self.notify("No failed replies in this conversation.", timeout=3)
+            return
         for entry in failed:
             self.inbox.retry_reply(self.channel, entry.client_id or "")
         self.notify(f"Retrying {len(failed)} repl{'y' if len(failed) == 1 else 'ies'}.",
                     timeout=3)
+
+    def action_save_canned(self) -> None:
+        """Save what is in the composer as a canned reply, inserted later by `/name`."""
+        composer = self.query_one(Composer)
+        text = composer.text.strip()
+        if not text or self.inbox is None:
+            self.notify("Write the reply in the composer first, then save it.",
+                        severity="warning")
+            return
+
+        def named(name: str | None) -> None:
+            if not name or self.inbox is None:
+                return
+            name = name.strip().lstrip("/")
+            if not name or any(c.isspace() for c in name):
+                self.notify("A canned reply's name is one word.", severity="warning")
+                return
+            self.inbox.store.set_canned_reply(name, text)
+            composer.canned = self.inbox.store.canned_replies()
+            self.notify(f"Saved: type /{name} to insert it.", markup=False, timeout=4)
+        self.app.push_screen(PromptScreen("Name of the canned reply (one word)",
+                                          placeholder="thanks"), named)
 
     def action_stats(self) -> None:
         self.app.action_stats()  # type: ignore[attr-defined]

@@ -24,8 +24,17 @@ class Composer(TextArea):
     class Typing(Message):
         """The agent typed something (for the typing indicator)."""
 
+    class UnknownCanned(Message):
+        """`/name` was sent but no canned reply has that name."""
+
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
+        super().__init__(id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
+                         placeholder="Reply… (Enter sends, Ctrl+J new line, /name inserts a "
+                                     "canned reply)")
         self.canned: dict[str, str] = {}
 
     async def _on_key(self, event: events.Key) -> None:
@@ -35,7 +44,9 @@ class Composer(TextArea):
             if self.expand_canned():
                 return
             text = self.text.strip()
-            if text:
+            if _looks_like_canned(text):
+                self.post_message(self.UnknownCanned(text[1:]))
+            elif text:
                 self.post_message(self.Submitted(text))
             return
         await super()._on_key(event)
@@ -48,7 +59,11 @@ class Composer(TextArea):
         self.insert("\n")
 
     def action_expand_canned(self) -> None:
-        if not self.expand_canned():
+        if self.expand_canned():
+            return
+        if _looks_like_canned(self.text.strip()):
+            self.post_message(self.UnknownCanned(self.text.strip()[1:]))
+        else:
             self.screen.focus_next()
 
     def expand_canned(self) -> bool:
@@ -59,3 +74,7 @@ class Composer(TextArea):
             self.move_cursor(self.document.end)
             return True
         return False
+
+
+def _looks_like_canned(text: str) -> bool:
+    return len(text) > 1 and text.startswith("/") and not any(c.isspace() for c in text)

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -67,6 +68,7 @@ class ConversationList(ScrollView, can_focus=True):
         self.cursor_channel: str | None = None
         self._cache: dict[tuple[str, int, bool], tuple[Strip, Strip]] = {}
         self._versions: dict[str, int] = {}
+        self._search_cache: dict[str, tuple[tuple[str, int], str]] = {}
 
     # data ----------------------------------------------------------------------------
 
@@ -87,28 +89,35 @@ class ConversationList(ScrollView, can_focus=True):
         if len(self._cache) > 4 * max(len(self.rows), 100):
             self._cache.clear()
         self.virtual_size = Size(self.size.width, len(self.rows) * ROW_HEIGHT)
-        if self.cursor_channel not in self.rows:
-            self.cursor_channel = self.rows[0] if self.rows else None
-            if self.cursor_channel is not None:
-                self.post_message(self.Selected(self.cursor_channel))
+        if self.cursor_channel is None and self.rows:
+            # only the very first time: never switch away from an open conversation because
+            # another agent changed it or it left this tab (a reply would go astray)
+            self.cursor_channel = self.rows[0]
+            self.post_message(self.Selected(self.cursor_channel))
         self.refresh()
 
     def _matches(self, view: ConversationView) -> bool:
         if self.filter == "new" and view.state is not ConversationState.NEW:
             return False
-        if self.filter == "mine" and view.assignee != self.agent_name:
+        if self.filter == "mine" and (view.assignee != self.agent_name
+                                      or view.state is ConversationState.RESOLVED):
             return False
         if self.filter == "resolved" and view.state is not ConversationState.RESOLVED:
             return False
-        if self.filter == "all" and view.state is ConversationState.RESOLVED:
-            return False
         if self.search:
-            needle = self.search.casefold()
-            last = view.last_entry
-            haystack = " ".join([view.channel, view.customer_id or "", view.assignee or "",
-                                 *view.tags, last.text[:500] if last else ""])
-            return needle in haystack.casefold()
+            return self.search.casefold() in self._haystack(view)
         return True
+
+    def _haystack(self, view: ConversationView) -> str:
+        """Everything searchable in a conversation, folded once per change."""
+        key = (view.channel, self._versions.get(view.channel, 0))
+        cached = self._search_cache.get(view.channel)
+        if cached is None or cached[0] != key:
+            text = " ".join([view.channel, view.customer_id or "", view.assignee or "",
+                             *view.tags, *(entry.text[:2000] for entry in view.entries)])
+            cached = (key, text.casefold())
+            self._search_cache[view.channel] = cached
+        return cached[1]
 
     def watch_filter(self) -> None:
         self.rebuild()
@@ -161,6 +170,19 @@ class ConversationList(ScrollView, can_focus=True):
         elif top + ROW_HEIGHT > self.scroll_y + self.size.height:
             self.scroll_to(y=top + ROW_HEIGHT - self.size.height, animate=False)
 
+    class TypedText(Message):
+        """The agent started typing while the list had focus."""
+
+        def __init__(self, character: str) -> None:
+            super().__init__()
+            self.character = character
+
+    def on_key(self, event: events.Key) -> None:
+        if event.is_printable and event.character and event.character != " ":
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.TypedText(event.character))
+
     def on_click(self, event: object) -> None:
         offset = getattr(event, "y", 0)
         index = (int(self.scroll_y) + offset) // ROW_HEIGHT
@@ -178,6 +200,8 @@ class ConversationList(ScrollView, can_focus=True):
         index, part = divmod(scroll_y + y, ROW_HEIGHT)
         width = self.size.width
         if index >= len(self.rows):
+            if not self.rows and scroll_y + y == 0:
+                return self._empty_line(width)
             return Strip.blank(width, self.rich_style)
         channel = self.rows[index]
         selected = channel == self.cursor_channel
@@ -187,6 +211,21 @@ class ConversationList(ScrollView, can_focus=True):
             strips = self._render_row(self.conversations[channel], selected, width)
             self._cache[key] = strips
         return strips[part]
+
+    def _empty_line(self, width: int) -> Strip:
+        if self.search:
+            note = f"No conversation matches “{one_line(self.search, 40)}”."
+        elif self.conversations:
+            note = f"No conversations under {self.filter.capitalize()}."
+        else:
+            note = "No conversations yet."
+        dim = self.get_component_rich_style("conversation-list--dim")
+        return _line(Text(note, style=dim), Text(""), width, self.rich_style, self.app.console)
+
+    def refresh_waits(self) -> None:
+        """Waiting times move with the clock: redraw the visible rows."""
+        self._cache.clear()
+        self.refresh()
 
     def _render_row(self, view: ConversationView, selected: bool,
                     width: int) -> tuple[Strip, Strip]:

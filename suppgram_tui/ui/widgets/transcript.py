@@ -126,8 +126,9 @@ class Transcript(ScrollView, can_focus=True):
         raw_style = self.get_component_rich_style("transcript--raw")
 
         header = Text(end="")
-        moment = entry.message.time_utc if entry.message else (
-            timetoken_time(entry.timetoken) if entry.timetoken else None)
+        # PubNub's timetoken is when it really arrived; a payload's own time can be off
+        moment = timetoken_time(entry.timetoken) if entry.timetoken else (
+            entry.message.time_utc if entry.message else None)
         header.append(clock_time(moment) if moment else "--:--", meta_style)
         header.append("  ")
         header.append(self._author_label(entry), author_style)
