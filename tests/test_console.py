@@ -155,8 +155,7 @@ async def test_new_conversation_toasts_and_older_history_loads_on_scroll_up(
         await wait_until(lambda: transcript.scroll_y > 0)  # follows the newest message
         transcript.scroll_home(animate=False)
         await wait_until(lambda: len(view.entries) == 60, timeout=10)
-        await pilot.pause()
-        assert "m0" in transcript_text(app)
+        await wait_until(lambda: "m0\n" in transcript_text(app))
 
         await open_conversation(customers("kim"), "kim-support", "first words")
         await wait_until(lambda: any("New conversation from kim" in n.message
