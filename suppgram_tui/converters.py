@@ -113,8 +113,9 @@ class DefaultMessageConverter(MessageConverter):
 def normalize_message(obj: Any) -> Message:
     """Accept our ``Message`` or anything shaped like Suppgram's (kind, time_utc, text,
     optionally image), so converters written for Suppgram work unchanged."""
-    if isinstance(obj, Message):
-        return obj
+    if isinstance(obj, Message) and isinstance(obj.text, (str, type(None))) \
+            and isinstance(obj.image, (bytes, type(None))):
+        return obj  # else a Message built with wrong-typed fields: checked as a look-alike
     try:
         raw_kind, time_utc = obj.kind, obj.time_utc
     except AttributeError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from suppgram_tui.link.settings import LinkSettings
 from suppgram_tui.ui.app import SuppgramConsole, make_app
@@ -15,12 +16,14 @@ FIXED_NOW = datetime(2026, 11, 26, 4, 0, tzinfo=timezone.utc)
 
 
 def console_app(origin: str, store_path: Path, agent: str = "ann", *,
-                hermetic: bool = True) -> SuppgramConsole:
+                hermetic: bool = True, **options: Any) -> SuppgramConsole:
+    """`options` are further `ConsoleConfig` fields (a converter path, ...)."""
     config = ConsoleConfig(
         link=LinkSettings(PUBLISH_KEY, SUBSCRIBE_KEY, user_id="support",
                           channel_groups=("support",), origin=origin, ssl=False, local=True),
         agent_name=agent, store_path=store_path, notify_sound=False,
-        cursor_blink=not hermetic, **({"clock": lambda: FIXED_NOW} if hermetic else {}))
+        cursor_blink=not hermetic, **({"clock": lambda: FIXED_NOW} if hermetic else {}),
+        **options)
     return make_app(config)
 
 

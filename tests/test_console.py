@@ -145,7 +145,7 @@ async def test_new_conversation_toasts_and_older_history_loads_on_scroll_up(
         await customer.publish().channel("joe-support").message(customer_payload(f"m{i}")) \
             .future()
     app = console_app(local_server.origin, tmp_path / "ann.json")
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(size=(120, 30)):
         await wait_ready(app)
         await wait_until(lambda: "m59" in transcript_text(app))
         view = app.console_screen.inbox.view("joe-support")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -303,18 +304,22 @@ class PubNubLink:
 
     async def ensure_conversation_state(self, channel: str
                                         ) -> tuple[dict[str, Any], str | None]:
-        """The channel's state, creating it as `new` first if it was never set.
+        """The channel's state, creating the object first if it was never set.
 
-        App Context has no create-if-absent, so two consoles touching a brand-new channel
-        at once may both create it; both write the same `new`, and every later change is
-        conditional on the eTag, so at most one claim can ever win.
+        App Context has no create-if-absent, and another console may create the object
+        and claim the conversation between my read and my create. So the create writes
+        only `name` and leaves `custom` (the state) as it finds it: no `custom` means
+        `new`, and a claim that landed meanwhile survives and comes back in the answer.
+        Every change of `custom` is conditional on the eTag, so one claim at most wins.
         """
         custom, etag = await self.conversation_state(channel)
         if etag is not None:
             return custom, etag
         request = self.client.set_channel_metadata().channel(STATE_PREFIX + channel) \
-            .custom({"state": "new"}).include_custom(True)
+            .include_custom(True)
         request._custom_headers = {}
+        # The SDK sends `"custom": null`, which clears it; send the name alone instead.
+        request.build_data = lambda: json.dumps({"name": STATE_PREFIX + channel})
         result = await self._call(request)
         return dict(result.data.get("custom") or {}), result.data.get("eTag")
 

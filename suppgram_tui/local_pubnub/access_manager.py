@@ -6,13 +6,12 @@ as on a keyset without Access Manager, and grant/revoke answer 400 saying why.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from . import tokens
+from . import json_input, tokens
 from .errors import PubNubError, json_response, nested_error
 from .routing import Call
 from .token_access import TokenAccess
@@ -51,7 +50,7 @@ async def grant_token(call: Call) -> web.StreamResponse:
     """Issue a token for the permissions in the body; the caller proved the secret key."""
     secret, policy = _policy(call, "grant")
     try:
-        body = json.loads(await call.request.text())
+        body = json_input.loads(await call.request.text())
     except (ValueError, UnicodeDecodeError):
         raise _grant_error("Invalid request body", "must be a JSON object", "body") from None
     if not isinstance(body, dict):

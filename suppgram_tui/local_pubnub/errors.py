@@ -21,9 +21,18 @@ def json_response(
     content_type: str = JS_CONTENT_TYPE,
     headers: dict[str, str] | None = None,
 ) -> web.Response:
-    """A response with PubNub's content type; compact JSON like PubNub's own."""
+    """A response with PubNub's content type; compact JSON like PubNub's own.
+
+    A lone surrogate (JSON lets a publisher send `"\\ud800"`) has no UTF-8 form, so such a
+    body keeps its `\\u` escapes; failing instead would fail every later poll that
+    reaches that message, and history of its channel, for good.
+    """
     text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
-    response = web.Response(text=text, status=status, headers=headers)
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        data = json.dumps(body, separators=(",", ":")).encode("ascii")
+    response = web.Response(body=data, status=status, headers=headers)
     response.headers["Content-Type"] = content_type
     return response
 

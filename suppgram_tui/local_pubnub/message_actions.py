@@ -6,12 +6,12 @@ timetoken. Actions live in SQLite beside history, so `--data` keeps them.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from aiohttp import web
 
+from . import json_input
 from .access import Need
 from .errors import PubNubError, history_error, json_response, nested_error
 from .events import MESSAGE_ACTION, Event
@@ -106,7 +106,7 @@ async def add_action(call: Call) -> web.StreamResponse:
 
 def _action_body(body: bytes) -> tuple[str, str]:
     try:
-        document = json.loads(body.decode("utf-8"))
+        document = json_input.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise nested_error(415, "Request body must be JSON.", SOURCE) from None
     if not isinstance(document, dict):

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from . import json_input
 from .access import Need
 from .errors import PubNubError, json_response, nested_error
 from .events import OBJECTS, Event
@@ -286,7 +287,7 @@ def _announce(call: Call, kind: Kind, object_id: str, timetoken: int, event: str
 def _written_fields(kind: Kind, body: bytes) -> dict[str, Any]:
     """The known keys of a set body, checked: strings or null, `custom` flat scalars."""
     try:
-        document = json.loads(body.decode("utf-8")) if body.strip() else {}
+        document = json_input.loads(body.decode("utf-8")) if body.strip() else {}
     except (UnicodeDecodeError, ValueError):
         raise nested_error(415, "Request body must be JSON.", SOURCE) from None
     if not isinstance(document, dict):

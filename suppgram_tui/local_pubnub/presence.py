@@ -10,7 +10,6 @@ subscribers alike. Presence lives in memory only: a restarted server starts empt
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import math
 import time
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from . import json_input
 from .access import Need
 from .errors import PubNubError, json_response, service_error
 from .events import PRESENCE_SUFFIX, Event
@@ -257,7 +257,7 @@ class Presence:
         if text is None:
             raise _bad_request(f"Missing {what}")
         try:
-            value = json.loads(text)
+            value = json_input.loads(text)
         except ValueError:
             raise _bad_request(f"Invalid JSON in {what}") from None
         if not isinstance(value, dict):

@@ -77,6 +77,7 @@ class ConsoleScreen(Screen[None]):
         self._dirty: set[str] = set()
         self._entries_dirty = False
         self._flush_pending = False
+        self._last_flush = 0.0
         self._last_typing_signal = 0.0
 
     def compose(self) -> ComposeResult:
@@ -147,13 +148,20 @@ class ConsoleScreen(Screen[None]):
         self._schedule_flush()
 
     def _schedule_flush(self) -> None:
-        """Coalesce bursts: the list and pane are redrawn at most 20 times a second."""
+        """Coalesce bursts: the list and pane are redrawn at most 20 times a second, and
+        the first change after a quiet spell at once (after the messages already queued,
+        so one poll's worth of events is one redraw), not an interval later."""
         if not self._flush_pending:
             self._flush_pending = True
-            self.set_timer(REFRESH_INTERVAL, self._flush)
+            wait = self._last_flush + REFRESH_INTERVAL - time.monotonic()
+            if wait > 0:
+                self.set_timer(wait, self._flush)
+            else:
+                self.call_later(self._flush)
 
     def _flush(self) -> None:
         self._flush_pending = False
+        self._last_flush = time.monotonic()
         dirty, self._dirty = self._dirty, set()
         if dirty:
             self.conversation_list.touch(dirty)

@@ -16,7 +16,7 @@ class ConversationHeader(Static):
     def show(self, view: ConversationView | None) -> None:
         if view is None:
             self.update(Content("No conversation open: customers appear on the left when "
-                                "they write."))
+                                "they write."), layout=False)
             return
         online = "● online" if view.customer_online else "○ offline"
         parts = [one_line(view.customer_id or "customer", 60), one_line(view.channel, 60),
@@ -29,4 +29,6 @@ class ConversationHeader(Static):
         if view.viewers:
             names = ", ".join(sorted(one_line(name, 20) for name in view.viewers))
             parts.append(f"{names} {'is' if len(view.viewers) == 1 else 'are'} viewing")
-        self.update(Content(" · ".join(parts)))
+        # one line tall whatever it says (console.tcss): a repaint, never a screen layout,
+        # which would redraw every pane on each message into the open conversation
+        self.update(Content(" · ".join(parts)), layout=False)

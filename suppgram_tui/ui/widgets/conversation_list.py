@@ -68,6 +68,8 @@ class ConversationList(ScrollView, can_focus=True):
         self.cursor_channel: str | None = None
         self._cache: dict[tuple[str, int, bool], tuple[Strip, Strip]] = {}
         self._versions: dict[str, int] = {}
+        self._styles: dict[str, Style] = {}
+        """Component styles of the rows, looked up once (each lookup walks the DOM)."""
         self._search_cache: dict[str, tuple[tuple[str, int], str]] = {}
 
     # data ----------------------------------------------------------------------------
@@ -83,7 +85,10 @@ class ConversationList(ScrollView, can_focus=True):
         self.rebuild()
 
     def rebuild(self) -> None:
-        wanted = [view for view in self.conversations.values() if self._matches(view)]
+        # reactives cost a lookup per read: read them once, not once per conversation
+        tab, needle = self.filter, self.search.casefold()
+        wanted = [view for view in self.conversations.values()
+                  if self._matches(view, tab, needle)]
         wanted.sort(key=lambda v: v.last_activity, reverse=True)
         self.rows = [view.channel for view in wanted]
         if len(self._cache) > 4 * max(len(self.rows), 100):
@@ -96,16 +101,16 @@ class ConversationList(ScrollView, can_focus=True):
             self.post_message(self.Selected(self.cursor_channel))
         self.refresh()
 
-    def _matches(self, view: ConversationView) -> bool:
-        if self.filter == "new" and view.state is not ConversationState.NEW:
+    def _matches(self, view: ConversationView, tab: str, needle: str) -> bool:
+        if tab == "new" and view.state is not ConversationState.NEW:
             return False
-        if self.filter == "mine" and (view.assignee != self.agent_name
-                                      or view.state is ConversationState.RESOLVED):
+        if tab == "mine" and (view.assignee != self.agent_name
+                              or view.state is ConversationState.RESOLVED):
             return False
-        if self.filter == "resolved" and view.state is not ConversationState.RESOLVED:
+        if tab == "resolved" and view.state is not ConversationState.RESOLVED:
             return False
-        if self.search:
-            return self.search.casefold() in self._haystack(view)
+        if needle:
+            return needle in self._haystack(view)
         return True
 
     def _haystack(self, view: ConversationView) -> str:
@@ -195,6 +200,19 @@ class ConversationList(ScrollView, can_focus=True):
         self._cache.clear()
         self.virtual_size = Size(self.size.width, len(self.rows) * ROW_HEIGHT)
 
+    def notify_style_update(self) -> None:
+        """Focus, theme or CSS changed: rows drawn with the old styles are stale."""
+        super().notify_style_update()
+        self._styles.clear()
+        self._cache.clear()
+
+    def _style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self.rich_style if name == "base" else \
+                self.get_component_rich_style(name, partial=name != "conversation-list--cursor")
+        return style
+
     def render_line(self, y: int) -> Strip:
         scroll_y = int(self.scroll_y)
         index, part = divmod(scroll_y + y, ROW_HEIGHT)
@@ -229,12 +247,11 @@ class ConversationList(ScrollView, can_focus=True):
 
     def _render_row(self, view: ConversationView, selected: bool,
                     width: int) -> tuple[Strip, Strip]:
-        base = self.get_component_rich_style("conversation-list--cursor") if selected \
-            else self.rich_style
-        dim = self.get_component_rich_style("conversation-list--dim", partial=True)
-        bold = self.get_component_rich_style("conversation-list--unread", partial=True)
-        online = self.get_component_rich_style("conversation-list--online", partial=True)
-        badge = self.get_component_rich_style("conversation-list--badge", partial=True)
+        base = self._style("conversation-list--cursor" if selected else "base")
+        dim = self._style("conversation-list--dim")
+        bold = self._style("conversation-list--unread")
+        online = self._style("conversation-list--online")
+        badge = self._style("conversation-list--badge")
 
         first = Text(no_wrap=True, overflow="ellipsis", end="")
         first.append("● " if view.customer_online else "○ ",

@@ -52,6 +52,8 @@ class Transcript(ScrollView, can_focus=True):
         self.view: ConversationView | None = None
         self._lines: list[Strip] = []
         self._cache: dict[tuple[int, int, bool, str | None], list[Strip]] = {}
+        self._styled: dict[int, Strip] = {}
+        """Lines as drawn (widget style applied, cut to width), until layout or style change."""
         self._entry_count = 0
 
     def show(self, view: ConversationView | None) -> None:
@@ -84,6 +86,10 @@ class Transcript(ScrollView, can_focus=True):
         self._cache.clear()
         self._relayout(follow=self.scroll_y >= self.max_scroll_y - 1)
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styled.clear()
+
     def _relayout(self, *, follow: bool) -> None:
         width = max(self.size.width - 1, 10)
         lines: list[Strip] = []
@@ -98,9 +104,12 @@ class Transcript(ScrollView, can_focus=True):
                     self._cache[key] = rendered
                 lines.extend(rendered)
         self._lines = lines
+        self._styled.clear()
         self.virtual_size = Size(width, len(lines))
         if follow:
-            self.call_after_refresh(self.scroll_end, animate=False)
+            # as Textual's Log does: the new height is known now, so scroll in the same
+            # frame instead of drawing one more frame at the old position first
+            self.scroll_end(animate=False, immediate=bool(self.size.height))
         if self.view is not None and self.view.has_older and self.view.entries \
                 and len(lines) < self.size.height:
             self.post_message(self.NeedOlder(self.view.channel))  # nothing to scroll yet
@@ -108,11 +117,15 @@ class Transcript(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_y) + y
-        width = self.size.width
-        if 0 <= index < len(self._lines):
-            return self._lines[index].apply_style(self.rich_style) \
-                .adjust_cell_length(width, self.rich_style)
-        return Strip.blank(width, self.rich_style)
+        strip = self._styled.get(index)
+        if strip is None:  # rich_style and size are computed from the DOM on each access
+            width, style = self.size.width, self.rich_style
+            if 0 <= index < len(self._lines):
+                strip = self._lines[index].apply_style(style).adjust_cell_length(width, style)
+            else:
+                strip = Strip.blank(width, style)
+            self._styled[index] = strip
+        return strip
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
