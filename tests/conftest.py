@@ -20,7 +20,7 @@ SUBSCRIBE_KEY = "sub-c-test"
 PUBLISH_KEY = "pub-c-test"
 
 
-async def wait_until(predicate: Callable[[], Any], timeout: float = 10.0,
+async def wait_until(predicate: Callable[[], Any], timeout: float = 20.0,
                      interval: float = 0.02) -> Any:
     """Poll `predicate` until it is truthy; fail the test with a clear message otherwise."""
     deadline = time.monotonic() + timeout

@@ -66,7 +66,7 @@ class ConversationList(ScrollView, can_focus=True):
         self.conversations: dict[str, ConversationView] = {}
         self.rows: list[str] = []
         self.cursor_channel: str | None = None
-        self._cache: dict[tuple[str, int, bool], tuple[Strip, Strip]] = {}
+        self._cache: dict[tuple[str, int, bool, bool], tuple[Strip, Strip]] = {}
         self._versions: dict[str, int] = {}
         self._styles: dict[str, Style] = {}
         """Component styles of the rows, looked up once (each lookup walks the DOM)."""
@@ -196,6 +196,12 @@ class ConversationList(ScrollView, can_focus=True):
 
     # rendering -----------------------------------------------------------------------
 
+    def on_focus(self) -> None:
+        self.refresh()  # the cursor row is brighter while the list has focus
+
+    def on_blur(self) -> None:
+        self.refresh()
+
     def on_resize(self) -> None:
         self._cache.clear()
         self.virtual_size = Size(self.size.width, len(self.rows) * ROW_HEIGHT)
@@ -223,7 +229,7 @@ class ConversationList(ScrollView, can_focus=True):
             return Strip.blank(width, self.rich_style)
         channel = self.rows[index]
         selected = channel == self.cursor_channel
-        key = (channel, self._versions.get(channel, 0), selected)
+        key = (channel, self._versions.get(channel, 0), selected and self.has_focus, selected)
         strips = self._cache.get(key)
         if strips is None or strips[0].cell_length != width:
             strips = self._render_row(self.conversations[channel], selected, width)

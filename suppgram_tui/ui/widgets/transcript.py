@@ -54,6 +54,8 @@ class Transcript(ScrollView, can_focus=True):
         self._cache: dict[tuple[int, int, bool, str | None], list[Strip]] = {}
         self._styled: dict[int, Strip] = {}
         """Lines as drawn (widget style applied, cut to width), until layout or style change."""
+        self._end_pending = False
+        """A scroll to the newest message waits for the next refresh (the new height)."""
         self._entry_count = 0
 
     def show(self, view: ConversationView | None) -> None:
@@ -64,7 +66,9 @@ class Transcript(ScrollView, can_focus=True):
 
     def entries_changed(self) -> None:
         """The open conversation gained or changed messages."""
-        at_bottom = self.scroll_y >= self.max_scroll_y - 1
+        # following until a scroll to the end is still waiting counts as following: more
+        # messages before that refresh must not leave the pane behind
+        at_bottom = self._end_pending or self.scroll_y >= self.max_scroll_y - 1
         previous_top_lines = len(self._lines)
         old_first = self._first_entry_id
         self._relayout(follow=at_bottom)
@@ -106,14 +110,17 @@ class Transcript(ScrollView, can_focus=True):
         self._lines = lines
         self._styled.clear()
         self.virtual_size = Size(width, len(lines))
-        if follow:
-            # as Textual's Log does: the new height is known now, so scroll in the same
-            # frame instead of drawing one more frame at the old position first
-            self.scroll_end(animate=False, immediate=bool(self.size.height))
+        if follow and not self._end_pending:
+            self._end_pending = True
+            self.call_after_refresh(self._scroll_to_newest)
         if self.view is not None and self.view.has_older and self.view.entries \
                 and len(lines) < self.size.height:
             self.post_message(self.NeedOlder(self.view.channel))  # nothing to scroll yet
         self.refresh()
+
+    def _scroll_to_newest(self) -> None:
+        self._end_pending = False
+        self.scroll_end(animate=False)
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_y) + y
