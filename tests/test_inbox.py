@@ -344,3 +344,27 @@ async def test_a_customer_who_wrote_after_resolve_while_no_console_ran_is_reopen
     await customer.publish().channel("c14").message(customer_payload("are you there?")).future()
     bob = await harnesses("bob")
     await wait_until(lambda: bob.inbox.view("c14").state is ConversationState.NEW)
+
+
+@pytest.mark.parametrize("missing", ["history", "app_context", "presence"])
+async def test_a_keyset_without_a_feature_degrades_with_a_sentence(tmp_path, customers,
+                                                                    missing):
+    from suppgram_tui.inbox import Notice
+
+    async with LocalPubNub(poll_timeout=2, disabled_features=frozenset({missing})) as server:
+        customer = customers("cust-15", origin=server.origin)
+        await open_conversation(customer, "c15", "hello")
+        ann = await InboxHarness(server.origin, tmp_path / "ann.json", "ann").start()
+        try:
+            notes = [e.text for e in ann.events if isinstance(e, Notice)]
+            word = {"history": "Message Persistence", "app_context": "App Context",
+                    "presence": "Presence"}[missing]
+            assert any(word in note and "not available" in note for note in notes), notes
+            await customer.publish().channel("c15").message(customer_payload("live")).future()
+            await wait_until(lambda: "live" in ann.texts("c15"))
+            await ann.inbox.claim("c15")  # local-only claim when App Context is missing
+            assert ann.inbox.view("c15").assignee == "ann"
+            ann.inbox.send_reply("c15", "answered")
+            await wait_until(lambda: ann.store.outbox_pending() == [])
+        finally:
+            await ann.stop()

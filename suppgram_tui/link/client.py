@@ -145,35 +145,46 @@ class PubNubLink:
     # probing -------------------------------------------------------------------------
 
     async def probe(self) -> Features:
-        """Ask the keyset what it offers; each missing feature becomes a sentence."""
+        """Ask the keyset what it offers; each missing feature becomes a sentence.
+
+        History and presence are probed on a real customer channel when the groups have
+        one, so a token that grants only those channels is not mistaken for a keyset
+        without the feature.
+        """
         notes: list[str] = []
         history = app_context = presence = True
-        probe_channel = f"{self.settings.user_id}.probe"
         await self._call(self.client.time())  # unreachable origin: nothing else can work
+        capacity: dict[str, int] = {}
+        sample: str | None = None
+        for group in self.settings.channel_groups:
+            try:
+                channels = await self.list_channels(group)
+            except LinkRequestError as error:
+                notes.append(f"Channel group {group} cannot be listed ({error}).")
+                continue
+            capacity[group] = len(channels)
+            sample = sample or (channels[0] if channels else None)
+        if sample is not None:
+            try:
+                await self._call(self.client.fetch_messages().channels([sample])
+                                 .maximum_per_channel(1))
+            except LinkRequestError as error:
+                history = False
+                notes.append(f"Message Persistence is not available ({error}); "
+                             "conversations start empty.")
+            try:
+                await self._call(self.client.here_now().channels([sample]))
+            except LinkRequestError as error:
+                presence = False
+                notes.append(f"Presence is not available ({error}); online dots are hidden.")
         try:
-            await self._call(self.client.fetch_messages().channels([probe_channel])
-                             .maximum_per_channel(1))
-        except LinkRequestError as error:
-            history = False
-            notes.append(f"Message Persistence is not available ({error}); "
-                         "conversations start empty.")
-        try:
-            await self._call(self.client.get_all_channel_metadata().limit(1))
+            request = self.client.get_all_channel_metadata().limit(1)
+            request._custom_headers = {}  # SDK 10.8 leaks If-Match across requests (§12.1)
+            await self._call(request)
         except LinkRequestError as error:
             app_context = False
             notes.append(f"App Context is not available ({error}); claims stay local to "
                          "this console.")
-        try:
-            await self._call(self.client.here_now().channels([probe_channel]))
-        except LinkRequestError as error:
-            presence = False
-            notes.append(f"Presence is not available ({error}); online dots are hidden.")
-        capacity: dict[str, int] = {}
-        for group in self.settings.channel_groups:
-            try:
-                capacity[group] = len(await self.list_channels(group))
-            except LinkRequestError as error:
-                notes.append(f"Channel group {group} cannot be listed ({error}).")
         return Features(history=history, app_context=app_context, presence=presence,
                         access_manager=bool(self.settings.token or self.settings.secret_key),
                         group_capacity=capacity, notes=tuple(notes))

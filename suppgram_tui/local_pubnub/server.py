@@ -62,6 +62,9 @@ class ServerOptions:
     presence_leave_on_drop: bool = False
     """Announce `leave` once a uuid's subscribe poll stops listing a channel; PubNub
     instead lets presence there time out (an SDK only sends leave with heartbeats on)."""
+    disabled_features: frozenset[str] = frozenset()
+    """Keyset features switched off, to test how clients degrade: any of "history",
+    "app_context", "presence" (each answers 403, as PubNub does for a disabled add-on)."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Options of later services (presence, App Context) that have no field yet."""
 
@@ -132,6 +135,11 @@ class LocalServer:
         if found is None:
             return self._not_found(request.method, raw_path)
         route, params, raw_params = found
+        feature = _feature_of(raw_path)
+        if feature in self.options.disabled_features:
+            return json_response({"status": 403, "error": True, "service": feature,
+                                  "message": f"{FEATURE_NAMES[feature]} is not enabled for "
+                                             "this keyset"}, 403)
         call = Call(request, params, raw_params, self)
         try:
             await self.access.authorize(call, route)
@@ -155,6 +163,21 @@ class LocalServer:
                                   "message": f"Method {method} not allowed here"}, 405)
         return json_response({"status": 404, "error": True, "service": "local-pubnub",
                               "message": f"Unknown endpoint: {raw_path[:200]}"}, 404)
+
+
+FEATURE_NAMES = {"history": "Message Persistence", "app_context": "App Context",
+                 "presence": "Presence"}
+
+
+def _feature_of(raw_path: str) -> str | None:
+    """Which keyset add-on a request needs, for `disabled_features`."""
+    if raw_path.startswith(("/v2/history/", "/v3/history")):
+        return "history"
+    if raw_path.startswith("/v2/objects/"):
+        return "app_context"
+    if raw_path.startswith("/v2/presence/"):
+        return "presence"
+    return None
 
 
 async def _time(call: Call) -> web.StreamResponse:
