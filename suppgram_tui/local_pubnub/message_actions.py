@@ -16,6 +16,7 @@ from .access import Need
 from .errors import PubNubError, history_error, json_response, nested_error
 from .events import MESSAGE_ACTION, Event
 from .history import MAX_MULTI, _fetch_item, _int_param
+from .persistence import window
 from .routing import Call, split_names
 
 if TYPE_CHECKING:
@@ -150,13 +151,7 @@ async def get_actions(call: Call) -> web.StreamResponse:
     subkey = server.keyset(call.params["sub"]).subkey
     start, end = _query_timetoken(call, "start"), _query_timetoken(call, "end")
     limit = _limit(call)
-    clauses, args = ["subkey = ?", "channel = ?"], [subkey, channel]
-    if start is not None:
-        clauses.append("action_tt < ?")
-        args.append(start)
-    if end is not None:
-        clauses.append("action_tt >= ?")
-        args.append(end)
+    clauses, args = window(subkey, channel, start, end, column="action_tt")
     rows = server.persistence.db.execute(
         f"SELECT {COLUMNS} FROM message_actions WHERE {' AND '.join(clauses)} "
         "ORDER BY action_tt DESC LIMIT ?", (*args, limit + 1)).fetchall()

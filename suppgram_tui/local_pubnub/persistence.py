@@ -87,13 +87,7 @@ class Persistence:
     def fetch(self, subkey: str, channel: str, *, start: int | None, end: int | None,
               limit: int, oldest_first: bool = False) -> list[StoredMessage]:
         """Messages with `end <= tt < start`: the newest `limit` (or oldest), oldest first."""
-        clauses, args = ["subkey = ?", "channel = ?"], [subkey, channel]
-        if start is not None:
-            clauses.append("timetoken < ?")
-            args.append(start)
-        if end is not None:
-            clauses.append("timetoken >= ?")
-            args.append(end)
+        clauses, args = window(subkey, channel, start, end)
         order = "ASC" if oldest_first else "DESC"
         rows = self.db.execute(
             f"SELECT channel, timetoken, publisher, payload, meta, custom_type, message_type "
@@ -120,13 +114,7 @@ class Persistence:
 
     def delete_messages(self, subkey: str, channel: str, *, start: int | None,
                         end: int | None) -> None:
-        clauses, args = ["subkey = ?", "channel = ?"], [subkey, channel]
-        if start is not None:
-            clauses.append("timetoken < ?")
-            args.append(start)
-        if end is not None:
-            clauses.append("timetoken >= ?")
-            args.append(end)
+        clauses, args = window(subkey, channel, start, end)
         self.db.execute(f"DELETE FROM messages WHERE {' AND '.join(clauses)}", args)
 
     # channel groups ----------------------------------------------------------
@@ -152,6 +140,19 @@ class Persistence:
     def delete_group(self, subkey: str, group: str) -> None:
         self.db.execute("DELETE FROM group_channels WHERE subkey = ? AND grp = ?",
                         (subkey, group))
+
+
+def window(subkey: str, channel: str, start: int | None, end: int | None,
+           column: str = "timetoken") -> tuple[list[str], list[Any]]:
+    """WHERE clauses for PubNub's history window: `end <= column < start`."""
+    clauses, args = ["subkey = ?", "channel = ?"], [subkey, channel]
+    if start is not None:
+        clauses.append(f"{column} < ?")
+        args.append(start)
+    if end is not None:
+        clauses.append(f"{column} >= ?")
+        args.append(end)
+    return clauses, args
 
 
 def _dump_optional(value: Any) -> str | None:
