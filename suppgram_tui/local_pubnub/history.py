@@ -40,7 +40,7 @@ def _channels_need(permission: str):
     return needs
 
 
-def _int_param(call: Call, name: str) -> int | None:
+def int_param(call: Call, name: str) -> int | None:
     raw = call.query.get(name)
     if raw is None or raw == "":
         return None
@@ -68,9 +68,9 @@ async def fetch(call: Call) -> web.StreamResponse:
     subkey = server.keyset(call.params["sub"]).subkey
     channels = _channel_list(call, MAX_FETCH_CHANNELS)
     ceiling = MAX_SINGLE if len(channels) == 1 else MAX_MULTI
-    wanted = _int_param(call, "max")
+    wanted = int_param(call, "max")
     limit = ceiling if not wanted or wanted > ceiling else wanted
-    start, end = _int_param(call, "start"), _int_param(call, "end")
+    start, end = int_param(call, "start"), int_param(call, "end")
     include = {
         "uuid": call.flag("include_uuid", True),
         "message_type": call.flag("include_message_type", True),
@@ -81,12 +81,12 @@ async def fetch(call: Call) -> web.StreamResponse:
     for channel in channels:
         items = server.persistence.fetch(subkey, channel, start=start, end=end, limit=limit)
         if items:
-            result[channel] = [_fetch_item(item, include) for item in items]
+            result[channel] = [fetch_item(item, include) for item in items]
     return json_response({"status": 200, "error": False, "error_message": "",
                           "channels": result})
 
 
-def _fetch_item(message: StoredMessage, include: dict[str, bool]) -> dict[str, Any]:
+def fetch_item(message: StoredMessage, include: dict[str, bool]) -> dict[str, Any]:
     item: dict[str, Any] = {"message": message.payload, "timetoken": str(message.timetoken)}
     if include["uuid"]:
         item["uuid"] = message.publisher
@@ -103,10 +103,10 @@ async def history_v2(call: Call) -> web.StreamResponse:
     server: LocalServer = call.server
     subkey = server.keyset(call.params["sub"]).subkey
     channel = call.params["channels"]
-    count = _int_param(call, "count") or MAX_SINGLE
+    count = int_param(call, "count") or MAX_SINGLE
     count = min(count, MAX_SINGLE)
     items = server.persistence.fetch(
-        subkey, channel, start=_int_param(call, "start"), end=_int_param(call, "end"),
+        subkey, channel, start=int_param(call, "start"), end=int_param(call, "end"),
         limit=count, oldest_first=call.flag("reverse"))
     with_token, with_meta = call.flag("include_token"), call.flag("include_meta")
     # 17-digit numbers lose precision in JavaScript: the JS SDK asks for strings with
@@ -164,6 +164,6 @@ async def delete(call: Call) -> web.StreamResponse:
     server: LocalServer = call.server
     subkey = server.keyset(call.params["sub"]).subkey
     for channel in _channel_list(call, 1):
-        server.persistence.delete_messages(subkey, channel, start=_int_param(call, "start"),
-                                           end=_int_param(call, "end"))
+        server.persistence.delete_messages(subkey, channel, start=int_param(call, "start"),
+                                           end=int_param(call, "end"))
     return json_response({"status": 200, "error": False, "error_message": ""})
