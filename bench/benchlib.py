@@ -26,7 +26,8 @@ from urllib.parse import quote
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
-RESULTS = BENCH_DIR / "RESULTS.md"
+RESULTS = Path(os.environ.get("BENCH_RESULTS") or BENCH_DIR / "RESULTS.md")
+"""Where reports are appended; BENCH_RESULTS overrides (e.g. a "before" tree's runs)."""
 if str(REPO) not in sys.path:  # run from a checkout without `pip install -e .`
     sys.path.insert(0, str(REPO))
 
@@ -50,6 +51,15 @@ def rss_mb(pid: int | None = None) -> float:
     except OSError:
         pass
     return float("nan")
+
+
+def cpu_seconds(pid: int | None = None) -> float:
+    """User + system CPU time a process has used so far, from /proc (NaN if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid or 'self'}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def machine_facts() -> str:
@@ -77,7 +87,8 @@ def machine_facts() -> str:
                                cwd=REPO, capture_output=True, text=True).stdout.strip()
         rev += "+local changes" if dirty else ""
     affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else "?"
-    return (f"nproc {affinity} ({os.cpu_count()} cpus, {cpu}), {mem} RAM, "
+    load = "/".join(f"{v:.2f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    return (f"nproc {affinity} ({os.cpu_count()} cpus, {cpu}), {mem} RAM, load {load}, "
             f"{platform.system()} {platform.release()}, Python {platform.python_version()}, "
             f"{', '.join(versions)}, suppgram-tui {rev}")
 
@@ -128,6 +139,8 @@ class Report:
     columns: tuple[str, ...] = ("measure", "value", "baseline", "ratio", "target", "verdict")
     rows: list[tuple[str, ...]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    facts: str = field(default_factory=machine_facts)
+    """Taken when the run starts, so the load average is the one the run met."""
 
     def add(self, *cells: object) -> None:
         padded = [str(c) for c in cells] + [""] * (len(self.columns) - len(cells))
@@ -138,8 +151,10 @@ class Report:
 
     def markdown(self, command: str) -> str:
         when = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
-        lines = [f"## {self.title} — {when}", "", f"`{command}`", "",
-                 f"Machine: {machine_facts()}", "",
+        label = os.environ.get("BENCH_LABEL")  # e.g. "before": a run of an older tree
+        title = f"{self.title} [{label}]" if label else self.title
+        lines = [f"## {title} — {when}", "", f"`{command}`", "",
+                 f"Machine (at start): {self.facts}", "",
                  "| " + " | ".join(self.columns) + " |",
                  "|" + "|".join("---" for _ in self.columns) + "|"]
         lines += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |"
@@ -413,6 +428,32 @@ def sent_time(meta: Any) -> float | None:
     if isinstance(meta, dict) and isinstance(meta.get("sent"), int | float):
         return float(meta["sent"])
     return None
+
+
+@contextlib.contextmanager
+def profiled(path: str | None) -> Any:
+    """Sample this process with pyinstrument (a dev tool, not a dependency) into `path`.
+
+    `path` ending in .html gets the interactive page, anything else the text tree.
+    """
+    if not path:
+        yield
+        return
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.001, async_mode="disabled")
+    profiler.start()
+    try:
+        yield
+    finally:
+        profiler.stop()
+        out = Path(path)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(profiler.output_html() if out.suffix == ".html"
+                       else profiler.output_text(unicode=True, color=False,
+                                                 show_all=os.environ.get("BENCH_PROFILE_ALL")
+                                                 == "1"))
+        print(f"profile written to {out}", flush=True)
 
 
 def quiet_logging() -> None:

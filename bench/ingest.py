@@ -7,7 +7,7 @@ channels of the support group. Messages per second through:
   (b) link + converter + inbox + store (an Inbox built as tests/inbox_harness.py does),
   (c) the full console app running headless (Textual run_test), counted at the inbox.
 Rate = messages / (last one received - first publish). Then (c) is held for 60 s at the
-target rate 0.3 x (a): every second the backlog (published - reached the inbox), the
+target rate 0.3 x (a): every 0.5 s the backlog (published - reached the inbox), the
 render lag (now - publish time of the newest message drawn in the sidebar) and the
 screen's message queue are sampled; their slopes say whether a backlog grows.
 
@@ -158,7 +158,8 @@ async def console_app(origin: str, channels: list[str], args: argparse.Namespace
             await wait_until(lambda: app.console_screen.inbox is not None, timeout=60,
                              what="console connected")
             probe = ConsoleProbe(app)
-            rate, published = await burst(origin, channels, probe.tally, args)
+            with benchlib.profiled(args.profile):
+                rate, published = await burst(origin, channels, probe.tally, args)
             await wait_until(lambda: probe.newest_drawn_sent >= probe.newest_sent, 30,
                              what="sidebar caught up")
             await sustain(origin, channels, probe, args, report, 0.3 * baseline)
@@ -177,7 +178,7 @@ async def sustain(origin: str, channels: list[str], probe: ConsoleProbe,
     started = time.monotonic()
     try:
         while not customers.done.is_set():
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(0.5)
             now = time.time()
             elapsed = time.monotonic() - started
             if customers.sent and probe.newest_drawn_sent:
@@ -196,12 +197,13 @@ async def sustain(origin: str, channels: list[str], probe: ConsoleProbe,
     report.add(f"(c) sustained {args.sustain:.0f} s at 0.3 x (a): rate held", f"{fmt(held)}/s",
                f"{fmt(rate)}/s asked", f"{held / rate:.2f}" if rate else "", ">= 0.95",
                verdict(held >= 0.95 * rate))
-    grows = lag_slope > 2.0 or backlog_slope > 0.02 * rate
+    # a backlog that grows by 1% of the rate a second (0.6 s of lag a minute) is growth;
+    # less is within the noise of 0.5 s samples of a 2-core machine
     report.add("(c) render lag, mean / slope", f"{fmt(mean_lag)} ms / {lag_slope:+.2f} ms/s",
-               "", "", "slope <= 2 ms/s", verdict(lag_slope <= 2.0))
+               "", "", "slope <= 10 ms/s", verdict(lag_slope <= 10.0))
     report.add("(c) backlog (published - in inbox), final / slope",
                f"{backlog[-1][1] if backlog else 0:.0f} msgs / {backlog_slope:+.2f} msgs/s",
-               "", "", "no growth", verdict(not grows))
+               "", "", "slope <= 1% of rate", verdict(backlog_slope <= 0.01 * rate))
     report.add("(c) screen message queue, max", f"{max_queue:.0f}")
 
 
@@ -230,6 +232,7 @@ async def main() -> None:
     parser.add_argument("--messages", type=int, default=None)
     parser.add_argument("--sustain", type=float, default=None)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--profile", metavar="FILE", help="pyinstrument the (c) burst")
     parser.add_argument("--no-save", action="store_true", help="print only")
     args = parser.parse_args()
     args.messages = args.messages or (5000 if args.quick else 20000)

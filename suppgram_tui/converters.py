@@ -16,9 +16,10 @@ import importlib.machinery
 import importlib.util
 import inspect
 import os
+import re
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from types import ModuleType
 from typing import Any, Protocol
 
@@ -331,7 +332,21 @@ def _parse_kind(value: str) -> MessageKind:
         ) from None
 
 
+_CANONICAL_TIME = re.compile(
+    r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\.(\d{6})([+-])(\d\d)(\d\d)")
+"""Exactly what Suppgram writes (SUPPGRAM_TIME_FORMAT with six digits and +HHMM)."""
+
+
 def _parse_time(value: str) -> datetime:
+    # strptime is a third of the cost of receiving a message: read the one shape every
+    # Suppgram client writes directly, and leave anything else to strptime
+    canonical = _CANONICAL_TIME.fullmatch(value)
+    if canonical is not None:
+        *fields, sign, hours, minutes = canonical.groups()
+        offset = timedelta(hours=int(hours), minutes=int(minutes))
+        with contextlib.suppress(ValueError):
+            return datetime(*map(int, fields), tzinfo=timezone(
+                -offset if sign == "-" else offset)).astimezone(timezone.utc)
     with contextlib.suppress(ValueError):
         return datetime.strptime(value, SUPPGRAM_TIME_FORMAT).astimezone(timezone.utc)
     if _parses(value, SUPPGRAM_TIME_FORMAT.removesuffix("%z")):

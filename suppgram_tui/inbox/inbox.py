@@ -48,6 +48,11 @@ log = logging.getLogger(__name__)
 
 TYPING_SECONDS = 6.0
 VIEWING_EXPIRES = 90.0
+BACKFILL_BUDGET = 50_000
+"""Messages loaded at startup across all conversations: 25 each (the most a multi-channel
+fetch returns) up to 2,000 conversations, fewer beyond, so that 10,000 conversations fit
+in memory (each loaded message costs about 1 KB). A conversation loads older messages
+when it is opened."""
 """Seconds after which another agent's "viewing" fades unless repeated (consoles repeat
 it every 15 s)."""
 
@@ -118,7 +123,8 @@ class Inbox:
                 if channel in self.conversations:
                     self.conversations[channel].apply_shared_state(custom, etag)
         if self.features.history and channels:
-            backfilled = await self.transport.backfill(channels)
+            per_channel = max(1, min(25, BACKFILL_BUDGET // len(channels)))
+            backfilled = await self.transport.backfill(channels, per_channel=per_channel)
             for messages in backfilled.values():
                 for wire in messages:
                     self._ingest(wire, live=False)

@@ -40,6 +40,7 @@ class SuppgramConsole(App[None]):
         self.config = config
         self.session = session
         self.console_screen = ConsoleScreen(config)
+        self._gc_thresholds: tuple[int, int, int] | None = None
 
     def on_mount(self) -> None:
         self.push_screen(self.console_screen)
@@ -53,8 +54,12 @@ class SuppgramConsole(App[None]):
         inbox = await self.session.start()
         # What startup loaded (conversations, history, the widget tree) lives as long as
         # the console: keep the collector's full passes, which stall the UI for hundreds
-        # of ms on a big inbox, from rescanning it. Undone at unmount.
+        # of ms on a big inbox, from rescanning it, and make them rare (what the console
+        # drops is freed by reference counting; full passes only find the odd cycle).
+        # Undone at unmount.
         gc.freeze()
+        self._gc_thresholds = gc.get_threshold()
+        gc.set_threshold(self._gc_thresholds[0], self._gc_thresholds[1], 1000)
         for notice in self.session.notices:
             self.notify(notice, severity="warning", markup=False, timeout=10)
         self.console_screen.post_message(InboxReady(inbox))
@@ -78,6 +83,8 @@ class SuppgramConsole(App[None]):
     async def on_unmount(self) -> None:
         await self.session.stop()
         gc.unfreeze()  # collectable again once this console is gone
+        if self._gc_thresholds is not None:
+            gc.set_threshold(*self._gc_thresholds)
 
     def action_toggle_help(self) -> None:
         """F1 opens the key help and closes it again."""

@@ -133,6 +133,9 @@ class ConsoleScreen(Screen[None]):
     @on(InboxUpdated)
     def inbox_updated(self, message: InboxUpdated) -> None:
         event = message.event
+        if isinstance(event, EntryAdded | EntryUpdated | HistoryLoaded) \
+                and event.channel == self.channel:
+            self._entries_dirty = True  # the open transcript has to be laid out again
         if isinstance(event, ConversationChanged | HistoryLoaded):
             self._dirty.add(event.channel)
         elif isinstance(event, EntryAdded | EntryUpdated):
@@ -166,7 +169,9 @@ class ConsoleScreen(Screen[None]):
         if dirty:
             self.conversation_list.touch(dirty)
         if self.channel in dirty and self.inbox is not None:
-            self.query_one(Transcript).entries_changed()
+            if self._entries_dirty:  # not for a read marker or a claim: no new frame of it
+                self._entries_dirty = False
+                self.query_one(Transcript).entries_changed()
             self.query_one(ConversationHeader).show(self.inbox.conversations.get(self.channel))
             if self.app.is_headless or self.app.focused is not None:
                 self.inbox.mark_read(self.channel)

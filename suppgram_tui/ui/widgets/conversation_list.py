@@ -91,7 +91,9 @@ class ConversationList(ScrollView, can_focus=True):
                   if self._matches(view, tab, needle)]
         wanted.sort(key=lambda v: v.last_activity, reverse=True)
         self.rows = [view.channel for view in wanted]
-        if len(self._cache) > 4 * max(len(self.rows), 100):
+        # every change leaves the row's old strips behind (versions only grow): bound the
+        # cache by what a screen shows, not by the number of conversations (10,000 rows)
+        if len(self._cache) > 8 * max(self.size.height, 50):
             self._cache.clear()
         self.virtual_size = Size(self.size.width, len(self.rows) * ROW_HEIGHT)
         if self.cursor_channel is None and self.rows:

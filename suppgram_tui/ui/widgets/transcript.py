@@ -7,6 +7,7 @@ agent has scrolled up, and reaching the top asks for older history.
 from __future__ import annotations
 
 from rich.console import Console
+from rich.style import Style
 from rich.text import Text
 from textual.geometry import Size
 from textual.message import Message
@@ -56,6 +57,7 @@ class Transcript(ScrollView, can_focus=True):
         """Lines as drawn (widget style applied, cut to width), until layout or style change."""
         self._end_pending = False
         """A scroll to the newest message waits for the next refresh (the new height)."""
+        self._style: Style | None = None
         self._entry_count = 0
 
     def show(self, view: ConversationView | None) -> None:
@@ -63,6 +65,9 @@ class Transcript(ScrollView, can_focus=True):
         self.view = view
         self._cache.clear()
         self._relayout(follow=True)
+        # stay at the newest message through each layout (not a frame later) until the
+        # agent scrolls up; Textual re-anchors when they scroll back to the bottom
+        self.anchor()
 
     def entries_changed(self) -> None:
         """The open conversation gained or changed messages."""
@@ -93,6 +98,7 @@ class Transcript(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._styled.clear()
+        self._style = None
 
     def _relayout(self, *, follow: bool) -> None:
         width = max(self.size.width - 1, 10)
@@ -126,7 +132,9 @@ class Transcript(ScrollView, can_focus=True):
         index = int(self.scroll_y) + y
         strip = self._styled.get(index)
         if strip is None:  # rich_style and size are computed from the DOM on each access
-            width, style = self.size.width, self.rich_style
+            if self._style is None:
+                self._style = self.rich_style
+            width, style = self.size.width, self._style
             if 0 <= index < len(self._lines):
                 strip = self._lines[index].apply_style(style).adjust_cell_length(width, style)
             else:
