@@ -70,6 +70,7 @@ class ConsoleScreen(Screen[None]):
     def __init__(self, config: ConsoleConfig) -> None:
         super().__init__()
         self._alerts: list[str] = []
+        self._counted_conversations = -1
         self._confirming: tuple[str, str, float] | None = None
         self.config = config
         self.inbox: Inbox | None = None
@@ -123,6 +124,7 @@ class ConsoleScreen(Screen[None]):
         origin = getattr(message.inbox.transport, "settings", None)
         if self.config.local_server and origin is not None and self.config.show_local_origin:
             self.query_one(StatusLine).origin = f"LOCAL {origin.origin}"
+            self.query_one(StatusLine).refresh()
         self.query_one(Composer).canned = message.inbox.store.canned_replies()
         self.conversation_list.bind(message.inbox.conversations)
         if self.channel is None:
@@ -184,13 +186,16 @@ class ConsoleScreen(Screen[None]):
         status.connection = self.inbox.connection
         status.detail = self.inbox.connection_detail
         status.pending = len(self.inbox.outbox.pending)
-        fills = []
-        for group in self.config.link.channel_groups:
-            count = sum(1 for v in self.inbox.conversations.values() if v.group == group)
-            fills.append(f"{group} {count}/{self.app_group_capacity}")
-        status.groups = ", ".join(fills)
+        total = len(self.inbox.conversations)
+        if total != self._counted_conversations:  # group fill only moves with new channels
+            self._counted_conversations = total
+            fills = []
+            for group in self.config.link.channel_groups:
+                count = sum(1 for v in self.inbox.conversations.values() if v.group == group)
+                fills.append(f"{group} {count}/{self.app_group_capacity}")
+            status.groups = ", ".join(fills)
         status.notes = " ".join(self.inbox.features.notes)[:200]
-        status.refresh()
+        # reactives repaint the line only when its text actually changed
 
     @property
     def app_group_capacity(self) -> int:
