@@ -264,3 +264,14 @@ def test_stats_module_loads_no_ui_or_network_library():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_a_conversation_keeps_only_its_newest_messages_in_memory():
+    from suppgram_tui.inbox.entries import MAX_KEPT_ENTRIES
+
+    view = ConversationView("busy")
+    for timetoken in range(1, MAX_KEPT_ENTRIES + 51):
+        assert view.add(Entry("busy", timetoken, "c", {}, Author.CUSTOMER))
+    assert len(view.entries) == MAX_KEPT_ENTRIES
+    assert view.entries[0].timetoken == 51 and view.has_older
+    assert view.add(Entry("busy", 10, "c", {}, Author.CUSTOMER))  # re-read on scroll-up

@@ -30,6 +30,8 @@ class Delivery(str, Enum):
 
 SYSTEM_KINDS = {MessageKind.RESOLVED, MessageKind.POSTPONED, MessageKind.RATED}
 PENDING_SORT_KEY = 10**20  # unsent replies sort after everything PubNub has stamped
+MAX_KEPT_ENTRIES = 1000
+"""Messages kept in memory per conversation; older ones are re-read on scroll-up."""
 
 
 @dataclass(eq=False)
@@ -114,7 +116,16 @@ class ConversationView:
             self.seen.add(entry.timetoken)
             self.last_activity = max(self.last_activity, entry.timetoken)
         insort(self.entries, entry)
+        if len(self.entries) > MAX_KEPT_ENTRIES and entry is self.entries[-1]:
+            self._forget_oldest(len(self.entries) - MAX_KEPT_ENTRIES)
         return True
+
+    def _forget_oldest(self, count: int) -> None:
+        """A console runs all day: keep the newest messages, older ones stay in history."""
+        dropped = self.entries[:count]
+        del self.entries[:count]
+        self.seen.difference_update(e.timetoken for e in dropped if e.timetoken is not None)
+        self.has_older = True
 
     def pending_reply(self, client_id: str) -> Entry | None:
         for entry in reversed(self.entries):
