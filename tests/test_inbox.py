@@ -308,9 +308,9 @@ async def test_presence_typing_and_viewing_reach_other_consoles(harnesses, custo
     await wait_until(lambda: ann.inbox.view("c11").customer_online)
     await customer.signal().channel("c11").message({"typing": True}).future()
     await wait_until(lambda: ann.inbox.view("c11").customer_typing)
-    await bob.inbox.viewing("c11", None)
+    await bob.inbox.awareness.viewing("c11", None)
     await wait_until(lambda: ann.inbox.view("c11").viewers == {"bob"})
-    await bob.inbox.viewing(None, "c11")
+    await bob.inbox.awareness.viewing(None, "c11")
     await wait_until(lambda: ann.inbox.view("c11").viewers == set())
     assert bob.inbox.view("c11").viewers == set()  # never sees itself
 

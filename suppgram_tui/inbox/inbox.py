@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -31,6 +30,7 @@ from suppgram_tui.link.events import (
 from suppgram_tui.model import ConversationState, Message, MessageKind
 from suppgram_tui.store import AgentStore, OutboxEntry
 
+from .awareness import Awareness
 from .entries import SYSTEM_KINDS, Author, ConversationView, Delivery, Entry
 from .events import (
     ConnectionStatus,
@@ -81,10 +81,11 @@ class Inbox:
         self.outbox = Outbox(store, self.transport, on_sent=self._reply_sent,
                              on_failed=self._reply_failed)
         self._listeners: list[Callable[[InboxEvent], None]] = []
-        self._typing_timers: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._viewers_seen: dict[tuple[str, str], float] = {}
-        self._viewing: str | None = None
+        self.awareness = Awareness(self.conversations, self.transport,
+                                   agent_name=agent_name, support_user=support_user,
+                                   emit=self._emit)
+        """Customer online and typing, other agents viewing (ephemeral)."""
         self.started = asyncio.Event()
 
     # listeners ----------------------------------------------------------------------
@@ -130,7 +131,7 @@ class Inbox:
                     self._ingest(wire, live=False)
             await self._load_unread(list(channels))
             self._reopen_missed()
-        await self._load_presence()
+        await self.awareness.load_presence()
         self._restore_pending_replies()
         self.outbox.start()
         self.started.set()
@@ -138,8 +139,8 @@ class Inbox:
             self._emit(ConversationChanged(channel))
 
     async def stop(self) -> None:
-        if self._viewing is not None:
-            await self.viewing(None, self._viewing)  # so others stop showing me
+        if self.awareness.open_channel is not None:  # so others stop showing me
+            await self.awareness.viewing(None, self.awareness.open_channel)
         await self.outbox.stop()
         for task in list(self._tasks):
             task.cancel()
@@ -164,19 +165,6 @@ class Inbox:
         if ask:
             for channel, count in (await self.transport.unread_counts(ask)).items():
                 self.conversations[channel].unread = count
-
-    async def _load_presence(self) -> None:
-        try:
-            online = await self.transport.online()
-        except LinkRequestError as error:
-            log.info("here-now failed: %s", error)
-            return
-        for channel, uuids in online.items():
-            view = self.conversations.get(channel)
-            if view is not None:
-                customers = uuids - {self.support_user}
-                view.customer_online = bool(customers) if view.customer_id is None \
-                    else view.customer_id in customers
 
     def _reopen_missed(self) -> None:
         """Customers who wrote after a resolve while no console ran: back in the queue."""
@@ -216,15 +204,15 @@ class Inbox:
         elif isinstance(event, ChannelStateChanged):
             self._apply_state_event(event)
         elif isinstance(event, AgentViewing):
-            self._apply_viewing(event)
+            self.awareness.agent_viewing(event)
         elif isinstance(event, ChannelStateHint):
             view = self.conversations.get(event.channel)
             if view is not None and view.etag != event.etag and self.features.app_context:
                 self._spawn(self._reread_state(view))
         elif isinstance(event, PresenceChanged):
-            self._apply_presence(event)
+            self.awareness.presence(event)
         elif isinstance(event, SignalReceived):
-            self._apply_signal(event)
+            self.awareness.signal(event)
         elif isinstance(event, MalformedEnvelope):
             self._ingest_malformed(event)
         elif isinstance(event, ConnectionChanged):
@@ -337,77 +325,6 @@ class Inbox:
             return
         view.apply_shared_state(custom, etag)
         self._emit(ConversationChanged(view.channel))
-
-    def _apply_presence(self, event: PresenceChanged) -> None:
-        view = self.conversations.get(event.channel)
-        if view is None or event.uuid == self.support_user:
-            return
-        if view.customer_id in (None, event.uuid):
-            view.customer_online = event.action in ("join", "state-change")
-            self._emit(ConversationChanged(event.channel))
-
-    def _apply_signal(self, event: SignalReceived) -> None:
-        view = self.conversations.get(event.channel)
-        if view is None:
-            return
-        if event.publisher == self.support_user:
-            return  # an agent's typing indicator, meant for the customer
-        payload = event.payload if isinstance(event.payload, dict) else {}
-        view.customer_typing = bool(payload.get("typing", event.payload == "typing"))
-        self._restart_typing_timer(event.channel)
-        self._emit(ConversationChanged(event.channel))
-
-    def _apply_viewing(self, event: AgentViewing) -> None:
-        view = self.conversations.get(event.channel)
-        if view is None or event.agent == self.agent_name:
-            return
-        if event.viewing:
-            for other in self.conversations.values():
-                if event.agent in other.viewers and other is not view:
-                    other.viewers.discard(event.agent)  # one conversation at a time
-                    self._emit(ConversationChanged(other.channel))
-            view.viewers.add(event.agent)
-            self._viewers_seen[(event.channel, event.agent)] = time.monotonic()
-        else:
-            view.viewers.discard(event.agent)
-            self._viewers_seen.pop((event.channel, event.agent), None)
-        self._emit(ConversationChanged(event.channel))
-
-    def expire_viewers(self, older_than: float = VIEWING_EXPIRES) -> None:
-        """Forget agents who stopped saying they are viewing (their console quit or died)."""
-        now = time.monotonic()
-        for (channel, agent), seen in list(self._viewers_seen.items()):
-            if now - seen > older_than:
-                del self._viewers_seen[(channel, agent)]
-                view = self.conversations.get(channel)
-                if view is not None and agent in view.viewers:
-                    view.viewers.discard(agent)
-                    self._emit(ConversationChanged(channel))
-
-    async def viewing(self, channel: str | None, previous: str | None) -> None:
-        """Tell other consoles which conversation I have open."""
-        try:
-            if previous is not None and previous != channel:
-                await self.transport.announce_viewing(previous, self.agent_name, False)
-            if channel is not None:
-                await self.transport.announce_viewing(channel, self.agent_name, True)
-            self._viewing = channel
-        except LinkRequestError as error:
-            log.info("could not announce viewing: %s", error)
-
-    def _restart_typing_timer(self, channel: str) -> None:
-        timer = self._typing_timers.pop(channel, None)
-        if timer is not None:
-            timer.cancel()
-
-        def expire() -> None:
-            view = self.conversations.get(channel)
-            if view is not None and view.customer_typing:
-                view.customer_typing = False
-                self._emit(ConversationChanged(channel))
-
-        self._typing_timers[channel] = asyncio.get_running_loop().call_later(
-            TYPING_SECONDS, expire)
 
     def _apply_connection(self, event: ConnectionChanged) -> None:
         self.connection, self.connection_detail = event.state, event.detail
@@ -575,13 +492,6 @@ class Inbox:
         view.has_older = len(older) >= count
         self._emit(HistoryLoaded(channel, added))
         return added
-
-    async def send_typing(self, channel: str) -> None:
-        try:
-            await self.transport.signal(channel, {"typing": True,
-                                                  "agent": self.agent_name[:20]})
-        except LinkRequestError as error:
-            log.info("typing signal failed: %s", error)
 
     def _spawn(self, coroutine: Any) -> None:
         task = asyncio.ensure_future(coroutine)

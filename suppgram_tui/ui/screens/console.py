@@ -114,7 +114,7 @@ class ConsoleScreen(Screen[None]):
         """Waiting times move with the clock; my "viewing" needs refreshing for others."""
         self.conversation_list.refresh_waits()
         if self.inbox is not None:
-            self.inbox.expire_viewers()
+            self.inbox.awareness.expire_viewers()
             if self.channel is not None and self.config.presence_signals:
                 self.announce_viewing(self.channel, None)
 
@@ -254,7 +254,7 @@ class ConsoleScreen(Screen[None]):
     @work(group="viewing", exclusive=True, exit_on_error=False)
     async def announce_viewing(self, channel: str, previous: str | None) -> None:
         if self.inbox is not None:
-            await self.inbox.viewing(channel, previous)
+            await self.inbox.awareness.viewing(channel, previous)
 
     @on(Transcript.NeedOlder)
     def need_older(self, message: Transcript.NeedOlder) -> None:
@@ -323,7 +323,7 @@ class ConsoleScreen(Screen[None]):
     @work(group="typing", exit_on_error=False)
     async def send_typing(self, channel: str) -> None:
         if self.inbox is not None:
-            await self.inbox.send_typing(channel)
+            await self.inbox.awareness.send_typing(channel)
 
     # actions ----------------------------------------------------------------------------
 
