@@ -368,3 +368,15 @@ async def test_a_keyset_without_a_feature_degrades_with_a_sentence(tmp_path, cus
             await wait_until(lambda: ann.store.outbox_pending() == [])
         finally:
             await ann.stop()
+
+
+async def test_a_customer_online_before_writing_shows_online(harnesses, customers):
+    ann = await harnesses("ann")
+    customer = customers("cust-16")
+    await customer.add_channel_to_channel_group().channels(["c16"]).channel_group("support") \
+        .future()
+    customer.subscribe().channels(["c16"]).execute()
+    await wait_until(lambda: "c16" in ann.inbox.awareness.online)
+    await customer.publish().channel("c16").message(customer_payload("hi")).future()
+    await wait_until(lambda: ann.texts("c16") == ["hi"])
+    assert ann.inbox.view("c16").customer_online

@@ -39,6 +39,8 @@ class Awareness:
         self._emit = emit
         self._typing_timers: dict[str, asyncio.TimerHandle] = {}
         self._viewers_seen: dict[tuple[str, str], float] = {}
+        self.online: dict[str, set[str]] = {}
+        """channel → user ids present, from here-now and presence events."""
         self.open_channel: str | None = None
         """The conversation this console announced it is viewing."""
 
@@ -49,19 +51,30 @@ class Awareness:
             log.info("here-now failed: %s", error)
             return
         for channel, uuids in online.items():
-            view = self.conversations.get(channel)
-            if view is not None:
-                customers = uuids - {self.support_user}
-                view.customer_online = bool(customers) if view.customer_id is None \
-                    else view.customer_id in customers
+            self.online[channel] = set(uuids)
+            if channel in self.conversations:
+                self.refresh(self.conversations[channel])
 
     def presence(self, event: PresenceChanged) -> None:
-        view = self.conversations.get(event.channel)
-        if view is None or event.uuid == self.support_user:
+        """Kept per channel even before its first message, which may come after the join."""
+        if event.uuid is None or event.uuid == self.support_user:
             return
-        if view.customer_id in (None, event.uuid):
-            view.customer_online = event.action in ("join", "state-change")
+        uuids = self.online.setdefault(event.channel, set())
+        if event.action in ("join", "state-change"):
+            uuids.add(event.uuid)
+        elif event.action in ("leave", "timeout"):
+            uuids.discard(event.uuid)
+        view = self.conversations.get(event.channel)
+        if view is not None and self.refresh(view):
             self._emit(ConversationChanged(event.channel))
+
+    def refresh(self, view: ConversationView) -> bool:
+        """Set the online dot from what presence said; True if it changed."""
+        customers = self.online.get(view.channel, set()) - {self.support_user}
+        online = view.customer_id in customers if view.customer_id else bool(customers)
+        changed = online != view.customer_online
+        view.customer_online = online
+        return changed
 
     def signal(self, event: SignalReceived) -> None:
         view = self.conversations.get(event.channel)

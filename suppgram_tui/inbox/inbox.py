@@ -261,6 +261,7 @@ class Inbox:
         if author is Author.CUSTOMER:
             view.customer_id = wire.publisher
             view.customer_typing = False
+            self.awareness.refresh(view)
             if live and not rating:  # a rating closes the loop, it opens nothing
                 view.unread += 1
                 if view.state is ConversationState.RESOLVED:
