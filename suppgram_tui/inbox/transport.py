@@ -15,7 +15,6 @@ from suppgram_tui.link.events import Features, LinkEvent
 
 class Transport(Protocol):
     features: Features
-    request_count: int
 
     async def start(self) -> int: ...
     async def stop(self) -> None: ...

@@ -39,7 +39,6 @@ class PubNubLink:
         self.pubnub: PubNubAsyncio | None = None
         self.receiver: Receiver | None = None
         self.features = Features()
-        self.request_count = 0
         self.requests: Counter[str] = Counter()
         """Requests made, by SDK endpoint name (FetchMessages, MessageCount, ...)."""
         self._task: asyncio.Task[None] | None = None
@@ -135,7 +134,6 @@ class PubNubLink:
         return self.pubnub
 
     async def _call(self, request: Any) -> Any:
-        self.request_count += 1
         self.requests[type(request).__name__] += 1
         envelope = await request.future()
         if envelope.status.is_error():

@@ -67,16 +67,8 @@ async def fetch(call: Call) -> web.StreamResponse:
     server: LocalServer = call.server
     subkey = server.keyset(call.params["sub"]).subkey
     channels = _channel_list(call, MAX_FETCH_CHANNELS)
-    ceiling = MAX_SINGLE if len(channels) == 1 else MAX_MULTI
-    wanted = int_param(call, "max")
-    limit = ceiling if not wanted or wanted > ceiling else wanted
-    start, end = int_param(call, "start"), int_param(call, "end")
-    include = {
-        "uuid": call.flag("include_uuid", True),
-        "message_type": call.flag("include_message_type", True),
-        "meta": call.flag("include_meta"),
-        "custom_message_type": call.flag("include_custom_message_type"),
-    }
+    limit, start, end, include = fetch_window(call, MAX_SINGLE if len(channels) == 1
+                                              else MAX_MULTI)
     result: dict[str, list[dict[str, Any]]] = {}
     for channel in channels:
         items = server.persistence.fetch(subkey, channel, start=start, end=end, limit=limit)
@@ -84,6 +76,21 @@ async def fetch(call: Call) -> web.StreamResponse:
             result[channel] = [fetch_item(item, include) for item in items]
     return json_response({"status": 200, "error": False, "error_message": "",
                           "channels": result})
+
+
+def fetch_window(call: Call, ceiling: int
+                 ) -> tuple[int, int | None, int | None, dict[str, bool]]:
+    """`max` (capped at `ceiling`), `start`, `end` and the `include_*` flags of a fetch,
+    with PubNub's defaults (uuid and message type on)."""
+    wanted = int_param(call, "max")
+    limit = ceiling if not wanted or wanted > ceiling else wanted
+    include = {
+        "uuid": call.flag("include_uuid", True),
+        "message_type": call.flag("include_message_type", True),
+        "meta": call.flag("include_meta"),
+        "custom_message_type": call.flag("include_custom_message_type"),
+    }
+    return limit, int_param(call, "start"), int_param(call, "end"), include
 
 
 def fetch_item(message: StoredMessage, include: dict[str, bool]) -> dict[str, Any]:

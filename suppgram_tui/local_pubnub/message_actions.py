@@ -15,7 +15,7 @@ from . import json_input
 from .access import Need
 from .errors import PubNubError, history_error, json_response, nested_error
 from .events import MESSAGE_ACTION, Event
-from .history import MAX_MULTI, fetch_item, int_param
+from .history import MAX_MULTI, fetch_item, fetch_window
 from .persistence import window
 from .routing import Call, split_names
 
@@ -197,15 +197,7 @@ async def fetch_with_actions(call: Call) -> web.StreamResponse:
         raise history_error(400, "Invalid Arguments: exactly one channel with actions")
     channel = channels[0]
     subkey = server.keyset(call.params["sub"]).subkey
-    wanted = int_param(call, "max")
-    limit = MAX_MULTI if not wanted or wanted > MAX_MULTI else wanted
-    start, end = int_param(call, "start"), int_param(call, "end")
-    include = {
-        "uuid": call.flag("include_uuid", True),
-        "message_type": call.flag("include_message_type", True),
-        "meta": call.flag("include_meta"),
-        "custom_message_type": call.flag("include_custom_message_type"),
-    }
+    limit, start, end, include = fetch_window(call, MAX_MULTI)
     messages = server.persistence.fetch(subkey, channel, start=start, end=end, limit=limit)
     actions = _actions_by_message(server, subkey, channel, [m.timetoken for m in messages])
     items = []
