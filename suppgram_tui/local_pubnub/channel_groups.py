@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from .access import Need
+from .access.policy import Need
 from .errors import json_response, service_error
 from .routing import Call, split_query_names
 

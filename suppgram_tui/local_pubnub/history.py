@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .access import Need
+from .access.policy import Need
 from .errors import history_error, json_response
 from .persistence import StoredMessage
 from .routing import Call, split_names

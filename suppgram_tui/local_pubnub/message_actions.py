@@ -12,7 +12,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from . import json_input
-from .access import Need
+from .access.policy import Need
 from .errors import PubNubError, history_error, json_response, nested_error
 from .events import MESSAGE_ACTION, Event
 from .history import MAX_MULTI, fetch_item, fetch_window

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from . import json_input
-from .access import Need
+from .access.policy import Need
 from .errors import PubNubError, json_response, nested_error
 from .events import OBJECTS, Event
 from .objects_filter import FilterError, compile_filter

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from . import json_input
-from .access import Need
+from .access.policy import Need
 from .errors import PubNubError, json_response, service_error
 from .events import PRESENCE_SUFFIX, Event
 from .keyset import Keyset, Subscription

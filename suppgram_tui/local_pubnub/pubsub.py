@@ -11,12 +11,12 @@ from urllib.parse import quote
 from aiohttp import web
 
 from . import json_input
-from .access import Need
+from .access.policy import Need
 from .clock import now_ticks
 from .errors import json_response, publish_error, service_error
 from .events import FILE, PRESENCE_SUFFIX, REGION, SIGNAL, Event
-from .filter_expr import FilterSyntaxError, MessageFilter, compile_filter
 from .keyset import Subscription
+from .message_filter import FilterSyntaxError, MessageFilter, compile_filter
 from .persistence import StoredMessage
 from .routing import Call, split_names, split_query_names
 

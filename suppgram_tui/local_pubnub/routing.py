@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
-from .access import Need
+from .access.policy import Need
 
 Handler = Callable[["Call"], Awaitable[web.StreamResponse]]
 NeedsFn = Callable[["Call"], list[Need]]

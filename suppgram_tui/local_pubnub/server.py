@@ -10,64 +10,25 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
-from . import access_manager, channel_groups, history, message_actions, objects, presence, pubsub
-from .access import AccessPolicy, OpenAccess
-from .clock import TimetokenClock, now_ticks
+from . import channel_groups, history, message_actions, objects, presence, pubsub
+from .access import grants
+from .access.policy import AccessPolicy, OpenAccess
+from .clock import TimetokenClock
 from .errors import PubNubError, json_response
 from .events import Event
 from .keyset import Keyset, Subscription
+from .options import ServerOptions
 from .persistence import Persistence
 from .routing import Call, Router
 
 log = logging.getLogger("suppgram_tui.local_pubnub")
 
-LOOPBACK = "127.0.0.1"
-SUBSCRIBE_HOLD_SECONDS = 280.0
 MAX_REQUEST_LINE = 1024 * 1024
 """Longest request line accepted: GET publishes carry the message (reference §2.1)."""
-
-
-@dataclass
-class ServerOptions:
-    """How a local server behaves; the defaults match a PubNub keyset."""
-
-    host: str = LOOPBACK
-    """Interface to bind: loopback unless told otherwise (a development server)."""
-    port: int = 0
-    """TCP port; 0 picks a free one."""
-    data_path: str | None = None
-    """SQLite file that keeps history, groups and the clock across restarts; None = memory."""
-    poll_timeout: float = SUBSCRIBE_HOLD_SECONDS
-    """How long an idle subscribe poll is held open before an empty answer."""
-    secret_key: str | None = None
-    """Turns Access Manager on: requests need this key's signature or a granted token."""
-    signature_skew: float = 60.0
-    """Seconds a signed request's `timestamp` may differ from `wall_clock` (PubNub: 60)."""
-    wall_clock: Callable[[], float] = time.time
-    timetoken_source: Callable[[], int] = now_ticks
-    """Where timetokens come from: the wall clock, or a scripted one for hermetic demos."""
-    """Unix seconds for token issue/expiry and signature freshness; tests move it."""
-    objects_events: bool = False
-    """Deliver App Context change events to subscribers. Off by default, as on a new
-    PubNub keyset: SDK 10.8's receive loop dies on them (reference §12.1)."""
-    max_channels_per_group: int = 2000
-    """Channels one group may hold (PubNub: 100 by default, up to 2,000)."""
-    presence_min_timeout: float = 20.0
-    """Shortest presence timeout honoured (PubNub: 20 s); tests lower it to stay fast."""
-    presence_leave_on_drop: bool = False
-    """Announce `leave` once a uuid's subscribe poll stops listing a channel; PubNub
-    instead lets presence there time out (an SDK only sends leave with heartbeats on)."""
-    disabled_features: frozenset[str] = frozenset()
-    """Keyset features switched off, to test how clients degrade: any of "history",
-    "app_context", "presence" (each answers 403, as PubNub does for a disabled add-on)."""
-    extra: dict[str, Any] = field(default_factory=dict)
-    """Options of later services (presence, App Context) that have no field yet."""
-
 
 SubscribeObserver = Callable[[Call, Keyset, Subscription], None]
 
@@ -90,7 +51,7 @@ class LocalServer:
         self.closing = False
         """Set at stop: parked polls answer at once instead of holding shutdown."""
         for service in (pubsub, channel_groups, history, presence, objects, message_actions,
-                        access_manager):
+                        grants):
             service.register(self)
         self.router.add("GET", "/time/0", _time, open_access=True)
         self._restore()

@@ -13,14 +13,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
+from ..errors import PubNubError, access_error
+from ..events import PRESENCE_SUFFIX
 from . import signatures, tokens
-from .access import Need
-from .errors import PubNubError, access_error
-from .events import PRESENCE_SUFFIX
+from .policy import Need
 from .tokens import Token, TokenError
 
 if TYPE_CHECKING:
-    from .routing import Call, Route
+    from ..routing import Call, Route
 
 REVOKED_CAUSE = "4001"
 MAX_PUBLISH_KEYS_PER_SUBKEY = 32
