@@ -12,18 +12,19 @@ from urllib.parse import quote
 from aiohttp import web
 
 from . import json_input
-from .access.policy import Need
-from .errors import PubNubError, history_error, json_response, nested_error
+from .errors import history_error, invalid_data, json_response, nested_bad_param, nested_error
 from .events import MESSAGE_ACTION, Event
 from .history import MAX_MULTI, fetch_item, fetch_window
 from .persistence import window
-from .routing import Call, split_names
+from .request import caller_uuid, limit_param, need_on_each, path_names, timetoken, timetoken_param
+from .routing import Call
 
 if TYPE_CHECKING:
     from .server import LocalServer
 
 SOURCE = "actions"
 MAX_LIMIT = 100
+BAD_QUERY, BAD_PATH = nested_bad_param(SOURCE), nested_bad_param(SOURCE, "path")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS message_actions (
@@ -46,19 +47,14 @@ def register(server: LocalServer) -> None:
     server.persistence.db.executescript(SCHEMA)
     router = server.router
     base = "/v1/message-actions/{sub}/channel/{channel}"
-    router.add("POST", base + "/message/{message}", add_action, needs=_channel_need("write"))
-    router.add("GET", base, get_actions, needs=_channel_need("read"))
+    read = need_on_each("channels", "channel", "read")
+    router.add("POST", base + "/message/{message}", add_action,
+               needs=need_on_each("channels", "channel", "write"))
+    router.add("GET", base, get_actions, needs=read)
     router.add("DELETE", base + "/message/{message}/action/{action}", remove_action,
-               needs=_channel_need("delete"))
+               needs=need_on_each("channels", "channel", "delete"))
     router.add("GET", "/v3/history-with-actions/sub-key/{sub}/channel/{channel}",
-               fetch_with_actions, needs=_channel_need("read"))
-
-
-def _channel_need(permission: str) -> Any:
-    def needs(call: Call) -> list[Need]:
-        return [Need("channels", name, permission)
-                for name in split_names(call.raw_params["channel"])]
-    return needs
+               fetch_with_actions, needs=read)
 
 
 def _action(row: tuple[Any, ...]) -> dict[str, str]:
@@ -69,28 +65,21 @@ def _action(row: tuple[Any, ...]) -> dict[str, str]:
 
 
 def _timetoken(call: Call, name: str) -> int:
-    raw = call.params[name]
-    if not raw.isdigit():
-        raise _invalid(f"{name}Timetoken", "must be a timetoken", "path")
-    return int(raw)
-
-
-def _invalid(location: str, message: str, where: str) -> PubNubError:
-    return nested_error(400, "Invalid request data.", SOURCE, [
-        {"message": message, "location": location, "locationType": where}])
+    """`message` or `action`, a timetoken in the path."""
+    return timetoken(call.params[name], f"{name}Timetoken", BAD_PATH)
 
 
 async def add_action(call: Call) -> web.StreamResponse:
     """Attach `{type, value}` to a stored message; 400 if there is no such message [?]."""
-    server: LocalServer = call.server
+    server = call.server
     channel, message_tt = call.params["channel"], _timetoken(call, "message")
     kind, value = _action_body(await call.request.read())
     subkey = server.keyset(call.params["sub"]).subkey
     if not server.persistence.fetch(subkey, channel, start=message_tt + 1, end=message_tt,
                                     limit=1):
-        raise _invalid("messageTimetoken", "no stored message has this timetoken in this "
-                       "channel", "path")
-    uuid = call.uuid
+        raise invalid_data(SOURCE, "messageTimetoken", "no stored message has this timetoken "
+                           "in this channel", "path")
+    uuid = caller_uuid(call)
     db = server.persistence.db
     if db.execute("SELECT 1 FROM message_actions WHERE subkey = ? AND channel = ? AND "
                   "message_tt = ? AND type = ? AND value = ? AND uuid = ?",
@@ -111,16 +100,16 @@ def _action_body(body: bytes) -> tuple[str, str]:
     except (UnicodeDecodeError, ValueError):
         raise nested_error(415, "Request body must be JSON.", SOURCE) from None
     if not isinstance(document, dict):
-        raise _invalid("body", "must be a JSON object", "body")
+        raise invalid_data(SOURCE, "body", "must be a JSON object")
     for name in ("type", "value"):
         if not isinstance(document.get(name), str) or not document[name]:
-            raise _invalid(name, "must be a non-empty string", "body")
+            raise invalid_data(SOURCE, name, "must be a non-empty string")
     return document["type"], document["value"]
 
 
 async def remove_action(call: Call) -> web.StreamResponse:
     """Removing an action that is not there is a 200 with no event."""
-    server: LocalServer = call.server
+    server = call.server
     channel = call.params["channel"]
     message_tt, action_tt = _timetoken(call, "message"), _timetoken(call, "action")
     subkey = server.keyset(call.params["sub"]).subkey
@@ -141,16 +130,17 @@ def _announce(call: Call, channel: str, timetoken: int, event: str,
                                          "actionTimetoken")}
     payload = {"source": SOURCE, "version": "1.0", "event": event, "data": data}
     call.server.keyset(call.params["sub"]).append(
-        Event(timetoken, channel, payload, call.uuid or None, event_type=MESSAGE_ACTION))
+        Event(timetoken, channel, payload, caller_uuid(call) or None,
+              event_type=MESSAGE_ACTION))
 
 
 async def get_actions(call: Call) -> web.StreamResponse:
     """The newest `limit` actions with `end <= tt < start`, oldest first; `more` pages back."""
-    server: LocalServer = call.server
+    server = call.server
     channel = call.params["channel"]
     subkey = server.keyset(call.params["sub"]).subkey
-    start, end = _query_timetoken(call, "start"), _query_timetoken(call, "end")
-    limit = _limit(call)
+    start, end = timetoken_param(call, "start", BAD_QUERY), timetoken_param(call, "end", BAD_QUERY)
+    limit = limit_param(call, "limit", BAD_QUERY, minimum=1, maximum=MAX_LIMIT)
     clauses, args = window(subkey, channel, start, end, column="action_tt")
     rows = server.persistence.db.execute(
         f"SELECT {COLUMNS} FROM message_actions WHERE {' AND '.join(clauses)} "
@@ -171,28 +161,10 @@ async def get_actions(call: Call) -> web.StreamResponse:
     return json_response(body)
 
 
-def _query_timetoken(call: Call, name: str) -> int | None:
-    raw = call.query.get(name)
-    if raw is None or raw == "":
-        return None
-    if not raw.isdigit():
-        raise _invalid(name, "must be a timetoken", "query")
-    return int(raw)
-
-
-def _limit(call: Call) -> int:
-    raw = call.query.get("limit")
-    if raw is None or raw == "":
-        return MAX_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise _invalid("limit", f"must be between 1 and {MAX_LIMIT}", "query")
-    return int(raw)
-
-
 async def fetch_with_actions(call: Call) -> web.StreamResponse:
     """Fetch v3 for one channel, each message with `actions[type][value]` (§6.2)."""
-    server: LocalServer = call.server
-    channels = split_names(call.raw_params["channel"])
+    server = call.server
+    channels = path_names(call, "channel")
     if len(channels) != 1:
         raise history_error(400, "Invalid Arguments: exactly one channel with actions")
     channel = channels[0]

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from . import json_input
-from .access.policy import Need
-from .errors import PubNubError, json_response, nested_error
+from .errors import invalid_data, json_response, nested_bad_param, nested_error
 from .events import OBJECTS, Event
 from .objects_filter import FilterError, compile_filter
+from .request import flag, has_param, limit_param, need_on, no_needs, query_words, text_param
 from .routing import Call
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ MAX_LIMIT = 100
 MAX_ID_LENGTH = 92
 SORTABLE = ("id", "name", "updated", "status", "type")
 OPTIONAL = ("type", "status", "custom")  # returned only when `include` names them
+BAD_QUERY = nested_bad_param(SOURCE)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS app_context (
@@ -126,26 +127,20 @@ def register(server: LocalServer) -> None:
     for kind in (CHANNELS, UUIDS):
         one = f"/v2/objects/{{sub}}/{kind.path}/{{id}}"
         router.add("GET", one, _bound(get_object, store, kind),
-                   needs=_object_need(kind, "get"))
+                   needs=need_on(kind.path, "id", "get"))
         router.add("PATCH", one, _bound(set_object, store, kind),
-                   needs=_object_need(kind, "update"))
+                   needs=need_on(kind.path, "id", "update"))
         router.add("DELETE", one, _bound(remove_object, store, kind),
-                   needs=_object_need(kind, "delete"))
+                   needs=need_on(kind.path, "id", "delete"))
         # Listing names no single resource: any valid token (or a signature) may list.
         router.add("GET", f"/v2/objects/{{sub}}/{kind.path}", _bound(list_objects, store, kind),
-                   needs=lambda call: [])
+                   needs=no_needs)
 
 
 def _bound(handler: Any, store: ObjectStore, kind: Kind) -> Any:
     async def handle(call: Call) -> web.StreamResponse:
         return await handler(call, store, kind)
     return handle
-
-
-def _object_need(kind: Kind, permission: str) -> Any:
-    def needs(call: Call) -> list[Need]:
-        return [Need(kind.path, call.params["id"], permission)]
-    return needs
 
 
 def _subkey(call: Call) -> str:
@@ -196,7 +191,7 @@ def _iso(timetoken: int) -> str:
 
 
 def _includes(call: Call) -> set[str]:
-    return {part.strip() for part in call.query.get("include", "").split(",") if part.strip()}
+    return set(query_words(call, "include"))
 
 
 def _render(kind: Kind, stored: StoredObject, include: set[str]) -> dict[str, Any]:
@@ -217,7 +212,7 @@ def _render(kind: Kind, stored: StoredObject, include: set[str]) -> dict[str, An
 def _object_id(call: Call) -> str:
     object_id = call.params["id"]
     if not object_id or len(object_id) > MAX_ID_LENGTH:
-        raise _invalid("id", f"must be 1 to {MAX_ID_LENGTH} characters", "path")
+        raise invalid_data(SOURCE, "id", f"must be 1 to {MAX_ID_LENGTH} characters", "path")
     return object_id
 
 
@@ -236,7 +231,7 @@ async def set_object(call: Call, store: ObjectStore, kind: Kind) -> web.StreamRe
     written = _written_fields(kind, await call.request.read())
     # No await from here on: read, check and write are one step, so racing
     # conditional writes cannot both pass the If-Match check.
-    server: LocalServer = call.server
+    server = call.server
     subkey = _subkey(call)
     current = store.get(subkey, kind, object_id)
     _check_if_match(call, kind, object_id, current, "update")
@@ -261,7 +256,7 @@ async def remove_object(call: Call, store: ObjectStore, kind: Kind) -> web.Strea
     current = store.get(_subkey(call), kind, object_id)
     _check_if_match(call, kind, object_id, current, "delete")
     if current is not None:
-        server: LocalServer = call.server
+        server = call.server
         store.delete(_subkey(call), kind, object_id)
         _announce(call, kind, object_id, server.clock.next(), "delete", {"id": object_id})
     return json_response({"status": 200, "data": None}, content_type="application/json")
@@ -275,7 +270,7 @@ def _same(fields: dict[str, Any], other: dict[str, Any]) -> bool:
 def _announce(call: Call, kind: Kind, object_id: str, timetoken: int, event: str,
               data: dict[str, Any]) -> None:
     """Deliver an `e:2` event on the channel named by the object's id (§10.5)."""
-    server: LocalServer = call.server
+    server = call.server
     if not server.options.objects_events:
         return
     payload = {"source": SOURCE, "version": "2.0", "event": event, "type": kind.event_type,
@@ -291,7 +286,7 @@ def _written_fields(kind: Kind, body: bytes) -> dict[str, Any]:
     except (UnicodeDecodeError, ValueError):
         raise nested_error(415, "Request body must be JSON.", SOURCE) from None
     if not isinstance(document, dict):
-        raise _invalid("body", "must be a JSON object")
+        raise invalid_data(SOURCE, "body", "must be a JSON object")
     written: dict[str, Any] = {}
     for name in kind.fields:
         if name not in document:
@@ -300,7 +295,7 @@ def _written_fields(kind: Kind, body: bytes) -> dict[str, Any]:
         if name == "custom":
             _check_custom(value)
         elif value is not None and not isinstance(value, str):
-            raise _invalid(name, "must be a string or null")
+            raise invalid_data(SOURCE, name, "must be a string or null")
         written[name] = value
     return written
 
@@ -309,15 +304,10 @@ def _check_custom(custom: Any) -> None:
     if custom is None:
         return
     if not isinstance(custom, dict):
-        raise _invalid("custom", "must be an object of scalar values or null")
+        raise invalid_data(SOURCE, "custom", "must be an object of scalar values or null")
     for key, value in custom.items():
         if value is None or not isinstance(value, (str, int, float, bool)):
-            raise _invalid(f"custom.{key}", "must be a scalar")
-
-
-def _invalid(location: str, message: str, where: str = "body") -> PubNubError:
-    return nested_error(400, "Invalid request data.", SOURCE, [
-        {"message": message, "location": location, "locationType": where}])
+            raise invalid_data(SOURCE, f"custom.{key}", "must be a scalar")
 
 
 # listing -----------------------------------------------------------------------
@@ -326,31 +316,31 @@ def _invalid(location: str, message: str, where: str = "body") -> PubNubError:
 async def list_objects(call: Call, store: ObjectStore, kind: Kind) -> web.StreamResponse:
     """Filter, sort, then page by offset; `next`/`prev` are unpadded base64 offsets."""
     include = _includes(call)
-    limit = _limit(call)
+    limit = limit_param(call, "limit", BAD_QUERY, maximum=MAX_LIMIT)
     sort_keys = _sort_keys(call)
     objects = list(store.all(_subkey(call), kind).values())
-    text = call.query.get("filter")
+    text = text_param(call, "filter")
     if text:
         try:
             predicate = compile_filter(text)
         except FilterError as error:
-            raise _invalid("filter", str(error), "query") from None
+            raise BAD_QUERY("filter", str(error)) from None
         objects = [stored for stored in objects if predicate(stored.record)]
     objects.sort(key=lambda stored: stored.id)
     for field, descending in reversed(sort_keys):
         objects.sort(key=lambda stored: _sort_value(stored.record.get(field)),
                      reverse=descending)
-    if "start" in call.query:
+    if has_param(call, "start"):
         offset = _offset(call, "start")
         page = objects[offset:offset + limit]
-    elif "end" in call.query:
+    elif has_param(call, "end"):
         stop = min(_offset(call, "end"), len(objects))
         offset = max(0, stop - limit)
         page = objects[offset:stop]
     else:
         offset, page = 0, objects[:limit]
     body: dict[str, Any] = {"status": 200, "data": [_render(kind, s, include) for s in page]}
-    if call.flag("count") or "totalCount" in include:
+    if flag(call, "count") or "totalCount" in include:
         body["totalCount"] = len(objects)
     if page:
         body["next"] = _token(offset + len(page))
@@ -359,25 +349,12 @@ async def list_objects(call: Call, store: ObjectStore, kind: Kind) -> web.Stream
     return json_response(body, content_type="application/json")
 
 
-def _limit(call: Call) -> int:
-    raw = call.query.get("limit")
-    if raw is None:
-        return MAX_LIMIT
-    try:
-        limit = int(raw)
-    except ValueError:
-        raise _invalid("limit", "must be an integer", "query") from None
-    if not 0 <= limit <= MAX_LIMIT:
-        raise _invalid("limit", f"must be between 0 and {MAX_LIMIT}", "query")
-    return limit
-
-
 def _sort_keys(call: Call) -> list[tuple[str, bool]]:
     keys: list[tuple[str, bool]] = []
-    for part in filter(None, (p.strip() for p in call.query.get("sort", "").split(","))):
+    for part in query_words(call, "sort"):
         field, _, direction = part.partition(":")
         if field not in SORTABLE or direction not in ("", "asc", "desc"):
-            raise _invalid("sort", f"cannot sort by {part!r}", "query")
+            raise BAD_QUERY("sort", f"cannot sort by {part!r}")
         keys.append((field, direction == "desc"))
     return keys
 
@@ -392,11 +369,11 @@ def _token(offset: int) -> str:
 
 
 def _offset(call: Call, name: str) -> int:
-    raw = call.query.get(name, "")
+    raw = text_param(call, name) or ""
     try:
         offset = int(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode())
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise _invalid(name, "is not a page token from this server", "query") from None
+        raise BAD_QUERY(name, "is not a page token from this server") from None
     if offset < 0:
-        raise _invalid(name, "is not a page token from this server", "query")
+        raise BAD_QUERY(name, "is not a page token from this server")
     return offset

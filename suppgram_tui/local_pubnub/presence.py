@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,12 +18,23 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from . import json_input
-from .access.policy import Need
-from .errors import PubNubError, json_response, service_error
+from .errors import json_response, service_bad_param, service_error
 from .events import PRESENCE_SUFFIX, Event
 from .keyset import Keyset, Subscription
-from .routing import Call, split_names, split_query_names
+from .request import (
+    caller_uuid,
+    flag,
+    int_param,
+    json_object_param,
+    no_needs,
+    path_names,
+    query_names,
+    read_channels_and_groups,
+    required_uuid,
+    seconds_param,
+    timetoken_param,
+)
+from .routing import Call
 
 if TYPE_CHECKING:
     from .server import LocalServer
@@ -34,6 +44,7 @@ log = logging.getLogger("suppgram_tui.local_pubnub.presence")
 SERVICE = "Presence"
 DEFAULT_TIMEOUT = 300.0  # what the SDKs assume when they send no `heartbeat`
 MAX_HERE_NOW_LIMIT = 1000
+BAD_PARAM = service_bad_param(SERVICE)
 State = dict[str, Any]
 
 
@@ -41,39 +52,22 @@ def register(server: LocalServer) -> None:
     presence = Presence(server)
     router = server.router
     base = "/v2/presence/sub-key/{sub}"
-    router.add("GET", base + "/channel/{channels}/heartbeat", presence.heartbeat,
-               needs=_read_named)
-    router.add("GET", base + "/channel/{channels}/leave", presence.leave, needs=_read_named)
+    read = read_channels_and_groups
+    router.add("GET", base + "/channel/{channels}/heartbeat", presence.heartbeat, needs=read)
+    router.add("GET", base + "/channel/{channels}/leave", presence.leave, needs=read)
     router.add("GET", base + "/channel/{channels}/uuid/{uuid}/data", presence.set_state,
-               needs=_read_named)
-    router.add("GET", base + "/channel/{channels}/uuid/{uuid}", presence.get_state,
-               needs=_read_named)
-    router.add("GET", base + "/channel/{channels}", presence.here_now, needs=_read_named)
+               needs=read)
+    router.add("GET", base + "/channel/{channels}/uuid/{uuid}", presence.get_state, needs=read)
+    router.add("GET", base + "/channel/{channels}", presence.here_now, needs=read)
     # Global here-now names no resource a token could grant, so it is for the secret key.
     router.add("GET", base, presence.here_now, signed_only=True)
-    router.add("GET", base + "/uuid/{uuid}", presence.where_now, needs=_no_resource)
+    router.add("GET", base + "/uuid/{uuid}", presence.where_now, needs=no_needs)
     server.subscribe_observers.append(presence.observe_subscribe)
     server.background_jobs.append(presence.expire_forever)
 
 
-def _read_named(call: Call) -> list[Need]:
-    channels = split_names(call.raw_params["channels"])
-    groups = split_query_names(call.query.get("channel-group"))
-    return [Need("channels", ch, "read") for ch in channels] + [
-        Need("groups", g, "read") for g in groups
-    ]
-
-
-def _no_resource(call: Call) -> list[Need]:
-    return []
-
-
 def _ok(**extra: Any) -> web.StreamResponse:
     return json_response({"status": 200, "message": "OK", **extra, "service": SERVICE})
-
-
-def _bad_request(message: str) -> PubNubError:
-    return service_error(400, message, SERVICE)
 
 
 @dataclass(eq=False)
@@ -217,22 +211,8 @@ class Presence:
     # request parsing --------------------------------------------------------------
 
     def _timeout(self, call: Call) -> float:
-        raw = call.query.get("heartbeat")
-        if raw is None:
-            return max(DEFAULT_TIMEOUT, self.server.options.presence_min_timeout)
-        try:
-            value = float(raw)
-        except ValueError:
-            raise _bad_request(f"Invalid heartbeat: {raw!r}") from None
-        if not math.isfinite(value) or value <= 0:
-            raise _bad_request(f"Invalid heartbeat: {raw!r}")
-        return max(value, self.server.options.presence_min_timeout)
-
-    @staticmethod
-    def _uuid(call: Call) -> str:
-        if not call.uuid:
-            raise _bad_request("Missing uuid")
-        return call.uuid
+        wanted = seconds_param(call, "heartbeat", BAD_PARAM) or DEFAULT_TIMEOUT
+        return max(wanted, self.server.options.presence_min_timeout)
 
     @staticmethod
     def _expand(keyset: Keyset, channels: Iterable[str], groups: Iterable[str]) -> list[str]:
@@ -246,28 +226,16 @@ class Presence:
 
     def _named(self, call: Call) -> tuple[Keyset, list[str], list[str]]:
         keyset = self.server.keyset(call.params["sub"])
-        channels = split_names(call.raw_params["channels"])
-        groups = split_query_names(call.query.get("channel-group"))
+        channels = path_names(call, "channels")
+        groups = query_names(call, "channel-group")
         if not channels and not groups:
-            raise _bad_request("No channels or channel groups given")
+            raise service_error(400, "No channels or channel groups given", SERVICE)
         return keyset, channels, groups
 
     @staticmethod
-    def _json_state(text: str | None, what: str) -> State:
-        if text is None:
-            raise _bad_request(f"Missing {what}")
-        try:
-            value = json_input.loads(text)
-        except ValueError:
-            raise _bad_request(f"Invalid JSON in {what}") from None
-        if not isinstance(value, dict):
-            raise _bad_request(f"{what.capitalize()} must be a JSON object")
-        return value
-
-    def _channel_states(self, call: Call) -> State:
+    def _channel_states(call: Call) -> State:
         """The `{channel: state}` that heartbeats and subscribes may carry, checked first."""
-        text = call.query.get("state")
-        return self._json_state(text, "state") if text else {}
+        return json_object_param(call, "state", BAD_PARAM) or {}
 
     def _apply_states(self, keyset: Keyset, uuid: str, channels: list[str], states: State,
                       *, later: bool = False) -> None:
@@ -280,7 +248,7 @@ class Presence:
 
     def observe_subscribe(self, call: Call, keyset: Keyset, subscription: Subscription) -> None:
         """Every subscribe poll is a heartbeat that lasts as long as the poll is open."""
-        uuid = call.uuid
+        uuid = caller_uuid(call)
         if not uuid:
             return
         timeout, states = self._timeout(call), self._channel_states(call)
@@ -296,7 +264,7 @@ class Presence:
         poll = asyncio.current_task()
         # A handshake answers with "now" as its cursor; a join stamped before that would
         # be lost to the subscriber itself, so it is stamped after the answer.
-        handshake = call.query.get("tt", "0") == "0"
+        handshake = not timetoken_param(call, "tt", BAD_PARAM)
         self.touch(keyset, uuid, channels, timeout, poll, join_later=handshake)
         self._apply_states(keyset, uuid, channels, states, later=handshake)
         if poll is not None and channels:
@@ -319,7 +287,7 @@ class Presence:
 
     async def heartbeat(self, call: Call) -> web.StreamResponse:
         keyset, channels, groups = self._named(call)
-        uuid = self._uuid(call)
+        uuid = required_uuid(call, BAD_PARAM)
         timeout, states = self._timeout(call), self._channel_states(call)
         present = self._expand(keyset, channels, groups)
         self.touch(keyset, uuid, present, timeout)
@@ -328,13 +296,15 @@ class Presence:
 
     async def leave(self, call: Call) -> web.StreamResponse:
         keyset, channels, groups = self._named(call)
-        uuid = self._uuid(call)
+        uuid = required_uuid(call, BAD_PARAM)
         self.depart(keyset, uuid, self._expand(keyset, channels, groups), "leave")
         return _ok(action="leave")
 
     async def set_state(self, call: Call) -> web.StreamResponse:
         keyset, channels, groups = self._named(call)
-        state = self._json_state(call.query.get("state"), "state")
+        state = json_object_param(call, "state", BAD_PARAM)
+        if state is None:
+            raise BAD_PARAM("state", "must be given")
         uuid = call.params["uuid"]
         for channel in self._expand(keyset, channels, groups):
             self.change_state(keyset, uuid, channel, state)
@@ -358,9 +328,10 @@ class Presence:
         """One channel alone answers at top level; several, groups or global in `payload`."""
         keyset = self.server.keyset(call.params["sub"])
         roster = self.roster(keyset.subkey)
-        limit = min(self._int_param(call, "limit", MAX_HERE_NOW_LIMIT), MAX_HERE_NOW_LIMIT)
-        offset = self._int_param(call, "offset", 0)
-        with_uuids, with_state = not call.flag("disable_uuids"), call.flag("state")
+        limit = min(int_param(call, "limit", BAD_PARAM, default=MAX_HERE_NOW_LIMIT),
+                    MAX_HERE_NOW_LIMIT)
+        offset = int_param(call, "offset", BAD_PARAM, default=0)
+        with_uuids, with_state = not flag(call, "disable_uuids"), flag(call, "state")
 
         def listing(channel: str) -> dict[str, Any]:
             uuids = sorted(roster.occupants.get(channel, ()))
@@ -394,16 +365,3 @@ class Presence:
         if state:
             item["state"] = state
         return item
-
-    @staticmethod
-    def _int_param(call: Call, name: str, default: int) -> int:
-        raw = call.query.get(name)
-        if raw is None:
-            return default
-        try:
-            value = int(raw)
-        except ValueError:
-            raise _bad_request(f"Invalid {name}: {raw!r}") from None
-        if value < 0:
-            raise _bad_request(f"Invalid {name}: {raw!r}")
-        return value

@@ -11,14 +11,30 @@ from urllib.parse import quote
 from aiohttp import web
 
 from . import json_input
-from .access.policy import Need
 from .clock import now_ticks
-from .errors import json_response, publish_error, service_error
+from .errors import (
+    json_response,
+    publish_bad_param,
+    publish_error,
+    service_bad_param,
+    service_error,
+)
 from .events import FILE, PRESENCE_SUFFIX, REGION, SIGNAL, Event
 from .keyset import Subscription
 from .message_filter import FilterSyntaxError, MessageFilter, compile_filter
 from .persistence import StoredMessage
-from .routing import Call, split_names, split_query_names
+from .request import (
+    caller_uuid,
+    flag,
+    json_object_param,
+    need_on,
+    path_names,
+    query_names,
+    read_channels_and_groups,
+    text_param,
+    timetoken_param,
+)
+from .routing import Call
 
 if TYPE_CHECKING:
     from .server import LocalServer
@@ -27,28 +43,17 @@ MAX_PUBLISH_BYTES = 32 * 1024
 MAX_SIGNAL_BYTES = 64
 MAX_EVENTS_PER_POLL = 100
 CUSTOM_TYPE = re.compile(r"^(?!pn[-_])[A-Za-z0-9_-]{3,50}$")
+BAD_SUBSCRIBE_PARAM = service_bad_param("Subscribe")
 
 
 def register(server: LocalServer) -> None:
     router = server.router
-    router.add("GET", "/publish/{pub}/{sub}/0/{channel}/0/{message}", publish,
-               needs=_write_channel)
-    router.add("POST", "/publish/{pub}/{sub}/0/{channel}/0", publish, needs=_write_channel)
-    router.add("GET", "/signal/{pub}/{sub}/0/{channel}/0/{message}", signal,
-               needs=_write_channel)
-    router.add("GET", "/v2/subscribe/{sub}/{channels}/0", subscribe, needs=_read_subscribed)
-
-
-def _write_channel(call: Call) -> list[Need]:
-    return [Need("channels", call.params["channel"], "write")]
-
-
-def _read_subscribed(call: Call) -> list[Need]:
-    channels = split_names(call.raw_params["channels"])
-    groups = split_query_names(call.query.get("channel-group"))
-    return [Need("channels", ch, "read") for ch in channels] + [
-        Need("groups", g, "read") for g in groups
-    ]
+    write = need_on("channels", "channel", "write")
+    router.add("GET", "/publish/{pub}/{sub}/0/{channel}/0/{message}", publish, needs=write)
+    router.add("POST", "/publish/{pub}/{sub}/0/{channel}/0", publish, needs=write)
+    router.add("GET", "/signal/{pub}/{sub}/0/{channel}/0/{message}", signal, needs=write)
+    router.add("GET", "/v2/subscribe/{sub}/{channels}/0", subscribe,
+               needs=read_channels_and_groups)
 
 
 async def _message_text(call: Call) -> str:
@@ -72,7 +77,7 @@ async def _message_text(call: Call) -> str:
         raise publish_error(400, "Invalid JSON", now_ticks()) from None
 
 
-def _parse_json(text: str, what: str, call: Call) -> Any:
+def _parse_json(text: str, what: str) -> Any:
     try:
         return json_input.loads(text)
     except ValueError:
@@ -80,7 +85,7 @@ def _parse_json(text: str, what: str, call: Call) -> Any:
 
 
 def _custom_type(call: Call) -> str | None:
-    value = call.query.get("custom_message_type")
+    value = text_param(call, "custom_message_type")
     if value is None:
         return None
     if not CUSTOM_TYPE.match(value):
@@ -89,25 +94,22 @@ def _custom_type(call: Call) -> str | None:
 
 
 async def publish(call: Call) -> web.StreamResponse:
-    server: LocalServer = call.server
+    server = call.server
     channel = call.params["channel"]
     text = await _message_text(call)
     if len(quote(channel, safe="")) + len(quote(text, safe="~")) + 100 > MAX_PUBLISH_BYTES:
         raise publish_error(413, "Message Too Large", now_ticks())
-    _check_channel_name(channel, call)
-    payload = _parse_json(text, "JSON", call)
-    meta_text = call.query.get("meta")
-    meta = _parse_json(meta_text, "meta", call) if meta_text else None
-    if meta is not None and not isinstance(meta, dict):
-        raise publish_error(400, "Invalid meta: must be a JSON object", now_ticks())
+    _check_channel_name(channel)
+    payload = _parse_json(text, "JSON")
+    meta = json_object_param(call, "meta", publish_bad_param)
     custom_type = _custom_type(call)
     keyset = server.keyset(call.params["sub"])
     timetoken = server.clock.next()
-    fire = call.query.get("norep") in ("true", "1") and call.query.get("store") == "0"
-    if fire:  # reaches Functions only; there are none here
+    stored = text_param(call, "store") != "0"
+    if flag(call, "norep") and not stored:  # reaches Functions only; there are none here
         return json_response([1, "Sent", str(timetoken)])
-    event = Event(timetoken, channel, payload, call.uuid or None, meta, custom_type)
-    if call.query.get("store", "1") != "0":
+    event = Event(timetoken, channel, payload, caller_uuid(call) or None, meta, custom_type)
+    if stored:
         server.persistence.store_message(keyset.subkey, StoredMessage(
             channel, timetoken, event.publisher, payload, meta, custom_type, None))
     keyset.append(event)
@@ -115,36 +117,36 @@ async def publish(call: Call) -> web.StreamResponse:
 
 
 async def signal(call: Call) -> web.StreamResponse:
-    server: LocalServer = call.server
+    server = call.server
     channel = call.params["channel"]
     text = call.params["message"]
     if len(text.encode("utf-8")) > MAX_SIGNAL_BYTES:
         raise publish_error(400, "Signal size too large", now_ticks())
-    _check_channel_name(channel, call)
-    payload = _parse_json(text, "JSON", call)
+    _check_channel_name(channel)
+    payload = _parse_json(text, "JSON")
     custom_type = _custom_type(call)
     timetoken = server.clock.next()
     server.keyset(call.params["sub"]).append(
-        Event(timetoken, channel, payload, call.uuid or None, None, custom_type, SIGNAL))
+        Event(timetoken, channel, payload, caller_uuid(call) or None, None, custom_type, SIGNAL))
     response = json_response([1, "Sent", str(timetoken)])
     response.headers["PN-MsgEntityType"] = "1"
     return response
 
 
-def _check_channel_name(channel: str, call: Call) -> None:
+def _check_channel_name(channel: str) -> None:
     if not channel or channel.endswith(PRESENCE_SUFFIX) or "*" in channel or "," in channel:
         raise publish_error(400, "Invalid channel name", now_ticks())
 
 
 async def subscribe(call: Call) -> web.StreamResponse:
     """Handshake at `tt=0`; otherwise every event after `tt`, held open until one comes."""
-    server: LocalServer = call.server
+    server = call.server
     keyset = server.keyset(call.params["sub"])
-    channels = frozenset(split_names(call.raw_params["channels"]))
-    groups = frozenset(split_query_names(call.query.get("channel-group")))
+    channels = frozenset(path_names(call, "channels"))
+    groups = frozenset(query_names(call, "channel-group"))
     if not channels and not groups:
         raise service_error(400, "No channels or channel groups to subscribe to", "Presence")
-    cursor = _cursor(call)
+    cursor = timetoken_param(call, "tt", BAD_SUBSCRIBE_PARAM) or 0
     message_filter = _message_filter(call)
     subscription = Subscription(channels, groups)
     server.observe_subscribe(call, keyset, subscription)
@@ -160,7 +162,7 @@ async def subscribe(call: Call) -> web.StreamResponse:
 def _message_filter(call: Call) -> MessageFilter | None:
     """The poll's `filter-expr` (sent by the JS SDK whenever a filter is configured)."""
     try:
-        return compile_filter(call.query.get("filter-expr"))
+        return compile_filter(text_param(call, "filter-expr"))
     except FilterSyntaxError as error:
         raise service_error(400, f"Invalid filter expression: {error}", "Subscribe") from None
 
@@ -185,17 +187,6 @@ def _pending(keyset: Any, subscription: Subscription, cursor: int,
                 or message_filter.accepts(event.meta, event.payload)]
         if kept:
             return kept, cursor
-
-
-def _cursor(call: Call) -> int:
-    raw = call.query.get("tt", "0")
-    try:
-        value = int(raw)
-    except ValueError:
-        raise service_error(400, f"Invalid timetoken: {raw!r}", "Subscribe") from None
-    if value < 0:
-        raise service_error(400, f"Invalid timetoken: {raw!r}", "Subscribe")
-    return value
 
 
 async def _wait_for_events(

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from aiohttp import web
 
 from .access.policy import Need
+
+if TYPE_CHECKING:
+    from .request import Query
+    from .server import LocalServer
 
 Handler = Callable[["Call"], Awaitable[web.StreamResponse]]
 NeedsFn = Callable[["Call"], list[Need]]
@@ -22,27 +26,16 @@ NeedsFn = Callable[["Call"], list[Need]]
 
 @dataclass
 class Call:
-    """One request as a handler sees it: decoded path parameters and the query."""
+    """One request as a handler sees it: decoded path parameters and the query.
+
+    Handlers read the query through `request.py`'s helpers, never `request.query`.
+    """
 
     request: web.Request
     params: dict[str, str]
     raw_params: dict[str, str]
-    server: Any  # the LocalServer; typed loosely to avoid an import cycle
-
-    @property
-    def query(self) -> Any:
-        return self.request.query
-
-    @property
-    def uuid(self) -> str:
-        return self.request.query.get("uuid", "")
-
-    def flag(self, name: str, default: bool = False) -> bool:
-        """A boolean query flag as the SDKs send them (`true`, `1`)."""
-        value = self.request.query.get(name)
-        if value is None:
-            return default
-        return value.lower() in ("true", "1")
+    server: LocalServer
+    query: Query
 
 
 @dataclass
@@ -100,19 +93,3 @@ class Router:
     def allowed_methods(self, raw_path: str) -> set[str]:
         parts = raw_path.strip("/").split("/")
         return {r.method for r in self.routes if r.match(r.method, parts) is not None}
-
-
-def split_names(raw_segment: str) -> list[str]:
-    """A comma list of percent-encoded names from a path segment (`,` alone = none)."""
-    return [unquote(part) for part in raw_segment.split(",") if part]
-
-
-def split_query_names(value: str | None) -> list[str]:
-    """A comma list from a query value (already decoded by aiohttp).
-
-    Not decoded a second time: the JS SDK percent-encodes names once (a literal `%2F` in
-    a name arrives as `%252F`), the Python SDK sends them raw or encoded once.
-    """
-    if not value:
-        return []
-    return [part for part in value.split(",") if part]

@@ -23,6 +23,7 @@ from .events import Event
 from .keyset import Keyset, Subscription
 from .options import ServerOptions
 from .persistence import Persistence
+from .request import Query
 from .routing import Call, Router
 
 log = logging.getLogger("suppgram_tui.local_pubnub")
@@ -101,8 +102,8 @@ class LocalServer:
             return json_response({"status": 403, "error": True, "service": feature,
                                   "message": f"{FEATURE_NAMES[feature]} is not enabled for "
                                              "this keyset"}, 403)
-        call = Call(request, params, raw_params, self)
         try:
+            call = Call(request, params, raw_params, self, Query.of(request))
             await self.access.authorize(call, route)
             return await route.handler(call)
         except PubNubError as error:

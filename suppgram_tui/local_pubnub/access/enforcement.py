@@ -11,10 +11,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING
-from urllib.parse import unquote
 
 from ..errors import PubNubError, access_error
 from ..events import PRESENCE_SUFFIX
+from ..request import caller_uuid_forms, has_param, text_param
 from . import signatures, tokens
 from .policy import Need
 from .tokens import Token, TokenError
@@ -64,17 +64,18 @@ class TokenAccess:
         if route.open_access:
             return
         self._learn_publish_key(call)
-        if "signature" in call.query:
+        if has_param(call, "signature"):
             await self._check_signature(call)
             return
         if route.signed_only:
             raise access_error(403, "Forbidden: this call needs the secret key's signature")
         needs = route.needs(call) if route.needs is not None else []
-        auth = call.query.get("auth")
+        auth = text_param(call, "auth")
         if not auth:
             raise _forbidden(needs)
         token = self.validate(auth)
-        if token.authorized_uuid is not None and token.authorized_uuid not in _uuids_of(call):
+        if (token.authorized_uuid is not None
+                and token.authorized_uuid not in caller_uuid_forms(call)):
             raise access_error(403, "Forbidden: token is authorized for another uuid")
         denied = [need for need in needs if not self.grants(token, need)]
         if denied:
@@ -187,16 +188,6 @@ def _subkey_of(call: Call) -> str:
         return parts[parts.index("sub-key") + 1]
     # /v2/subscribe/{sub}/…, /v2/objects/{sub}/…, /v1/message-actions/{sub}/…, /v3/pam/{sub}/…
     return parts[2] if len(parts) > 2 else ""
-
-
-def _uuids_of(call: Call) -> set[str]:
-    """The caller's uuid; the SDK sends it unencoded, so a `+` in it is not a space."""
-    found = {call.uuid}
-    for part in call.request.rel_url.raw_query_string.split("&"):
-        key, _, value = part.partition("=")
-        if key == "uuid":
-            found.add(unquote(value))
-    return found
 
 
 def _forbidden(denied: list[Need]) -> PubNubError:

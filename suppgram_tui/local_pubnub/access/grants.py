@@ -38,7 +38,7 @@ def register(server: LocalServer) -> None:
 
 
 def _policy(call: Call, source: str) -> tuple[str, TokenAccess]:
-    server: LocalServer = call.server
+    server = call.server
     secret = server.options.secret_key
     if not secret or not isinstance(server.access, TokenAccess):
         raise nested_error(400, "Access Manager is not enabled on this server: start it "
