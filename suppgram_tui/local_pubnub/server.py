@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import channel_groups, history, message_actions, objects, presence, pubsub
+from . import channel_groups, history, message_actions, objects, pubsub
 from .access import grants
 from .access.policy import AccessPolicy, OpenAccess
 from .clock import TimetokenClock
@@ -23,6 +23,7 @@ from .events import Event
 from .keyset import Keyset, Subscription
 from .options import ServerOptions
 from .persistence import Persistence
+from .presence import handlers as presence
 from .request import Query
 from .routing import Call, Router
 
