@@ -14,13 +14,14 @@ from typing import Any
 
 from aiohttp import web
 
-from . import channel_groups, history, message_actions, objects, pubsub
+from . import channel_groups, history, message_actions, pubsub
 from .access import grants
 from .access.policy import AccessPolicy, OpenAccess
 from .clock import TimetokenClock
 from .errors import PubNubError, json_response
 from .events import Event
 from .keyset import Keyset, Subscription
+from .objects import handlers as objects
 from .options import ServerOptions
 from .persistence import Persistence
 from .presence import handlers as presence
