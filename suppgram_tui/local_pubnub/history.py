@@ -17,7 +17,7 @@ from .request import (
     timetoken_list_param,
     timetoken_param,
 )
-from .routing import Call
+from .routing import Call, Feature
 
 if TYPE_CHECKING:
     from .server import LocalServer
@@ -27,17 +27,20 @@ MAX_MULTI = 25
 MAX_FETCH_CHANNELS = 500
 MAX_COUNT_CHANNELS = 100
 COUNT_CAP = 10_000
+HISTORY = Feature("history", "Message Persistence")
 
 
 def register(server: LocalServer) -> None:
     router = server.router
     read = need_on_each("channels", "channels", "read")
-    router.add("GET", "/v3/history/sub-key/{sub}/channel/{channels}", fetch, needs=read)
-    router.add("DELETE", "/v3/history/sub-key/{sub}/channel/{channels}", delete,
-               needs=need_on_each("channels", "channels", "delete"))
-    router.add("GET", "/v3/history/sub-key/{sub}/message-counts/{channels}", message_counts,
-               needs=read)
-    router.add("GET", "/v2/history/sub-key/{sub}/channel/{channels}", history_v2, needs=read)
+    base = "/v3/history/sub-key/{sub}"
+    router.add("GET", base + "/channel/{channels}", fetch, needs=read, feature=HISTORY)
+    router.add("DELETE", base + "/channel/{channels}", delete,
+               needs=need_on_each("channels", "channels", "delete"), feature=HISTORY)
+    router.add("GET", base + "/message-counts/{channels}", message_counts, needs=read,
+               feature=HISTORY)
+    router.add("GET", "/v2/history/sub-key/{sub}/channel/{channels}", history_v2, needs=read,
+               feature=HISTORY)
 
 
 def _window(call: Call) -> tuple[int | None, int | None]:

@@ -14,7 +14,7 @@ from aiohttp import web
 from . import json_input
 from .errors import history_error, invalid_data, json_response, nested_bad_param, nested_error
 from .events import MESSAGE_ACTION, Event
-from .history import MAX_MULTI, fetch_item, fetch_window
+from .history import HISTORY, MAX_MULTI, fetch_item, fetch_window
 from .persistence import window
 from .request import caller_uuid, limit_param, need_on_each, path_names, timetoken, timetoken_param
 from .routing import Call
@@ -54,7 +54,7 @@ def register(server: LocalServer) -> None:
     router.add("DELETE", base + "/message/{message}/action/{action}", remove_action,
                needs=need_on_each("channels", "channel", "delete"))
     router.add("GET", "/v3/history-with-actions/sub-key/{sub}/channel/{channel}",
-               fetch_with_actions, needs=read)
+               fetch_with_actions, needs=read, feature=HISTORY)
 
 
 def _action(row: tuple[Any, ...]) -> dict[str, str]:

@@ -43,5 +43,6 @@ class ServerOptions:
     """Announce `leave` once a uuid's subscribe poll stops listing a channel; PubNub
     instead lets presence there time out (an SDK only sends leave with heartbeats on)."""
     disabled_features: frozenset[str] = frozenset()
-    """Keyset features switched off, to test how clients degrade: any of "history",
-    "app_context", "presence" (each answers 403, as PubNub does for a disabled add-on)."""
+    """Keyset add-ons switched off, to test how clients degrade: the `Feature.key` of
+    their routes, "history", "app_context" or "presence" (each then answers 403, as
+    PubNub does for a disabled add-on)."""

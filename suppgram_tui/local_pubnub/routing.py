@@ -8,7 +8,7 @@ the percent-encoded path, segment by segment (reference §0.1).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
@@ -38,6 +38,16 @@ class Call:
     query: Query
 
 
+@dataclass(frozen=True)
+class Feature:
+    """A keyset add-on that `ServerOptions.disabled_features` can switch off (a 403)."""
+
+    key: str
+    """Its name in `disabled_features` and in the 403's `service`."""
+    label: str
+    """How PubNub's 403 message names it."""
+
+
 @dataclass
 class Route:
     method: str
@@ -46,7 +56,7 @@ class Route:
     needs: NeedsFn | None = None
     signed_only: bool = False
     open_access: bool = False
-    keys: tuple[str, ...] = field(default=())
+    feature: Feature | None = None
 
     def match(self, method: str, parts: list[str]) -> tuple[dict[str, str], dict[str, str]] | None:
         if method != self.method or len(parts) != len(self.segments):
@@ -70,15 +80,17 @@ class Router:
         self.routes: list[Route] = []
 
     def add(self, method: str, pattern: str, handler: Handler, *, needs: NeedsFn | None = None,
-            signed_only: bool = False, open_access: bool = False) -> None:
+            signed_only: bool = False, open_access: bool = False,
+            feature: Feature | None = None) -> None:
         """Register `handler` for a path like `/publish/{pub}/{sub}/0/{channel}/0`.
 
         `needs` names the Access Manager permissions a token must grant; `signed_only`
         routes (grant, revoke) accept only the secret key's signature; `open_access`
-        routes (time) need neither.
+        routes (time) need neither. A route of a keyset add-on names its `feature`.
         """
         segments = pattern.strip("/").split("/")
-        self.routes.append(Route(method, segments, handler, needs, signed_only, open_access))
+        self.routes.append(Route(method, segments, handler, needs, signed_only, open_access,
+                                 feature))
 
     def resolve(
         self, method: str, raw_path: str

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from aiohttp import web
@@ -33,6 +33,9 @@ log = logging.getLogger("suppgram_tui.local_pubnub")
 MAX_REQUEST_LINE = 1024 * 1024
 """Longest request line accepted: GET publishes carry the message (reference §2.1)."""
 
+SERVICES = (pubsub, channel_groups, history, presence, objects, message_actions, grants)
+"""Each module's `register(server)` adds its routes (an add-on's name their `Feature`)."""
+
 SubscribeObserver = Callable[[Call, Keyset, Subscription], None]
 
 
@@ -48,13 +51,12 @@ class LocalServer:
         self.router = Router()
         self.access: AccessPolicy = OpenAccess()
         self.subscribe_observers: list[SubscribeObserver] = []
-        self.background_jobs: list[Callable[[], Awaitable[None]]] = []
+        self.background_jobs: list[Callable[[], Coroutine[Any, Any, None]]] = []
         """Coroutines run while the server runs (presence timeouts); cancelled at stop."""
         self.request_count = 0
         self.closing = False
         """Set at stop: parked polls answer at once instead of holding shutdown."""
-        for service in (pubsub, channel_groups, history, presence, objects, message_actions,
-                        grants):
+        for service in SERVICES:
             service.register(self)
         self.router.add("GET", "/time/0", _time, open_access=True)
         self._restore()
@@ -99,10 +101,10 @@ class LocalServer:
         if found is None:
             return self._not_found(request.method, raw_path)
         route, params, raw_params = found
-        feature = _feature_of(raw_path)
-        if feature in self.options.disabled_features:
-            return json_response({"status": 403, "error": True, "service": feature,
-                                  "message": f"{FEATURE_NAMES[feature]} is not enabled for "
+        feature = route.feature
+        if feature is not None and feature.key in self.options.disabled_features:
+            return json_response({"status": 403, "error": True, "service": feature.key,
+                                  "message": f"{feature.label} is not enabled for "
                                              "this keyset"}, 403)
         try:
             call = Call(request, params, raw_params, self, Query.of(request))
@@ -127,21 +129,6 @@ class LocalServer:
                                   "message": f"Method {method} not allowed here"}, 405)
         return json_response({"status": 404, "error": True, "service": "local-pubnub",
                               "message": f"Unknown endpoint: {raw_path[:200]}"}, 404)
-
-
-FEATURE_NAMES = {"history": "Message Persistence", "app_context": "App Context",
-                 "presence": "Presence"}
-
-
-def _feature_of(raw_path: str) -> str | None:
-    """Which keyset add-on a request needs, for `disabled_features`."""
-    if raw_path.startswith(("/v2/history/", "/v3/history")):
-        return "history"
-    if raw_path.startswith("/v2/objects/"):
-        return "app_context"
-    if raw_path.startswith("/v2/presence/"):
-        return "presence"
-    return None
 
 
 async def _time(call: Call) -> web.StreamResponse:

@@ -7,6 +7,7 @@ Writes check If-Match against the store's ETags and announce `e:2` events when
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -15,7 +16,7 @@ from .. import json_input
 from ..errors import invalid_data, json_response, nested_error
 from ..events import OBJECTS, Event
 from ..request import need_on, no_needs, query_words
-from ..routing import Call
+from ..routing import Call, Feature
 from .listing import list_objects
 from .store import (
     CHANNELS,
@@ -33,23 +34,23 @@ if TYPE_CHECKING:
     from ..server import LocalServer
 
 MAX_ID_LENGTH = 92
+APP_CONTEXT = Feature("app_context", "App Context")
 ObjectHandler = Callable[[Call, ObjectStore, Kind], Awaitable[web.StreamResponse]]
 
 
 def register(server: LocalServer) -> None:
     store = ObjectStore(server.persistence.db)
-    router = server.router
+    add = partial(server.router.add, feature=APP_CONTEXT)
     for kind in (CHANNELS, UUIDS):
         one = f"/v2/objects/{{sub}}/{kind.path}/{{id}}"
-        router.add("GET", one, _bound(get_object, store, kind),
-                   needs=need_on(kind.path, "id", "get"))
-        router.add("PATCH", one, _bound(set_object, store, kind),
-                   needs=need_on(kind.path, "id", "update"))
-        router.add("DELETE", one, _bound(remove_object, store, kind),
-                   needs=need_on(kind.path, "id", "delete"))
+        add("GET", one, _bound(get_object, store, kind), needs=need_on(kind.path, "id", "get"))
+        add("PATCH", one, _bound(set_object, store, kind),
+            needs=need_on(kind.path, "id", "update"))
+        add("DELETE", one, _bound(remove_object, store, kind),
+            needs=need_on(kind.path, "id", "delete"))
         # Listing names no single resource: any valid token (or a signature) may list.
-        router.add("GET", f"/v2/objects/{{sub}}/{kind.path}", _bound(list_objects, store, kind),
-                   needs=no_needs)
+        add("GET", f"/v2/objects/{{sub}}/{kind.path}", _bound(list_objects, store, kind),
+            needs=no_needs)
 
 
 def _bound(handler: ObjectHandler, store: ObjectStore,

@@ -27,7 +27,7 @@ from ..request import (
     seconds_param,
     timetoken_param,
 )
-from ..routing import Call
+from ..routing import Call, Feature
 from .roster import Presence, Roster, State, present_channels
 
 if TYPE_CHECKING:
@@ -37,23 +37,23 @@ SERVICE = "Presence"
 DEFAULT_TIMEOUT = 300.0  # what the SDKs assume when they send no `heartbeat`
 MAX_HERE_NOW_LIMIT = 1000
 BAD_PARAM = service_bad_param(SERVICE)
+PRESENCE = Feature("presence", "Presence")
 
 
 def register(server: LocalServer) -> None:
     presence = Presence(server.clock, server.keyset)
     endpoints = PresenceEndpoints(presence, server.options.presence_min_timeout)
-    router = server.router
+    add = partial(server.router.add, feature=PRESENCE)
     base = "/v2/presence/sub-key/{sub}"
     read = read_channels_and_groups
-    router.add("GET", base + "/channel/{channels}/heartbeat", endpoints.heartbeat, needs=read)
-    router.add("GET", base + "/channel/{channels}/leave", endpoints.leave, needs=read)
-    router.add("GET", base + "/channel/{channels}/uuid/{uuid}/data", endpoints.set_state,
-               needs=read)
-    router.add("GET", base + "/channel/{channels}/uuid/{uuid}", endpoints.get_state, needs=read)
-    router.add("GET", base + "/channel/{channels}", endpoints.here_now, needs=read)
+    add("GET", base + "/channel/{channels}/heartbeat", endpoints.heartbeat, needs=read)
+    add("GET", base + "/channel/{channels}/leave", endpoints.leave, needs=read)
+    add("GET", base + "/channel/{channels}/uuid/{uuid}/data", endpoints.set_state, needs=read)
+    add("GET", base + "/channel/{channels}/uuid/{uuid}", endpoints.get_state, needs=read)
+    add("GET", base + "/channel/{channels}", endpoints.here_now, needs=read)
     # Global here-now names no resource a token could grant, so it is for the secret key.
-    router.add("GET", base, endpoints.here_now, signed_only=True)
-    router.add("GET", base + "/uuid/{uuid}", endpoints.where_now, needs=no_needs)
+    add("GET", base, endpoints.here_now, signed_only=True)
+    add("GET", base + "/uuid/{uuid}", endpoints.where_now, needs=no_needs)
     server.subscribe_observers.append(endpoints.observe_subscribe)
     # a few checks per shortest window
     interval = min(1.0, max(0.05, server.options.presence_min_timeout / 4))
