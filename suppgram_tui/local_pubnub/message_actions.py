@@ -1,7 +1,8 @@
-"""Message actions: add, list, remove, their events, and history with actions (§8, §6.2).
+"""Message actions: add, list, remove, and their events (reference §8).
 
 Read receipts and reactions ride on these, attached to a stored message by its
-timetoken. Actions live in SQLite beside history, so `--data` keeps them.
+timetoken. Actions live in SQLite beside history, so `--data` keeps them;
+`history_with_actions` reads them back with the messages.
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ from urllib.parse import quote
 from aiohttp import web
 
 from . import json_input
-from .errors import history_error, invalid_data, json_response, nested_bad_param, nested_error
+from .errors import invalid_data, json_response, nested_bad_param, nested_error
 from .events import MESSAGE_ACTION, Event
-from .history import HISTORY, MAX_MULTI, fetch_item, fetch_window
 from .persistence import window
-from .request import caller_uuid, limit_param, need_on_each, path_names, timetoken, timetoken_param
+from .request import caller_uuid, limit_param, need_on_each, timetoken, timetoken_param
 from .routing import Call
 
 if TYPE_CHECKING:
@@ -53,8 +53,6 @@ def register(server: LocalServer) -> None:
     router.add("GET", base, get_actions, needs=read)
     router.add("DELETE", base + "/message/{message}/action/{action}", remove_action,
                needs=need_on_each("channels", "channel", "delete"))
-    router.add("GET", "/v3/history-with-actions/sub-key/{sub}/channel/{channel}",
-               fetch_with_actions, needs=read, feature=HISTORY)
 
 
 def _action(row: tuple[Any, ...]) -> dict[str, str]:
@@ -159,51 +157,3 @@ async def get_actions(call: Call) -> web.StreamResponse:
         more["limit"] = limit
         body["more"] = more
     return json_response(body)
-
-
-async def fetch_with_actions(call: Call) -> web.StreamResponse:
-    """Fetch v3 for one channel, each message with `actions[type][value]` (§6.2)."""
-    server = call.server
-    channels = path_names(call, "channel")
-    if len(channels) != 1:
-        raise history_error(400, "Invalid Arguments: exactly one channel with actions")
-    channel = channels[0]
-    subkey = server.keyset(call.params["sub"]).subkey
-    limit, start, end, include = fetch_window(call, MAX_MULTI)
-    messages = server.persistence.fetch(subkey, channel, start=start, end=end, limit=limit)
-    actions = _actions_by_message(server, subkey, channel, [m.timetoken for m in messages])
-    items = []
-    for message in messages:
-        item = fetch_item(message, include)
-        if message.timetoken in actions:
-            item["actions"] = actions[message.timetoken]
-        items.append(item)
-    body: dict[str, Any] = {"status": 200, "error": False, "error_message": "",
-                            "channels": {channel: items} if items else {}}
-    if messages and server.persistence.fetch(subkey, channel, start=messages[0].timetoken,
-                                             end=end, limit=1):
-        first = str(messages[0].timetoken)
-        url = (f"/v3/history-with-actions/sub-key/{quote(subkey, safe='')}/channel/"
-               f"{quote(channel, safe='')}?start={first}&max={limit}")
-        if end is not None:
-            url += f"&end={end}"
-        body["more"] = {"url": url, "start": first, "max": limit}
-    return json_response(body)
-
-
-def _actions_by_message(server: LocalServer, subkey: str, channel: str,
-                        timetokens: list[int]) -> dict[int, dict[str, dict[str, list[Any]]]]:
-    """`{message_tt: {type: {value: [{uuid, actionTimetoken}]}}}`, oldest action first."""
-    found: dict[int, dict[str, dict[str, list[Any]]]] = {}
-    if not timetokens:
-        return found
-    rows = server.persistence.db.execute(
-        f"SELECT {COLUMNS} FROM message_actions WHERE subkey = ? AND channel = ? "
-        "AND message_tt BETWEEN ? AND ? ORDER BY action_tt",
-        (subkey, channel, min(timetokens), max(timetokens))).fetchall()
-    wanted = set(timetokens)
-    for kind, value, uuid, action_tt, message_tt in rows:
-        if message_tt in wanted:
-            found.setdefault(message_tt, {}).setdefault(kind, {}).setdefault(value, []).append(
-                {"uuid": uuid, "actionTimetoken": str(action_tt)})
-    return found

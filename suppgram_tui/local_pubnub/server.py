@@ -14,7 +14,14 @@ from typing import Any
 
 from aiohttp import web
 
-from . import channel_groups, history, message_actions, pubsub
+from . import (
+    channel_groups,
+    history,
+    history_with_actions,
+    message_actions,
+    publish,
+    subscribe,
+)
 from .access import grants
 from .access.policy import AccessPolicy, OpenAccess
 from .clock import TimetokenClock
@@ -33,7 +40,8 @@ log = logging.getLogger("suppgram_tui.local_pubnub")
 MAX_REQUEST_LINE = 1024 * 1024
 """Longest request line accepted: GET publishes carry the message (reference §2.1)."""
 
-SERVICES = (pubsub, channel_groups, history, presence, objects, message_actions, grants)
+SERVICES = (publish, subscribe, channel_groups, history, presence, objects, message_actions,
+            history_with_actions, grants)
 """Each module's `register(server)` adds its routes (an add-on's name their `Feature`)."""
 
 SubscribeObserver = Callable[[Call, Keyset, Subscription], None]
