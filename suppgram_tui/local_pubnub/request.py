@@ -37,6 +37,11 @@ class Query:
         key, `get` sees the first value and `raw_values` every one."""
         return cls(request.query, request.rel_url.raw_query_string)
 
+    @property
+    def raw(self) -> str:
+        """The query string as sent: what a request signature covers."""
+        return self._raw
+
     def get(self, name: str) -> str | None:
         return self._values.get(name)
 

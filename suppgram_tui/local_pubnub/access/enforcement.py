@@ -142,7 +142,7 @@ class TokenAccess:
         request = call.request
         body = await request.read() if request.can_read_body else b""
         signed = signatures.SignedRequest(
-            request.method, request.rel_url.raw_path, request.rel_url.raw_query_string, body,
+            request.method, request.rel_url.raw_path, call.query.raw, body,
             request.headers.get("Content-Encoding", ""))
         subkey = _subkey_of(call)
         if not signatures.verify(self._secret, signed, self.publish_key_candidates(subkey)):
