@@ -4,7 +4,8 @@ Every service reads the query through these helpers (and path lists through
 `path_names`). A helper that can refuse a value takes the service's `BadParam` from
 `errors.py`, so the 400 has the shape that service's SDK expects. The rules, once:
 numbers are ASCII digits only, and a number or JSON parameter sent empty is absent.
-`Query.of` is the only code that decodes a query string.
+`Query` is the only object a query is read from: `Query.of` decodes it for handlers
+and access checks, and `Query.raw` keeps it as sent for the signature check.
 """
 
 from __future__ import annotations
