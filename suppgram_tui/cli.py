@@ -92,7 +92,7 @@ def _print_check_results(converter_path: str, results: list[CheckResult]) -> Non
     from rich.table import Table
     from rich.text import Text
 
-    from suppgram_tui.ui.safe_text import visible
+    from suppgram_tui.text import visible
 
     table = Table(title=Text(f"check-converter {visible(converter_path)}"), title_justify="left")
     table.add_column("case", no_wrap=True)

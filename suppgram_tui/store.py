@@ -27,7 +27,7 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from tinydb.middlewares import CachingMiddleware
 from tinydb.storages import Storage
 
 from suppgram_tui.paths import ensure_private_dir
+from suppgram_tui.timetokens import now_utc
 
 try:
     import fcntl
@@ -104,7 +105,7 @@ class OutboxEntry:
     channel: str
     message: Any
     meta: dict[str, Any] = field(default_factory=dict)
-    created: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    created: datetime = field(default_factory=now_utc)
     attempts: int = 0
     last_error: str | None = None
     state: OutboxState = OutboxState.PENDING

@@ -20,15 +20,15 @@ from suppgram_tui.link.events import (
     ChannelStateChanged,
     ChannelStateHint,
     ConnectionChanged,
-    ConnectionState,
     Features,
     LinkEvent,
     MalformedEnvelope,
     PresenceChanged,
     SignalReceived,
 )
-from suppgram_tui.model import ConversationState, Message, MessageKind
+from suppgram_tui.model import ConnectionState, ConversationState, Message, MessageKind
 from suppgram_tui.store import AgentStore, OutboxEntry
+from suppgram_tui.timetokens import now_utc
 
 from .awareness import Awareness
 from .entries import SYSTEM_KINDS, Author, ConversationView, Delivery, Entry
@@ -41,7 +41,7 @@ from .events import (
     InboxEvent,
     Notice,
 )
-from .outbox import Outbox, now_utc
+from .outbox import Outbox
 from .transport import Transport, TransportFactory
 
 log = logging.getLogger(__name__)

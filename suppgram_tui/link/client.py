@@ -13,8 +13,10 @@ from pubnub.models.consumer.objects_v2.page import Next
 from pubnub.pnconfiguration import PNConfiguration
 from pubnub.pubnub_asyncio import PubNubAsyncio
 
+from suppgram_tui.model import ConnectionState
+
 from .errors import ConflictError, LinkRequestError
-from .events import ConnectionChanged, ConnectionState, Features, LinkEvent, WireMessage
+from .events import ConnectionChanged, Features, LinkEvent, WireMessage
 from .receiver import STATE_PREFIX, Receiver
 from .settings import LinkSettings
 

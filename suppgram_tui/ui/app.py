@@ -14,11 +14,11 @@ from textual.worker import Worker, WorkerState
 
 from suppgram_tui.inbox import InboxEvent
 from suppgram_tui.session import ConsoleSession
+from suppgram_tui.text import visible
 
 from .commands import ConsoleCommands
 from .config import ConsoleConfig
 from .messages import InboxReady, InboxUpdated
-from .safe_text import visible
 from .screens.console import ConsoleScreen
 
 log = logging.getLogger(__name__)

@@ -26,10 +26,10 @@ from suppgram_tui.inbox import (
 )
 from suppgram_tui.link.errors import LinkRequestError
 from suppgram_tui.model import ConversationState
+from suppgram_tui.text import one_line
 
 from ..config import ConsoleConfig
 from ..messages import InboxReady, InboxUpdated
-from ..safe_text import one_line
 from ..widgets.composer import Composer
 from ..widgets.conversation_header import ConversationHeader
 from ..widgets.conversation_list import ConversationList
