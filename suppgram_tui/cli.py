@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from suppgram_tui.converter_check import CheckResult, SampleError, check_converter, load_sample
 from suppgram_tui.converters import DEFAULT_CONVERTER_PATH, ConverterLoadError, load_converter
+from suppgram_tui.converters.checking import CheckResult, SampleError, check_converter, load_sample
 from suppgram_tui.local_pubnub import LocalPubNub, ServerOptions, serve
 
 

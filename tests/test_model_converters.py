@@ -47,7 +47,7 @@ def converter_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     """A directory on sys.path for converter files; modules imported from it, and any
     suppgram alias installed meanwhile, are forgotten afterwards."""
     monkeypatch.syspath_prepend(str(tmp_path))
-    from suppgram_tui.converters import _SuppgramAlias
+    from suppgram_tui.converters.loading import _SuppgramAlias
 
     # an alias another test installed must not hide the fake Suppgram these tests write
     monkeypatch.setattr(sys, "meta_path", [finder for finder in sys.meta_path

@@ -292,7 +292,7 @@ def describe(record: WireRecord) -> str:
     ]
     if record.round_trip is not None:
         sections.append(("Round trip", "equal" if record.round_trip
-                         else "CHANGED: the decoded Message differs from the one sent"))
+                         else "CHANGED: " + "; ".join(record.changes or ())))
     return visible("\n".join(f"▸ {title}\n{body}" for title, body in sections))
 
 
