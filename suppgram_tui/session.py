@@ -5,6 +5,7 @@ Headless, so the UI, the simulator and the benchmarks start a console the same w
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from collections.abc import Callable
 from dataclasses import replace
@@ -75,7 +76,7 @@ class ConsoleSession:
         if self.converter is None:
             self.check()
         assert self.converter is not None
-        self.store = self._open_store()
+        self.store = await asyncio.to_thread(self._open_store)  # reads and may write
         self.inbox = Inbox(self._make_link, converter=self.converter, store=self.store,
                            agent_name=self.agent_name, support_user=self.settings.user_id,
                            **({"clock": self.clock} if self.clock else {}))
@@ -107,7 +108,7 @@ class ConsoleSession:
             finally:
                 self.inbox = None
         if self.store is not None:
-            self.store.close()
+            await self.store.aclose()
             self.store = None
         if self.server is not None:
             await self.server.stop()

@@ -146,7 +146,7 @@ class Inbox:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.transport.stop()
-        self.store.flush()
+        await self.store.save()
 
     async def _load_unread(self, channels: list[str]) -> None:
         """Unread = customer messages after my read marker; counted server-side when the

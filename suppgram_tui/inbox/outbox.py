@@ -1,8 +1,9 @@
 """Agent replies on their way out: stored first, published once, retried with backoff.
 
-A reply is written to the store with a client id before the first publish. If a
-publish's outcome is unknown (timeout, crash, restart), history is searched for that
-client id before resending, so a customer never receives the same reply twice.
+A reply is written to the store with a client id, and marked as being sent, before
+the first publish: the outbox awaits the store's durable write first. If a publish's
+outcome is unknown (timeout, crash, restart), history is searched for that client id
+before resending, so a customer never receives the same reply twice.
 """
 
 from __future__ import annotations
@@ -98,6 +99,7 @@ class Outbox:
                     return True
             sending = replace(entry, state=OutboxState.SENDING, attempts=entry.attempts + 1)
             self._store.outbox_update(sending)
+            await self._store.save()  # on disk as "sending" before PubNub can have it
             timetoken = await self._transport.publish(entry.channel, entry.message, entry.meta)
         except asyncio.CancelledError:
             raise
