@@ -82,10 +82,11 @@ class ConsoleRuntime:
             self.server, link = await start_local_server(self.settings, self._notice)
             self.settings = replace(self.settings, pubnub=link)
         converter = self.converter or self.check()
-        self.store, problem = await asyncio.to_thread(self._open_store)  # reads, may write
+        store, problem = await asyncio.to_thread(self._open_store)  # reads, and may write
+        self.store = store
         if problem:
             self._notice(problem)
-        self.inbox = Inbox(self._make_link, converter=converter, store=self.store,
+        self.inbox = Inbox(self._make_link, converter=converter, store=store,
                            agent_name=self.settings.agent.name,
                            support_user=self.settings.pubnub.user_id,
                            clock=self.settings.clock)

@@ -266,7 +266,7 @@ class AgentStore:
                 self._timer.cancel()
                 self._timer = None
             self._generation += 1
-            self._last = _Snapshot(self._generation, copy.deepcopy(self._db.storage.read()),
+            self._last = _Snapshot(self._generation, copy.deepcopy(self._db.storage.read() or {}),
                                    dict(self._markers), dict(self._drafts))
             self._dirty = False
         return self._last
@@ -290,7 +290,7 @@ class AgentStore:
                                 if name not in _SEPARATE})
         if version == 0:
             self._db.table("meta").insert({"schema_version": SCHEMA_VERSION})
-            first = _Snapshot(1, self._db.storage.read(), markers, drafts)
+            first = _Snapshot(1, self._db.storage.read() or {}, markers, drafts)
             self._file.replace(first.generation, first.render)
         return markers, drafts
 
