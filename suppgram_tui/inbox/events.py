@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from suppgram_tui.link.events import ConnectionState
+from suppgram_tui.model import ConnectionState
 
 from .entries import Entry
 

@@ -20,15 +20,15 @@ from suppgram_tui.link.events import (
     ChannelStateChanged,
     ChannelStateHint,
     ConnectionChanged,
-    ConnectionState,
     Features,
     LinkEvent,
     MalformedEnvelope,
     PresenceChanged,
     SignalReceived,
 )
-from suppgram_tui.model import ConversationState, Message, MessageKind
+from suppgram_tui.model import ConnectionState, ConversationState, Message, MessageKind
 from suppgram_tui.store import AgentStore, OutboxEntry
+from suppgram_tui.timetokens import now_utc
 
 from .awareness import Awareness
 from .entries import SYSTEM_KINDS, Author, ConversationView, Delivery, Entry
@@ -41,7 +41,7 @@ from .events import (
     InboxEvent,
     Notice,
 )
-from .outbox import Outbox, now_utc
+from .outbox import Outbox
 from .transport import Transport, TransportFactory
 
 log = logging.getLogger(__name__)
@@ -146,7 +146,7 @@ class Inbox:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.transport.stop()
-        self.store.flush()
+        await self.store.save()
 
     async def _load_unread(self, channels: list[str]) -> None:
         """Unread = customer messages after my read marker; counted server-side when the
@@ -267,10 +267,11 @@ class Inbox:
                 if view.state is ConversationState.RESOLVED:
                     new_conversation = True
                     self._reopen(view)
-        elif message is not None and author is Author.SYSTEM and (
-                live or not self.features.app_context):
-            # from history, App Context already holds the outcome of these events
-            self._apply_system_message(view, message)
+        elif message is not None and author is Author.SYSTEM:
+            if not self.features.app_context:
+                self._apply_system_message(view, message)
+            elif live:  # App Context holds the outcome, and may be newer than the message
+                self._spawn(self._reread_state(view))
         if live:
             self._emit(EntryAdded(wire.channel, entry, new_conversation))
             self._emit(ConversationChanged(wire.channel))
@@ -461,15 +462,17 @@ class Inbox:
         custom, etag = await self.transport.ensure_conversation_state(channel)
         view.apply_shared_state(custom, etag)
         change(view)
+        written = view.shared_state()
         try:
-            view.etag = await self.transport.update_conversation_state(
-                channel, view.shared_state(), etag or "")
+            new_etag = await self.transport.update_conversation_state(channel, written,
+                                                                      etag or "")
         except ConflictError:
             custom, etag = await self.transport.conversation_state(channel)
             view.apply_shared_state(custom, etag)
             self._emit(ConversationChanged(channel))
             who = f"{view.assignee} has it now" if view.assignee else "it changed meanwhile"
             raise ClaimLost(f"Another agent got there first: {who}.") from None
+        view.apply_shared_state(written, new_etag)  # a re-read answered meanwhile is older
         self._emit(ConversationChanged(channel))
 
     async def _write_state(self, view: ConversationView, *, quiet: bool) -> None:

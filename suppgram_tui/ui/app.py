@@ -1,4 +1,4 @@
-"""The Textual application: one factory builds it from a `ConsoleConfig`."""
+"""The Textual application: one factory builds it from a `Settings`."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
 from suppgram_tui.inbox import InboxEvent
-from suppgram_tui.session import ConsoleSession
+from suppgram_tui.runtime import ConsoleRuntime
+from suppgram_tui.settings import Settings
+from suppgram_tui.text import visible
 
 from .commands import ConsoleCommands
-from .config import ConsoleConfig
 from .messages import InboxReady, InboxUpdated
-from .safe_text import visible
 from .screens.console import ConsoleScreen
 
 log = logging.getLogger(__name__)
@@ -35,23 +35,24 @@ class SuppgramConsole(App[None]):
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
-    def __init__(self, config: ConsoleConfig, session: ConsoleSession) -> None:
+    def __init__(self, settings: Settings, runtime: ConsoleRuntime) -> None:
         super().__init__()
-        self.config = config
-        self.session = session
-        self.console_screen = ConsoleScreen(config)
+        self.settings = settings
+        self.runtime = runtime
+        runtime.listen(self._inbox_event)
+        self.console_screen = ConsoleScreen(settings)
         self._gc_thresholds: tuple[int, int, int] | None = None
 
     def on_mount(self) -> None:
         self.push_screen(self.console_screen)
-        if not self.config.cursor_blink:
+        if not self.settings.ui.cursor_blink:
             for widget in self.console_screen.query("Input, TextArea"):
                 widget.cursor_blink = False  # type: ignore[attr-defined]
         self.connect()
 
     @work(exclusive=True, group="connect", exit_on_error=False)
     async def connect(self) -> None:
-        inbox = await self.session.start()
+        inbox = await self.runtime.start()
         # What startup loaded (conversations, history, the widget tree) lives as long as
         # the console: keep the collector's full passes, which stall the UI for hundreds
         # of ms on a big inbox, from rescanning it, and make them rare (what the console
@@ -60,8 +61,6 @@ class SuppgramConsole(App[None]):
         gc.freeze()
         self._gc_thresholds = gc.get_threshold()
         gc.set_threshold(self._gc_thresholds[0], self._gc_thresholds[1], 1000)
-        for notice in self.session.notices:
-            self.notify(notice, severity="warning", markup=False, timeout=10)
         self.console_screen.post_message(InboxReady(inbox))
 
     def _inbox_event(self, event: InboxEvent) -> None:
@@ -81,7 +80,7 @@ class SuppgramConsole(App[None]):
             self.notify(f"{what}: {error}", severity="error", markup=False, timeout=15)
 
     async def on_unmount(self) -> None:
-        await self.session.stop()
+        await self.runtime.stop()
         gc.unfreeze()  # collectable again once this console is gone
         if self._gc_thresholds is not None:
             gc.set_threshold(*self._gc_thresholds)
@@ -96,21 +95,13 @@ class SuppgramConsole(App[None]):
     def action_stats(self) -> None:
         from .screens.stats import StatsScreen
 
-        inbox = self.session.inbox
+        inbox = self.runtime.inbox
         if inbox is None:
             self.notify("Not connected yet.", severity="warning")
             return
-        self.push_screen(StatsScreen(inbox, clock=self.config.clock))
+        self.push_screen(StatsScreen(inbox, clock=self.settings.clock))
 
 
-def make_app(config: ConsoleConfig) -> SuppgramConsole:
+def make_app(settings: Settings, runtime: ConsoleRuntime | None = None) -> SuppgramConsole:
     """Build the console; the CLI and the tests both start here."""
-    session = ConsoleSession(
-        config.link, agent_name=config.agent_name, converter_path=config.converter_path,
-        store_path=config.store_path, local_server=config.local_server,
-        local_data_path=config.local_data_path, local_poll_timeout=config.local_poll_timeout,
-        local_port=config.local_port, local_options=config.local_server_options,
-        clock=config.clock)
-    app = SuppgramConsole(config, session)
-    session.listener = app._inbox_event
-    return app
+    return SuppgramConsole(settings, runtime or ConsoleRuntime(settings))

@@ -26,10 +26,10 @@ from suppgram_tui.inbox import (
 )
 from suppgram_tui.link.errors import LinkRequestError
 from suppgram_tui.model import ConversationState
+from suppgram_tui.settings import Settings
+from suppgram_tui.text import one_line
 
-from ..config import ConsoleConfig
 from ..messages import InboxReady, InboxUpdated
-from ..safe_text import one_line
 from ..widgets.composer import Composer
 from ..widgets.conversation_header import ConversationHeader
 from ..widgets.conversation_list import ConversationList
@@ -67,12 +67,12 @@ class ConsoleScreen(Screen[None]):
         Binding("escape", "focus_list", "Conversations", show=False),
     ]
 
-    def __init__(self, config: ConsoleConfig) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__()
         self._alerts: list[str] = []
         self._counted_conversations = -1
         self._confirming: tuple[str, str, float] | None = None
-        self.config = config
+        self.settings = settings
         self.inbox: Inbox | None = None
         self.channel: str | None = None
         self._dirty: set[str] = set()
@@ -82,8 +82,8 @@ class ConsoleScreen(Screen[None]):
         self._last_typing_signal = 0.0
 
     def compose(self) -> ComposeResult:
-        groups = ", ".join(self.config.link.channel_groups)
-        status = StatusLine(origin=self.config.origin_label, agent=self.config.agent_name,
+        groups = ", ".join(self.settings.pubnub.channel_groups)
+        status = StatusLine(origin=self.settings.origin_label, agent=self.settings.agent.name,
                             id="status")
         status.groups = groups
         yield status
@@ -93,11 +93,11 @@ class ConsoleScreen(Screen[None]):
                            Tab("All", id="all"), Tab("Resolved", id="resolved"),
                            active="all", id="filters")
                 yield Input(placeholder="Search conversations (Ctrl+F)", id="search")
-                yield ConversationList(agent_name=self.config.agent_name,
-                                       clock=self.config.clock, id="conversations")
+                yield ConversationList(agent_name=self.settings.agent.name,
+                                       clock=self.settings.clock, id="conversations")
             with Vertical(id="conversation"):
                 yield ConversationHeader("Connecting…", id="header", markup=False)
-                yield Transcript(support_user=self.config.link.user_id, id="transcript")
+                yield Transcript(support_user=self.settings.pubnub.user_id, id="transcript")
                 yield Composer(id="composer")
         yield Footer(compact=True)
 
@@ -115,14 +115,15 @@ class ConsoleScreen(Screen[None]):
         self.conversation_list.refresh_waits()
         if self.inbox is not None:
             self.inbox.awareness.expire_viewers()
-            if self.channel is not None and self.config.presence_signals:
+            if self.channel is not None and self.settings.ui.presence_signals:
                 self.announce_viewing(self.channel, None)
 
     @on(InboxReady)
     def inbox_ready(self, message: InboxReady) -> None:
         self.inbox = message.inbox
         origin = getattr(message.inbox.transport, "settings", None)
-        if self.config.local_server and origin is not None and self.config.show_local_origin:
+        if (self.settings.local is not None and origin is not None
+                and self.settings.ui.show_local_origin):
             self.query_one(StatusLine).origin = f"LOCAL {origin.origin}"
             self.query_one(StatusLine).refresh()
         self.query_one(Composer).canned = message.inbox.store.canned_replies()
@@ -190,7 +191,7 @@ class ConsoleScreen(Screen[None]):
         if total != self._counted_conversations:  # group fill only moves with new channels
             self._counted_conversations = total
             fills = []
-            for group in self.config.link.channel_groups:
+            for group in self.settings.pubnub.channel_groups:
                 count = sum(1 for v in self.inbox.conversations.values() if v.group == group)
                 fills.append(f"{group} {count}/{self.app_group_capacity}")
             status.groups = ", ".join(fills)
@@ -199,7 +200,7 @@ class ConsoleScreen(Screen[None]):
 
     @property
     def app_group_capacity(self) -> int:
-        return 2000 if self.config.origin_label == "LOCAL" else 100
+        return 2000 if self.settings.origin_label == "LOCAL" else 100
 
     def _notify_arrival(self, event: EntryAdded) -> None:
         if self.inbox is None or event.entry.author.value != "customer":
@@ -210,7 +211,7 @@ class ConsoleScreen(Screen[None]):
             earlier = view is not None and len(view.entries) > 1
             what = "Conversation reopened by" if earlier else "New conversation from"
             self._alert(f"{what} {name}: {one_line(event.entry.text, 80)}")
-        elif view is not None and view.assignee == self.config.agent_name:
+        elif view is not None and view.assignee == self.settings.agent.name:
             self._alert(f"{name}: {one_line(event.entry.text, 80)}")
 
     def _alert(self, text: str) -> None:
@@ -229,7 +230,7 @@ class ConsoleScreen(Screen[None]):
             shown = "\n".join(alerts[:3])
             more = f"\n…and {len(alerts) - 3} more" if len(alerts) > 3 else ""
             self.notify(f"{len(alerts)} new messages:\n{shown}{more}", markup=False, timeout=8)
-        if self.config.notify_sound:
+        if self.settings.ui.notify_sound:
             self.app.bell()
 
     # selection ------------------------------------------------------------------------
@@ -241,7 +242,7 @@ class ConsoleScreen(Screen[None]):
         composer = self.query_one(Composer)
         if self.channel is not None and self.channel != message.channel:
             self.inbox.store.set_draft(self.channel, composer.text)
-        if self.channel != message.channel and self.config.presence_signals:
+        if self.channel != message.channel and self.settings.ui.presence_signals:
             self.announce_viewing(message.channel, self.channel)
         if self.channel != message.channel:
             self.channel = message.channel
@@ -313,7 +314,7 @@ class ConsoleScreen(Screen[None]):
         if self.inbox is None or self.channel is None:
             return
         self.inbox.store.set_draft(self.channel, self.query_one(Composer).text)
-        if not self.config.presence_signals:
+        if not self.settings.ui.presence_signals:
             return
         now = time.monotonic()
         if now - self._last_typing_signal >= TYPING_SIGNAL_EVERY:
@@ -342,7 +343,7 @@ class ConsoleScreen(Screen[None]):
         second press within five seconds."""
         assert self.inbox is not None
         owner = self.inbox.conversations[channel].assignee
-        if owner in (None, self.config.agent_name):
+        if owner in (None, self.settings.agent.name):
             return False
         now = time.monotonic()
         if self._confirming is not None and self._confirming[:2] == (action, channel) \
@@ -402,7 +403,7 @@ class ConsoleScreen(Screen[None]):
             self.notify(f"Could not {action.replace('_', ' ')}: {error}", severity="error",
                         markup=False)
             return
-        log.info("%s on %s by %s", action, channel, self.config.agent_name)
+        log.info("%s on %s by %s", action, channel, self.settings.agent.name)
         done = {"claim": "Claimed", "postpone": "Postponed", "resolve": "Resolved",
                 "hand_over": "Handed over", "set_tags": "Tags saved"}[action]
         self.notify(f"{done}: {one_line(channel, 60)}", markup=False, timeout=3)
@@ -480,9 +481,9 @@ class ConsoleScreen(Screen[None]):
             customers = replace(settings, token=None)  # customers never use the agents' token
             # installed, so its customers stay connected while the agent is back here
             self.app.install_screen(SimulatorScreen(
-                customers, converter_path=self.config.converter_path,
-                group=self.config.link.channel_groups[0],
-                support_user=self.config.link.user_id, clock=self.config.clock,
-                first_customer=(self.config.simulator_customer, None),
-                typing_signals=self.config.presence_signals), "simulator")
+                customers, converter_path=self.settings.agent.converter_path,
+                group=self.settings.pubnub.channel_groups[0],
+                support_user=self.settings.pubnub.user_id, clock=self.settings.clock,
+                first_customer=(self.settings.simulator.customer, None),
+                typing_signals=self.settings.ui.presence_signals), "simulator")
         self.app.push_screen("simulator")

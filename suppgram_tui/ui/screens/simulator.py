@@ -25,8 +25,8 @@ from suppgram_tui.converters import load_converter
 from suppgram_tui.link.settings import LinkSettings
 from suppgram_tui.simulator.customers import CustomerChanged, RecordAdded, Simulation
 from suppgram_tui.simulator.wire_log import WireRecord
+from suppgram_tui.text import one_line, visible
 
-from ..safe_text import one_line, visible
 from ..widgets.composer import Composer
 from ..widgets.transcript import Transcript
 from .prompt import PromptScreen
@@ -292,7 +292,7 @@ def describe(record: WireRecord) -> str:
     ]
     if record.round_trip is not None:
         sections.append(("Round trip", "equal" if record.round_trip
-                         else "CHANGED: the decoded Message differs from the one sent"))
+                         else "CHANGED: " + "; ".join(record.changes or ())))
     return visible("\n".join(f"▸ {title}\n{body}" for title, body in sections))
 
 

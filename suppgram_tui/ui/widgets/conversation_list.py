@@ -23,9 +23,9 @@ from textual.strip import Strip
 
 from suppgram_tui.inbox import ConversationView
 from suppgram_tui.model import ConversationState
+from suppgram_tui.text import one_line
 
 from ..formatting import waited
-from ..safe_text import one_line
 
 ROW_HEIGHT = 2
 

@@ -6,7 +6,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from suppgram_tui.link.events import ConnectionState
+from suppgram_tui.model import ConnectionState
 
 
 class StatusLine(Static):
