@@ -9,7 +9,7 @@ import sys
 import click
 
 from suppgram_tui.local_pubnub import LocalPubNub, ServerOptions, serve
-from suppgram_tui.local_pubnub.server import SUBSCRIBE_HOLD_SECONDS
+from suppgram_tui.local_pubnub.options import SUBSCRIBE_HOLD_SECONDS
 from suppgram_tui.settings import DEFAULT_LOCAL_PORT, LOOPBACK
 
 
