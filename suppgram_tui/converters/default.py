@@ -71,11 +71,13 @@ def _parse_time(value: str) -> datetime:
     # Suppgram client writes directly, and leave anything else to strptime
     canonical = _CANONICAL_TIME.fullmatch(value)
     if canonical is not None:
-        *fields, sign, hours, minutes = canonical.groups()
+        year, month, day, hour, minute, second, micro, sign, hours, minutes = canonical.groups()
         offset = timedelta(hours=int(hours), minutes=int(minutes))
         with contextlib.suppress(ValueError):
-            return datetime(*map(int, fields), tzinfo=timezone(
-                -offset if sign == "-" else offset)).astimezone(timezone.utc)
+            return datetime(int(year), int(month), int(day), int(hour), int(minute),
+                            int(second), int(micro),
+                            tzinfo=timezone(-offset if sign == "-" else offset)
+                            ).astimezone(timezone.utc)
     with contextlib.suppress(ValueError):
         return datetime.strptime(value, SUPPGRAM_TIME_FORMAT).astimezone(timezone.utc)
     if _parses(value, SUPPGRAM_TIME_FORMAT.removesuffix("%z")):

@@ -67,8 +67,8 @@ def encode(converter: ConverterLike, message: Message, customer: str) -> WireRec
         record.error = f"convert_to_pubnub raised {type(error).__name__}: {error}"
         return record
     probe = WireMessage(json.loads(json.dumps(record.payload)), "", customer, 0)
-    decoded, error = decode(converter, probe)
-    record.decoded, record.error = decoded, error
+    record.decoded, record.error = decode(converter, probe)
+    decoded = record.decoded
     if decoded is not None:
         record.changes = differences(message, decoded)
     return record
