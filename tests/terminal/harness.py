@@ -1,11 +1,11 @@
 """The real `suppgram-tui` in a pseudo-terminal, read back through a VT emulator.
 
-Why a pty: Textual's Pilot hands one `Key` event at a time to whatever has focus, so it
-cannot show what a real terminal does to the console. A terminal writes *bytes* to the
-program's tty, and Textual's driver reads whatever is there in one `os.read`: a fast
-typist, a paste, a macro or a slow SSH link all arrive as one burst, which Textual's
-parser splits into keys and dispatches before any of them has moved the focus. Only a
-real process on a real tty, fed real bytes, sees that. The console runs exactly as an
+Why a pty: Textual's Pilot presses one key at a time and lets the app settle after each,
+so the focus has moved before the next key comes. A terminal writes *bytes* to the
+program's tty, and Textual's driver takes whatever is there in one `os.read`: a fast
+typist, a paste, a macro or a slow SSH link arrive as one burst, which Textual's parser
+splits into keys and queues before any of them has moved the focus. Only a real process
+on a real tty, fed real bytes, sees that. The console runs exactly as an
 agent starts it (`suppgram-tui --origin … --data-dir …`), in its own process.
 
 What a terminal (xterm, tmux with TERM=xterm-256color) sends:
@@ -22,14 +22,15 @@ What a terminal (xterm, tmux with TERM=xterm-256color) sends:
 
 This terminal is a plain xterm: it ignores the kitty keyboard protocol Textual asks for
 (`\\x1b[>Nu`) and answers DECRQM mode queries (`\\x1b[?2026$p` synchronized output,
-`\\x1b[?2048$p` in-band resize) with "mode not recognised", as an older xterm does, so
-Textual's startup never waits on an answer that does not come.
+`\\x1b[?2048$p` in-band resize) with "mode not recognised", as an xterm without those
+modes does (Textual does not wait for the answers; it only uses the modes if told yes).
 
 The pty's output is read on the test's own event loop (`loop.add_reader`), so the
-server, the customers' SDK clients and the screen all advance together without threads;
-every wait polls the `pyte` screen until a condition holds or a generous deadline
-passes. The only sleep is `SETTLE`, between two writes that must reach the program as
-two separate reads (a real terminal never sends two keystrokes in the same microsecond).
+server, the customers' SDK clients and the screen all advance together without threads.
+Every wait polls the `pyte` screen until a condition holds, with generous deadlines for
+a loaded CI box. Nothing sleeps for correctness: where a test needs the program to have
+handled one burst before it writes the next (a lone ESC and the next bytes in the same
+read would be Alt+key), it waits for a visible effect (`ConsoleView.fence`), not a time.
 """
 
 from __future__ import annotations
@@ -47,9 +48,6 @@ from typing import Any
 
 import ptyprocess
 import pyte
-
-SETTLE = 0.15
-"""Seconds between two bursts that must be two reads, not one (see `Terminal.settle`)."""
 
 KEYS: dict[str, bytes] = {
     "enter": b"\r", "ctrl+j": b"\n", "tab": b"\t", "shift+tab": b"\x1b[Z",
@@ -81,7 +79,6 @@ class Terminal:
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self._tail = ""  # the end of the last read, for a query split across two reads
         self.process: ptyprocess.PtyProcess | None = None
-        self.output_bytes = 0
         self.closed = False
 
     # lifecycle ------------------------------------------------------------------------
@@ -105,7 +102,6 @@ class Terminal:
         if not data:
             self._stop_reading()
             return
-        self.output_bytes += len(data)
         text = self._decoder.decode(data)
         self._answer_queries(self._tail + text)
         self._tail = text[-16:]
@@ -121,10 +117,6 @@ class Terminal:
             self.closed = True
             with contextlib.suppress(Exception):
                 asyncio.get_running_loop().remove_reader(self.process.fd)
-
-    @property
-    def alive(self) -> bool:
-        return self.process is not None and self.process.isalive()
 
     async def wait_exit(self, timeout: float) -> int | None:
         """The exit status once the program has exited, None if it is still running."""
@@ -177,14 +169,6 @@ class Terminal:
     def key(self, *names: str) -> None:
         """Named keys (see `KEYS`), all in one write."""
         self.write(b"".join(KEYS[name] for name in names))
-
-    async def settle(self) -> None:
-        """Let the program read what was written before the next write.
-
-        Used only where two writes must be two reads: a lone ESC followed by more bytes
-        in the same read is Alt+key, and a terminal never sends keys that close together.
-        """
-        await asyncio.sleep(SETTLE)
 
     # output ---------------------------------------------------------------------------
 
