@@ -85,9 +85,9 @@ def opened(console: Callable[..., Awaitable[ConsoleView]],
                     rows: int = 40) -> tuple[ConsoleView, list[Customer]]:
         people = [await customers(name, f"hello from {name}") for name in names]
         view = await console(columns, rows)
-        for name in names:
-            await view.wait_until(lambda n=name: f"hello from {n}" in view.list_text(), 20,
-                                  f"{name} listed")
+        greetings = [f"hello from {name}" for name in names]
+        await view.wait_until(lambda: all(g in view.list_text() for g in greetings), 20,
+                              f"{', '.join(names)} listed")
         view.key("enter")
         await view.wait_until(lambda: f"hello from {names[-1]}" in view.transcript_text(), 20,
                               f"{names[-1]} open")

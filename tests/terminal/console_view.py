@@ -168,17 +168,21 @@ class ConsoleView:
         await self.fence()
         return await self.terminal.wait_stable(read, SETTLED)
 
-    async def replies_received(self, customer: Customer, timeout: float = 20.0) -> list[str]:
+    async def replies_received(self, customer: Customer, *others: Customer,
+                               timeout: float = 20.0) -> list[str]:
         """Everything typed so far handled: what the customer's SDK has received.
 
-        A reply shows in the transcript ("sending…") before it is published. Once the
-        number of my replies there has settled, wait until the customer has received
-        as many. None shown means none is coming, so a test that expected one fails at
-        once, not after a timeout.
+        A reply shows in the open transcript ("sending…") before it is published. Once
+        the number of my replies there has settled, wait until the customers (this one
+        and `others`, where a misdirected reply would go) have received as many. None
+        shown means none is coming, so a test that expected one fails within a second,
+        not after a timeout.
         """
         queued = await self.settled(self.my_entries)
-        await self.terminal.wait_until(lambda: len(customer.reply_texts) >= queued, timeout,
-                                       f"{queued} replies reach {customer.uuid}")
+        everyone = (customer, *others)
+        await self.terminal.wait_until(
+            lambda: sum(len(c.reply_texts) for c in everyone) >= queued, timeout,
+            f"{queued} replies reach {', '.join(c.uuid for c in everyone)}")
         return customer.reply_texts
 
     async def start_reply(self, first: str) -> None:

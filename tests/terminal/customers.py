@@ -52,8 +52,9 @@ class Customer:
 
     @property
     def reply_texts(self) -> list[str]:
-        return [message.get("text") for message in self.replies
-                if isinstance(message, dict) and message.get("kind") == "from_agent"]
+        return [message["text"] for message in self.replies
+                if isinstance(message, dict) and message.get("kind") == "from_agent"
+                and isinstance(message.get("text"), str)]
 
     async def stop(self) -> None:
         await self.client.stop()
