@@ -106,14 +106,14 @@ async def inbox_pipeline(origin: str, channels: list[str], args: argparse.Namesp
 
     tally = Tally()
     with tempfile.TemporaryDirectory() as tmp:
-        inbox = benchlib.make_inbox(origin, Path(tmp) / "store.json")
+        inbox, store = benchlib.make_inbox(origin, Path(tmp) / "store.json")
         inbox.listen(lambda e: tally.hit() if isinstance(e, EntryAdded) else None)
         await inbox.start()
         try:
             return await burst(origin, channels, tally, args)
         finally:
             await inbox.stop()
-            inbox.store.close()
+            store.close()
 
 
 class ConsoleProbe:

@@ -139,7 +139,7 @@ async def sample(app: Any, server: ServerProcess, elapsed: float) -> dict[str, f
         "server_rss": stats["rss_mb"],
         "log": stats["log_events"],
         "parked": stats["parked"],
-        "outbox": len(inbox.outbox.pending),
+        "outbox": inbox.status().pending_replies,
         "conversations": len(inbox.conversations),
         "entries": sum(len(v.entries) for v in inbox.conversations.values()),
         "queue": app.console_screen._message_queue.qsize(),

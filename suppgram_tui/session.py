@@ -29,7 +29,7 @@ class ConsoleSession:
                  local_data_path: Path | None = None, local_poll_timeout: float = 280.0,
                  local_port: int = 0, local_options: dict[str, Any] | None = None,
                  listener: Callable[[InboxEvent], None] | None = None,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, announce: bool = True) -> None:
         self.settings = link
         self.agent_name = agent_name
         self.converter_path = converter_path
@@ -41,10 +41,13 @@ class ConsoleSession:
         self.local_options = local_options or {}
         self.listener = listener
         self.clock = clock
+        self.announce = announce
         self.server: LocalPubNub | None = None
         self.store: AgentStore | None = None
         self.inbox: Inbox | None = None
         self.converter: ConverterLike | None = None
+        self.link: PubNubLink | None = None
+        """The inbox's link (benchmarks count its requests)."""
         self.notices: list[str] = []
         self._temp_dir: tempfile.TemporaryDirectory[str] | None = None
 
@@ -64,7 +67,8 @@ class ConsoleSession:
             return AgentStore(path)
 
     def _make_link(self, on_event: Callable[[LinkEvent], None]) -> PubNubLink:
-        return PubNubLink(self.settings, on_event)
+        self.link = PubNubLink(self.settings, on_event)
+        return self.link
 
     async def start(self) -> Inbox:
         """Start the local server if asked, open store and converter, connect the inbox."""
@@ -78,6 +82,7 @@ class ConsoleSession:
         self.store = self._open_store()
         self.inbox = Inbox(self._make_link, converter=self.converter, store=self.store,
                            agent_name=self.agent_name, support_user=self.settings.user_id,
+                           announce=self.announce,
                            **({"clock": self.clock} if self.clock else {}))
         if self.listener is not None:
             self.inbox.listen(self.listener)

@@ -106,6 +106,8 @@ async def simulator(pilot: Pilot) -> None:
     await until(lambda: "olga-support" in inbox.conversations, pilot)
     inbox.send_reply("olga-support", "Yes! What would you like refunded?")
     await until(lambda: len(screen.simulation.records) == 2, pilot)
+    # the reply claims olga's conversation: its App Context writes take timetokens
+    await until(lambda: inbox.conversations["olga-support"].assignee == "ann", pilot)
     await screen.simulation.send_raw("olga", {"kind": "from_customer", "text": "no time"})
     await until(lambda: len(screen.simulation.records) == 3, pilot)
     await settle(pilot)

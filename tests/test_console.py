@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from suppgram_tui.inbox import ConversationAction
 from suppgram_tui.model import ConversationState
 
 from .conftest import Recorder, wait_until
@@ -73,14 +74,14 @@ async def test_claim_and_resolve_change_what_another_console_sees(local_server, 
             await wait_ready(app)
             await wait_until(lambda: "hello?" in transcript_text(app))
             await pilot.press("ctrl+g")
-            await wait_until(lambda: bob.inbox.view("finn-support").assignee == "ann")
+            await wait_until(lambda: bob.inbox.conversations["finn-support"].assignee == "ann")
             await wait_until(lambda: "@ann" in list_text(app))
             await pilot.press("ctrl+r")
-            await wait_until(lambda: bob.inbox.view("finn-support").state
+            await wait_until(lambda: bob.inbox.conversations["finn-support"].state
                              is ConversationState.RESOLVED)
             await wait_until(lambda: "resolved" in transcript_text(app))
             # bob claims it back after the customer writes again; ann sees bob
-            await bob.inbox.claim("finn-support")
+            await bob.inbox.apply(ConversationAction.CLAIM, "finn-support")
             await wait_until(lambda: "@bob" in list_text(app) or "resolved" not in
                              list_text(app))
     finally:
@@ -95,10 +96,10 @@ async def test_a_lost_claim_is_a_toast_not_a_crash(local_server, tmp_path, custo
         async with app.run_test(size=(120, 30)) as pilot:
             await wait_ready(app)
             await wait_until(lambda: "anyone?" in transcript_text(app))
-            await bob.inbox.claim("gus-support")
+            await bob.inbox.apply(ConversationAction.CLAIM, "gus-support")
             await pilot.press("ctrl+g")
             await wait_until(lambda: any("bob" in n.message for n in app._notifications))
-            assert app.console_screen.inbox.view("gus-support").assignee == "bob"
+            assert app.console_screen.inbox.conversations["gus-support"].assignee == "bob"
     finally:
         await bob.stop()
 
@@ -148,7 +149,7 @@ async def test_new_conversation_toasts_and_older_history_loads_on_scroll_up(
     async with app.run_test(size=(120, 30)):
         await wait_ready(app)
         await wait_until(lambda: "m59" in transcript_text(app))
-        view = app.console_screen.inbox.view("joe-support")
+        view = app.console_screen.inbox.conversations["joe-support"]
         assert len(view.entries) == 25
         from suppgram_tui.ui.widgets.transcript import Transcript
         transcript = app.console_screen.query_one(Transcript)
@@ -179,8 +180,8 @@ async def test_open_conversation_stays_open_when_another_agent_resolves_it(
             from suppgram_tui.ui.widgets.composer import Composer
             composer = app.console_screen.query_one(Composer)
             assert composer.text == "Your invoice" and composer.has_focus
-            await bob.inbox.claim("lea-support")
-            await bob.inbox.resolve("lea-support")
+            await bob.inbox.apply(ConversationAction.CLAIM, "lea-support")
+            await bob.inbox.apply(ConversationAction.RESOLVE, "lea-support")
             await wait_until(lambda: "lea-support" not in app.console_screen
                              .conversation_list.rows)
             await pilot.pause(0.3)

@@ -14,7 +14,15 @@ from pubnub.pnconfiguration import PNConfiguration
 from pubnub.pubnub_asyncio import PubNubAsyncio
 
 from .errors import ConflictError, LinkRequestError
-from .events import ConnectionChanged, ConnectionState, Features, LinkEvent, WireMessage
+from .events import (
+    LOCAL_GROUP_CAPACITY,
+    PUBNUB_GROUP_CAPACITY,
+    ConnectionChanged,
+    ConnectionState,
+    Features,
+    LinkEvent,
+    WireMessage,
+)
 from .receiver import STATE_PREFIX, Receiver
 from .settings import LinkSettings
 
@@ -152,7 +160,6 @@ class PubNubLink:
         notes: list[str] = []
         history = app_context = presence = True
         await self._call(self.client.time())  # unreachable origin: nothing else can work
-        capacity: dict[str, int] = {}
         sample: str | None = None
         for group in self.settings.channel_groups:
             try:
@@ -160,7 +167,6 @@ class PubNubLink:
             except LinkRequestError as error:
                 notes.append(f"Channel group {group} cannot be listed ({error}).")
                 continue
-            capacity[group] = len(channels)
             sample = sample or (channels[0] if channels else None)
         if sample is not None:
             try:
@@ -183,8 +189,8 @@ class PubNubLink:
             app_context = False
             notes.append(f"App Context is not available ({error}); claims stay local to "
                          "this console.")
+        capacity = LOCAL_GROUP_CAPACITY if self.settings.local else PUBNUB_GROUP_CAPACITY
         return Features(history=history, app_context=app_context, presence=presence,
-                        access_manager=bool(self.settings.token or self.settings.secret_key),
                         group_capacity=capacity, notes=tuple(notes))
 
     # channels and history --------------------------------------------------------------

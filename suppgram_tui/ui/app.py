@@ -110,7 +110,7 @@ def make_app(config: ConsoleConfig) -> SuppgramConsole:
         store_path=config.store_path, local_server=config.local_server,
         local_data_path=config.local_data_path, local_poll_timeout=config.local_poll_timeout,
         local_port=config.local_port, local_options=config.local_server_options,
-        clock=config.clock)
+        clock=config.clock, announce=config.presence_signals)
     app = SuppgramConsole(config, session)
     session.listener = app._inbox_event
     return app

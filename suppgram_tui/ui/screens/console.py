@@ -14,18 +14,18 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Tab, Tabs
 
 from suppgram_tui.inbox import (
+    ActionFailed,
     ClaimLost,
     ConnectionStatus,
+    ConversationAction,
     ConversationChanged,
-    Delivery,
     EntryAdded,
     EntryUpdated,
     HistoryLoaded,
     Inbox,
     Notice,
+    ReadMarkerMoved,
 )
-from suppgram_tui.link.errors import LinkRequestError
-from suppgram_tui.model import ConversationState
 
 from ..config import ConsoleConfig
 from ..messages import InboxReady, InboxUpdated
@@ -40,7 +40,6 @@ from .prompt import PromptScreen
 log = logging.getLogger(__name__)
 
 REFRESH_INTERVAL = 1 / 20
-TYPING_SIGNAL_EVERY = 3.0
 
 
 class ConsoleScreen(Screen[None]):
@@ -79,7 +78,6 @@ class ConsoleScreen(Screen[None]):
         self._entries_dirty = False
         self._flush_pending = False
         self._last_flush = 0.0
-        self._last_typing_signal = 0.0
 
     def compose(self) -> ComposeResult:
         groups = ", ".join(self.config.link.channel_groups)
@@ -111,21 +109,17 @@ class ConsoleScreen(Screen[None]):
         self.set_interval(15, self._tick)
 
     def _tick(self) -> None:
-        """Waiting times move with the clock; my "viewing" needs refreshing for others."""
+        """Waiting times move with the clock."""
         self.conversation_list.refresh_waits()
-        if self.inbox is not None:
-            self.inbox.awareness.expire_viewers()
-            if self.channel is not None and self.config.presence_signals:
-                self.announce_viewing(self.channel, None)
 
     @on(InboxReady)
     def inbox_ready(self, message: InboxReady) -> None:
         self.inbox = message.inbox
-        origin = getattr(message.inbox.transport, "settings", None)
-        if self.config.local_server and origin is not None and self.config.show_local_origin:
+        origin = self.app.session.settings  # type: ignore[attr-defined]
+        if self.config.local_server and self.config.show_local_origin:
             self.query_one(StatusLine).origin = f"LOCAL {origin.origin}"
             self.query_one(StatusLine).refresh()
-        self.query_one(Composer).canned = message.inbox.store.canned_replies()
+        self.query_one(Composer).canned = message.inbox.canned_replies()
         self.conversation_list.bind(message.inbox.conversations)
         if self.channel is None:
             self.query_one(ConversationHeader).show(None)
@@ -138,7 +132,7 @@ class ConsoleScreen(Screen[None]):
         if isinstance(event, EntryAdded | EntryUpdated | HistoryLoaded) \
                 and event.channel == self.channel:
             self._entries_dirty = True  # the open transcript has to be laid out again
-        if isinstance(event, ConversationChanged | HistoryLoaded):
+        if isinstance(event, ConversationChanged | HistoryLoaded | ReadMarkerMoved):
             self._dirty.add(event.channel)
         elif isinstance(event, EntryAdded | EntryUpdated):
             self._dirty.add(event.channel)
@@ -183,34 +177,23 @@ class ConsoleScreen(Screen[None]):
         status = self.query_one(StatusLine)
         if self.inbox is None:
             return
-        status.connection = self.inbox.connection
-        status.detail = self.inbox.connection_detail
-        status.pending = len(self.inbox.outbox.pending)
-        total = len(self.inbox.conversations)
-        if total != self._counted_conversations:  # group fill only moves with new channels
-            self._counted_conversations = total
-            fills = []
-            for group in self.config.link.channel_groups:
-                count = sum(1 for v in self.inbox.conversations.values() if v.group == group)
-                fills.append(f"{group} {count}/{self.app_group_capacity}")
-            status.groups = ", ".join(fills)
-        status.notes = " ".join(self.inbox.features.notes)[:200]
+        now = self.inbox.status()
+        status.connection = now.connection
+        status.detail = now.detail
+        status.pending = now.pending_replies
+        status.groups = ", ".join(f"{group} {count}/{now.group_capacity}"
+                                  for group, count in now.channels_per_group.items())
+        status.notes = " ".join(now.notes)[:200]
         # reactives repaint the line only when its text actually changed
-
-    @property
-    def app_group_capacity(self) -> int:
-        return 2000 if self.config.origin_label == "LOCAL" else 100
 
     def _notify_arrival(self, event: EntryAdded) -> None:
         if self.inbox is None or event.entry.author.value != "customer":
             return
-        view = self.inbox.conversations.get(event.channel)
         name = one_line(event.entry.publisher or event.channel, 40)
         if event.new_conversation:
-            earlier = view is not None and len(view.entries) > 1
-            what = "Conversation reopened by" if earlier else "New conversation from"
+            what = "Conversation reopened by" if event.reopened else "New conversation from"
             self._alert(f"{what} {name}: {one_line(event.entry.text, 80)}")
-        elif view is not None and view.assignee == self.config.agent_name:
+        elif event.mine:
             self._alert(f"{name}: {one_line(event.entry.text, 80)}")
 
     def _alert(self, text: str) -> None:
@@ -240,21 +223,13 @@ class ConsoleScreen(Screen[None]):
             return
         composer = self.query_one(Composer)
         if self.channel is not None and self.channel != message.channel:
-            self.inbox.store.set_draft(self.channel, composer.text)
-        if self.channel != message.channel and self.config.presence_signals:
-            self.announce_viewing(message.channel, self.channel)
+            self.inbox.save_draft(self.channel, composer.text)
         if self.channel != message.channel:
             self.channel = message.channel
             view = self.inbox.conversations.get(message.channel)
             self.query_one(Transcript).show(view)
             self.query_one(ConversationHeader).show(view)
-            composer.load_text(self.inbox.store.draft(message.channel))
-            self.inbox.mark_read(message.channel)
-
-    @work(group="viewing", exclusive=True, exit_on_error=False)
-    async def announce_viewing(self, channel: str, previous: str | None) -> None:
-        if self.inbox is not None:
-            await self.inbox.awareness.viewing(channel, previous)
+            composer.load_text(self.inbox.open(message.channel))
 
     @on(Transcript.NeedOlder)
     def need_older(self, message: Transcript.NeedOlder) -> None:
@@ -300,30 +275,14 @@ class ConsoleScreen(Screen[None]):
             return
         self.inbox.send_reply(self.channel, message.text)
         log.info("reply queued on %s", self.channel)
-        composer = self.query_one(Composer)
-        composer.load_text("")
-        self.inbox.store.set_draft(self.channel, "")
-        view = self.inbox.conversations.get(self.channel)
-        if view is not None and view.assignee is None and \
-                view.state is not ConversationState.RESOLVED:
-            self.change_state("claim", self.channel)  # answering a conversation takes it
+        self.query_one(Composer).load_text("")
 
     @on(Composer.Typing)
     def typing(self) -> None:
         if self.inbox is None or self.channel is None:
             return
-        self.inbox.store.set_draft(self.channel, self.query_one(Composer).text)
-        if not self.config.presence_signals:
-            return
-        now = time.monotonic()
-        if now - self._last_typing_signal >= TYPING_SIGNAL_EVERY:
-            self._last_typing_signal = now
-            self.send_typing(self.channel)
-
-    @work(group="typing", exit_on_error=False)
-    async def send_typing(self, channel: str) -> None:
-        if self.inbox is not None:
-            await self.inbox.awareness.send_typing(channel)
+        self.inbox.save_draft(self.channel, self.query_one(Composer).text)
+        self.inbox.typing(self.channel)
 
     # actions ----------------------------------------------------------------------------
 
@@ -335,7 +294,7 @@ class ConsoleScreen(Screen[None]):
 
     def action_claim(self) -> None:
         if channel := self._need_conversation():
-            self.change_state("claim", channel)
+            self.change_state(ConversationAction.CLAIM, channel)
 
     def _someone_elses(self, action: str, channel: str, key: str) -> bool:
         """True (and a warning) unless the conversation is mine, free, or this is the
@@ -358,12 +317,12 @@ class ConsoleScreen(Screen[None]):
     def action_postpone(self) -> None:
         if (channel := self._need_conversation()) and \
                 not self._someone_elses("postpone", channel, "Ctrl+B"):
-            self.change_state("postpone", channel)
+            self.change_state(ConversationAction.POSTPONE, channel)
 
     def action_resolve(self) -> None:
         if (channel := self._need_conversation()) and \
                 not self._someone_elses("resolve", channel, "Ctrl+R"):
-            self.change_state("resolve", channel)
+            self.change_state(ConversationAction.RESOLVE, channel)
 
     def action_hand_over(self) -> None:
         channel = self._need_conversation()
@@ -372,7 +331,7 @@ class ConsoleScreen(Screen[None]):
 
         def chosen(agent: str | None) -> None:
             if agent and agent.strip():
-                self.change_state("hand_over", channel, agent.strip())
+                self.change_state(ConversationAction.HAND_OVER, channel, agent.strip())
         self.app.push_screen(PromptScreen("Hand over to which agent?",
                                           placeholder="agent name"), chosen)
 
@@ -384,28 +343,25 @@ class ConsoleScreen(Screen[None]):
 
         def chosen(tags: str | None) -> None:
             if tags is not None:
-                self.change_state("set_tags", channel, tags.replace(",", " ").split())
+                self.change_state(ConversationAction.SET_TAGS, channel,
+                                  tags.replace(",", " ").split())
         self.app.push_screen(PromptScreen("Tags (space-separated)", value=current), chosen)
 
     @work(group="state", exit_on_error=False)
-    async def change_state(self, action: str, channel: str, *args: object) -> None:
+    async def change_state(self, action: ConversationAction, channel: str,
+                           *args: object) -> None:
         """Claim, hand over, postpone, resolve or tag; a lost race is a toast, not a crash."""
         if self.inbox is None:
             return
         try:
-            await getattr(self.inbox, action)(channel, *args)
+            await self.inbox.apply(action, channel, *args)
         except ClaimLost as lost:
             self.notify(str(lost), severity="warning", markup=False)
             return
-        except LinkRequestError as error:
-            log.warning("%s on %s failed: %s", action, channel, error)
-            self.notify(f"Could not {action.replace('_', ' ')}: {error}", severity="error",
-                        markup=False)
+        except ActionFailed as failed:
+            self.notify(str(failed), severity="error", markup=False)
             return
-        log.info("%s on %s by %s", action, channel, self.config.agent_name)
-        done = {"claim": "Claimed", "postpone": "Postponed", "resolve": "Resolved",
-                "hand_over": "Handed over", "set_tags": "Tags saved"}[action]
-        self.notify(f"{done}: {one_line(channel, 60)}", markup=False, timeout=3)
+        self.notify(f"{action.done}: {one_line(channel, 60)}", markup=False, timeout=3)
 
     def action_next_unread(self) -> None:
         channel = self.conversation_list.next_unread()
@@ -433,15 +389,11 @@ class ConsoleScreen(Screen[None]):
     def action_retry(self) -> None:
         if self.inbox is None or self.channel is None:
             return
-        view = self.inbox.conversations[self.channel]
-        failed = [e for e in view.entries if e.delivery is Delivery.FAILED and e.client_id]
-        if not failed:
+        count = self.inbox.retry_failed(self.channel)
+        if not count:
             self.notify("No failed replies in this conversation.", timeout=3)
             return
-        for entry in failed:
-            self.inbox.retry_reply(self.channel, entry.client_id or "")
-        self.notify(f"Retrying {len(failed)} repl{'y' if len(failed) == 1 else 'ies'}.",
-                    timeout=3)
+        self.notify(f"Retrying {count} repl{'y' if count == 1 else 'ies'}.", timeout=3)
 
     def action_save_canned(self) -> None:
         """Save what is in the composer as a canned reply, inserted later by `/name`."""
@@ -459,8 +411,8 @@ class ConsoleScreen(Screen[None]):
             if not name or any(c.isspace() for c in name):
                 self.notify("A canned reply's name is one word.", severity="warning")
                 return
-            self.inbox.store.set_canned_reply(name, text)
-            composer.canned = self.inbox.store.canned_replies()
+            self.inbox.save_canned_reply(name, text)
+            composer.canned = self.inbox.canned_replies()
             self.notify(f"Saved: type /{name} to insert it.", markup=False, timeout=4)
         self.app.push_screen(PromptScreen("Name of the canned reply (one word)",
                                           placeholder="thanks"), named)
@@ -472,8 +424,8 @@ class ConsoleScreen(Screen[None]):
         """Chat as customers on the same server, to try the console (and the converter)."""
         from .simulator import SimulatorScreen
 
-        settings = getattr(self.inbox.transport if self.inbox else None, "settings", None)
-        if settings is None:
+        settings = self.app.session.settings  # type: ignore[attr-defined]
+        if self.inbox is None:
             self.notify("Not connected yet.", severity="warning")
             return
         if not self.app.is_screen_installed("simulator"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from suppgram_tui.inbox import ConversationView
+from suppgram_tui.inbox import Conversation
 
 from ..safe_text import one_line
 
@@ -13,7 +13,7 @@ from ..safe_text import one_line
 class ConversationHeader(Static):
     """Customer, channel, state, assignee, tags, presence and other viewers."""
 
-    def show(self, view: ConversationView | None) -> None:
+    def show(self, view: Conversation | None) -> None:
         if view is None:
             self.update(Content("No conversation open: customers appear on the left when "
                                 "they write."), layout=False)

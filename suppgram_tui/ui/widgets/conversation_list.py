@@ -21,7 +21,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from suppgram_tui.inbox import ConversationView
+from suppgram_tui.inbox import Conversation
 from suppgram_tui.model import ConversationState
 
 from ..formatting import waited
@@ -63,7 +63,7 @@ class ConversationList(ScrollView, can_focus=True):
         super().__init__(name=name, id=id)
         self.agent_name = agent_name
         self.clock = clock
-        self.conversations: dict[str, ConversationView] = {}
+        self.conversations: dict[str, Conversation] = {}
         self.rows: list[str] = []
         self.cursor_channel: str | None = None
         self._cache: dict[tuple[str, int, bool, bool], tuple[Strip, Strip]] = {}
@@ -74,7 +74,7 @@ class ConversationList(ScrollView, can_focus=True):
 
     # data ----------------------------------------------------------------------------
 
-    def bind(self, conversations: dict[str, ConversationView]) -> None:
+    def bind(self, conversations: dict[str, Conversation]) -> None:
         self.conversations = conversations
         self.rebuild()
 
@@ -103,7 +103,7 @@ class ConversationList(ScrollView, can_focus=True):
             self.post_message(self.Selected(self.cursor_channel))
         self.refresh()
 
-    def _matches(self, view: ConversationView, tab: str, needle: str) -> bool:
+    def _matches(self, view: Conversation, tab: str, needle: str) -> bool:
         if tab == "new" and view.state is not ConversationState.NEW:
             return False
         if tab == "mine" and (view.assignee != self.agent_name
@@ -115,7 +115,7 @@ class ConversationList(ScrollView, can_focus=True):
             return needle in self._haystack(view)
         return True
 
-    def _haystack(self, view: ConversationView) -> str:
+    def _haystack(self, view: Conversation) -> str:
         """Everything searchable in a conversation, folded once per change."""
         key = (view.channel, self._versions.get(view.channel, 0))
         cached = self._search_cache.get(view.channel)
@@ -253,7 +253,7 @@ class ConversationList(ScrollView, can_focus=True):
         self._cache.clear()
         self.refresh()
 
-    def _render_row(self, view: ConversationView, selected: bool,
+    def _render_row(self, view: Conversation, selected: bool,
                     width: int) -> tuple[Strip, Strip]:
         base = self._style("conversation-list--cursor" if selected else "base")
         dim = self._style("conversation-list--dim")

@@ -15,7 +15,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from suppgram_tui.inbox import Author, ConversationView, Delivery, Entry
+from suppgram_tui.inbox import Author, Conversation, Delivery, Entry
 
 from ..formatting import clock_time, timetoken_time
 from ..safe_text import visible
@@ -50,7 +50,7 @@ class Transcript(ScrollView, can_focus=True):
                  id: str | None = None) -> None:
         super().__init__(name=name, id=id)
         self.support_user = support_user
-        self.view: ConversationView | None = None
+        self.view: Conversation | None = None
         self._lines: list[Strip] = []
         self._cache: dict[tuple[int, int, bool, str | None], list[Strip]] = {}
         self._styled: dict[int, Strip] = {}
@@ -60,7 +60,7 @@ class Transcript(ScrollView, can_focus=True):
         self._style: Style | None = None
         self._entry_count = 0
 
-    def show(self, view: ConversationView | None) -> None:
+    def show(self, view: Conversation | None) -> None:
         """Switch to another conversation, scrolled to its newest message."""
         self.view = view
         self._cache.clear()
