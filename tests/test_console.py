@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from suppgram_tui.inbox import ConversationAction
@@ -206,3 +208,61 @@ async def test_unknown_canned_reply_is_not_sent(local_server, tmp_path, customer
                                      for n in app._notifications))
         await pilot.pause(0.5)
         assert not any(m.publisher == "support" for m in heard.messages)
+
+
+async def test_resolving_another_agents_conversation_asks_first(local_server, tmp_path,
+                                                                customers):
+    from suppgram_tui.ui.screens.confirm import ConfirmScreen
+
+    await open_conversation(customers("ola"), "ola-support", "still waiting")
+    bob = await InboxHarness(local_server.origin, tmp_path / "bob.json", "bob").start()
+    app = console_app(local_server.origin, tmp_path / "ann.json")
+    try:
+        async with app.run_test(size=(120, 30)) as pilot:
+            screen = await wait_ready(app)
+            await bob.inbox.apply(ConversationAction.CLAIM, "ola-support")
+            await wait_until(lambda: "@bob" in list_text(app))
+            await pilot.press("ctrl+r")
+            await wait_until(lambda: isinstance(app.screen, ConfirmScreen))
+            await pilot.press("escape")  # no: nothing changes
+            await wait_until(lambda: app.screen is screen)
+            await pilot.pause(0.3)
+            assert screen.inbox.conversations["ola-support"].state is ConversationState.ASSIGNED
+            await pilot.press("ctrl+r")
+            await wait_until(lambda: isinstance(app.screen, ConfirmScreen))
+            await pilot.press("ctrl+r")  # the same key again: yes
+            await wait_until(lambda: bob.inbox.conversations["ola-support"].state
+                             is ConversationState.RESOLVED)
+    finally:
+        await bob.stop()
+
+
+async def test_a_message_into_the_open_conversation_sorts_the_list_once(
+        local_server, tmp_path, customers):
+    """Marking it read repaints its row; it cannot move it, so nothing is re-sorted."""
+    customer = customers("pia")
+    await open_conversation(customer, "pia-support", "first")
+    app = console_app(local_server.origin, tmp_path / "ann.json")
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await wait_ready(app)
+        conversations = screen.conversation_list
+        conversation = screen.inbox.conversations["pia-support"]
+        await wait_until(lambda: screen.channel == "pia-support" and "first" in
+                         transcript_text(app))
+        await wait_until(lambda: not conversation.has_older)  # asked for on opening it
+        await asyncio.sleep(0.3)  # let the start-up redraws settle
+        await pilot.pause()
+        rebuild, rebuilds = conversations.rebuild, []
+
+        def counted() -> None:
+            rebuilds.append(1)
+            rebuild()
+        conversations.rebuild = counted  # type: ignore[method-assign]
+        await customer.publish().channel("pia-support").message(customer_payload("second")) \
+            .future()
+        await wait_until(lambda: "second" in transcript_text(app))
+        await wait_until(lambda: conversation.unread == 0 and conversation.read_marker
+                         == conversation.last_activity)
+        await asyncio.sleep(0.3)  # the read marker's repaint has come and gone
+        assert len(rebuilds) == 1
+        assert "second" in list_text(app) and " 1 " not in list_text(app)  # no badge

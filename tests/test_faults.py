@@ -206,12 +206,12 @@ async def test_reply_sent_while_down_and_console_restarted_is_delivered_once(
 
         again = console_app(server.origin, store_path)  # restarted while the server is down
         async with again.run_test(size=(120, 30)):
-            status = again.console_screen.query_one(StatusLine)
+            status = again.screen.query_one(StatusLine)  # the connecting screen's
             await wait_until(lambda: status.connection is ConnectionState.RECONNECTING)
             assert "cannot reach PubNub" in status.detail
-            assert again.console_screen.inbox is None
+            assert again.console_screen is None
             await server.start()
-            await wait_until(lambda: again.console_screen.inbox is not None, timeout=20)
+            await wait_until(lambda: again.console_screen is not None, timeout=20)
             await wait_until(lambda: not again.console_screen.inbox.status().pending_replies,
                              timeout=15)
             await wait_until(lambda: any(m.publisher == "support" for m in heard.messages),

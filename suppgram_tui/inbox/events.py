@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from suppgram_tui.link.events import ConnectionState
 
@@ -61,12 +62,15 @@ class ConnectionStatus:
     pending_replies: int
 
 
+Severity = Literal["information", "warning", "error"]
+
+
 @dataclass(frozen=True, slots=True)
 class Notice:
     """Something an agent should read, in words: a lost claim, a degraded feature."""
 
     text: str
-    severity: str = "information"  # information | warning | error
+    severity: Severity = "information"
 
 
 InboxEvent = (ConversationChanged | ReadMarkerMoved | EntryAdded | EntryUpdated

@@ -7,6 +7,7 @@ nobody has taken claims it.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -20,6 +21,8 @@ from .events import EntryAdded, EntryUpdated, InboxEvent
 from .ingest import decode
 from .outbox import Outbox
 from .transport import Transport
+
+log = logging.getLogger(__name__)
 
 
 class Replies:
@@ -49,6 +52,7 @@ class Replies:
     def send(self, channel: str, text: str) -> Entry:
         """Queue a reply, clear the draft, and claim the conversation if nobody has it."""
         entry = self.queue(channel, Message(MessageKind.FROM_AGENT, self.clock(), text))
+        log.info("reply queued on %s", channel)
         self.store.set_draft(channel, "")
         conversation = self.conversations[channel]
         if conversation.assignee is None and conversation.state is not ConversationState.RESOLVED:

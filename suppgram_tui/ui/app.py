@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import gc
 import logging
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
+from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
-from suppgram_tui.inbox import InboxEvent
 from suppgram_tui.session import ConsoleSession
 
-from .commands import ConsoleCommands
+from .bridge import InboxBridge
 from .config import ConsoleConfig
-from .messages import InboxReady, InboxUpdated
 from .safe_text import visible
+from .screens.connecting import ConnectingScreen
 from .screens.console import ConsoleScreen
 
 log = logging.getLogger(__name__)
@@ -29,8 +30,7 @@ class SuppgramConsole(App[None]):
 
     TITLE = "suppgram-tui"
     CSS_PATH = [Path(__file__).parent / "console.tcss"]
-    COMMANDS = App.COMMANDS | {ConsoleCommands}
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "toggle_help", "Help"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
@@ -39,14 +39,18 @@ class SuppgramConsole(App[None]):
         super().__init__()
         self.config = config
         self.session = session
-        self.console_screen = ConsoleScreen(config)
+        self.bridge = InboxBridge()
+        """Turns the inbox's events into messages for the screen on show."""
+        self.console_screen: ConsoleScreen | None = None
+        """The main screen, once the inbox has connected and loaded and it is shown."""
         self._gc_thresholds: tuple[int, int, int] | None = None
 
     def on_mount(self) -> None:
-        self.push_screen(self.console_screen)
-        if not self.config.cursor_blink:
-            for widget in self.console_screen.query("Input, TextArea"):
-                widget.cursor_blink = False  # type: ignore[attr-defined]
+        connecting = ConnectingScreen(origin=self.config.origin_label,
+                                      agent=self.config.agent_name,
+                                      groups=", ".join(self.config.link.channel_groups))
+        self.bridge.attach(connecting)
+        self.push_screen(connecting)
         self.connect()
 
     @work(exclusive=True, group="connect", exit_on_error=False)
@@ -62,10 +66,18 @@ class SuppgramConsole(App[None]):
         gc.set_threshold(self._gc_thresholds[0], self._gc_thresholds[1], 1000)
         for notice in self.session.notices:
             self.notify(notice, severity="warning", markup=False, timeout=10)
-        self.console_screen.post_message(InboxReady(inbox))
+        origin = self.config.origin_label
+        if self.config.local_server and self.config.show_local_origin:
+            origin = f"LOCAL {self.session.settings.origin}"
+        console = ConsoleScreen(inbox, self.config, origin=origin)
+        self.bridge.attach(console)  # what happens meanwhile waits in its queue
+        await self.switch_screen(console)
+        self.console_screen = console
 
-    def _inbox_event(self, event: InboxEvent) -> None:
-        self.console_screen.post_message(InboxUpdated(event))
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Snapshots need a still cursor, on every screen (prompts and simulator too)."""
+        if not self.config.cursor_blink and isinstance(event.widget, Input | TextArea):
+            event.widget.cursor_blink = False
 
     def notify(self, message: str, *, title: str = "", **options: Any) -> None:
         """Every toast passes here (screens' and widgets' too): the names, words and
@@ -96,11 +108,26 @@ class SuppgramConsole(App[None]):
     def action_stats(self) -> None:
         from .screens.stats import StatsScreen
 
-        inbox = self.session.inbox
-        if inbox is None:
-            self.notify("Not connected yet.", severity="warning")
+        if self.console_screen is not None:
+            self.push_screen(StatsScreen(self.console_screen.inbox, clock=self.config.clock))
+
+    def action_simulator(self) -> None:
+        """Chat as customers on the same server, to try the console (and the converter)."""
+        from .screens.simulator import SimulatorScreen
+
+        if self.console_screen is None:
             return
-        self.push_screen(StatsScreen(inbox, clock=self.config.clock))
+        if not self.is_screen_installed("simulator"):
+            link = self.config.link
+            # customers never use the agents' token; installed, so that they stay
+            # connected while the agent is back on the console
+            self.install_screen(SimulatorScreen(
+                replace(self.session.settings, token=None),
+                converter_path=self.config.converter_path, group=link.channel_groups[0],
+                support_user=link.user_id, clock=self.config.clock,
+                first_customer=(self.config.simulator_customer, None),
+                typing_signals=self.config.presence_signals), "simulator")
+        self.push_screen("simulator")
 
 
 def make_app(config: ConsoleConfig) -> SuppgramConsole:
@@ -112,5 +139,5 @@ def make_app(config: ConsoleConfig) -> SuppgramConsole:
         local_port=config.local_port, local_options=config.local_server_options,
         clock=config.clock, announce=config.presence_signals)
     app = SuppgramConsole(config, session)
-    session.listener = app._inbox_event
+    session.listener = app.bridge.on_event
     return app

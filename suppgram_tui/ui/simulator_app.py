@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import ClassVar
 
 from textual import work
 from textual.app import App
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
 from suppgram_tui.link.settings import LinkSettings
@@ -21,7 +22,7 @@ class SimulatorApp(App[None]):
 
     TITLE = "suppgram-tui simulator"
     CSS_PATH = [Path(__file__).parent / "console.tcss"]
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "quit", "Quit", priority=True)]
 
     def __init__(self, settings: LinkSettings, *, converter_path: str, group: str,
                  support_user: str, user_id: str | None, channel: str | None,

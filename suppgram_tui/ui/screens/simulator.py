@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message as TextualMessage
@@ -41,7 +42,7 @@ class SimulationUpdated(TextualMessage):
 class SimulatorScreen(Screen[None]):
     """Customers on the left, the selected customer's chat, the wire inspector right."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "new_customer", "New customer", priority=True),
         Binding("ctrl+o", "toggle_online", "Online/offline", priority=True),
         Binding("ctrl+r", "rate", "Rate", priority=True),
@@ -91,7 +92,10 @@ class SimulatorScreen(Screen[None]):
         converter = load_converter(self.converter_path)
         self.simulation = Simulation(self.settings, converter=converter, group=self.group,
                                      support_user=self.support_user, clock=self.clock)
-        self.simulation.listen(lambda event: self.post_message(SimulationUpdated(event)))
+        def forward(event: object) -> None:
+            self.post_message(SimulationUpdated(event))
+
+        self.simulation.listen(forward)
         if self.first_customer is not None:
             user_id, channel = self.first_customer
             customer = await self.simulation.add_customer(user_id, channel)

@@ -13,10 +13,11 @@ from ..safe_text import one_line
 class ConversationHeader(Static):
     """Customer, channel, state, assignee, tags, presence and other viewers."""
 
+    NOTHING_OPEN = "No conversation open: customers appear on the left when they write."
+
     def show(self, view: Conversation | None) -> None:
         if view is None:
-            self.update(Content("No conversation open: customers appear on the left when "
-                                "they write."), layout=False)
+            self.update(Content(self.NOTHING_OPEN), layout=False)
             return
         online = "● online" if view.customer_online else "○ offline"
         parts = [one_line(view.customer_id or "customer", 60), one_line(view.channel, 60),
