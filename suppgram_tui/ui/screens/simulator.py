@@ -27,6 +27,7 @@ from suppgram_tui.link.settings import LinkSettings
 from suppgram_tui.simulator.customers import CustomerChanged, RecordAdded, Simulation
 from suppgram_tui.simulator.wire_log import WireRecord
 
+from ..inspector import describe
 from ..safe_text import one_line, visible
 from ..widgets.composer import Composer
 from ..widgets.transcript import Transcript
@@ -67,6 +68,8 @@ class SimulatorScreen(Screen[None]):
         self.typing_signals = typing_signals
         self.simulation: Simulation | None = None
         self.selected: str | None = None
+        self._records: dict[str, WireRecord] = {}
+        """The inspector's rows by their key."""
 
     def compose(self) -> ComposeResult:
         yield Static(Content(f"Customer simulator · converter {self.converter_path} · "
@@ -145,12 +148,6 @@ class SimulatorScreen(Screen[None]):
                       key=str(index))
         self._records[str(index)] = record
         table.move_cursor(row=table.row_count - 1)
-
-    @property
-    def _records(self) -> dict[str, WireRecord]:
-        if not hasattr(self, "_record_index"):
-            self._record_index: dict[str, WireRecord] = {}
-        return self._record_index
 
     @on(DataTable.RowHighlighted, "#sim-records")
     def show_record(self, event: DataTable.RowHighlighted) -> None:
@@ -283,32 +280,3 @@ class SimulatorScreen(Screen[None]):
     async def on_unmount(self) -> None:
         if self.simulation is not None:
             await self.simulation.stop()
-
-
-def describe(record: WireRecord) -> str:
-    """The inspector's detail: four sections, all plain text."""
-    sections = [
-        ("Message", _message(record.message) if record.message else "(raw JSON)"),
-        (_json_title(record), record.payload_json),
-        ("Envelope", json.dumps(record.envelope, ensure_ascii=False, default=str)
-         if record.envelope else "(not published)"),
-        ("convert_from_pubnub", record.error or _message(record.decoded)),
-    ]
-    if record.round_trip is not None:
-        sections.append(("Round trip", "equal" if record.round_trip
-                         else "CHANGED: the decoded Message differs from the one sent"))
-    return visible("\n".join(f"▸ {title}\n{body}" for title, body in sections))
-
-
-def _json_title(record: WireRecord) -> str:
-    if record.direction == "received":
-        return "JSON received"
-    return "JSON (convert_to_pubnub)" if record.message else "JSON published as typed"
-
-
-def _message(message: object) -> str:
-    if message is None:
-        return "(none)"
-    kind = getattr(message, "kind", None)
-    return (f"kind={getattr(kind, 'value', kind)} time_utc={getattr(message, 'time_utc', None)} "
-            f"text={getattr(message, 'text', None)!r}")
