@@ -407,12 +407,12 @@ def make_inbox(origin: str, store_path: Path, groups: Sequence[str] = (GROUP,)
 
 def make_console(origin: str, store_path: Path, groups: Sequence[str] = (GROUP,)) -> Any:
     """The real console app (`make_app`), as the CLI builds it, without sound or blink."""
+    from suppgram_tui.settings import AgentSettings, Settings, UiSettings
     from suppgram_tui.ui.app import make_app
-    from suppgram_tui.ui.config import ConsoleConfig
 
-    return make_app(ConsoleConfig(link=link_settings(origin, groups), agent_name=AGENT,
-                                  store_path=store_path, notify_sound=False,
-                                  cursor_blink=False, local_port=0))
+    return make_app(Settings(pubnub=link_settings(origin, groups),
+                             agent=AgentSettings(name=AGENT, store_path=store_path),
+                             ui=UiSettings(notify_sound=False, cursor_blink=False)))
 
 
 def sdk_client(origin: str, uuid: str) -> Any:

@@ -61,7 +61,7 @@ async def console_start(origin: str, channels: list[str], store: Path,
         conversations.refresh()
         await wait_until(lambda: drawn, 300, interval=0.005, what="sidebar drawn")
         elapsed = drawn[0] - started
-        link = app.session.link
+        link = app.runtime.link
         requests = Counter(link.requests)
         unread = sum(1 for v in app.console_screen.inbox.conversations.values() if v.unread)
         rss = rss_mb()

@@ -8,7 +8,7 @@ inbox owns what happens to a conversation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import Enum
 
@@ -33,6 +33,15 @@ class MessageMediaKind(str, Enum):
     NONE = "none"
     TEXT = "text"
     IMAGE = "image"
+
+
+class ConnectionState(str, Enum):
+    """How the console's link to PubNub is doing, as the status line shows it."""
+
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    RECONNECTING = "reconnecting"
+    STOPPED = "stopped"
 
 
 class ConversationState(str, Enum):
@@ -77,41 +86,3 @@ class Message:
         if self.image is not None:
             return MessageMediaKind.IMAGE
         return MessageMediaKind.NONE
-
-
-@dataclass(frozen=True)
-class Customer:
-    """The person behind a customer channel.
-
-    ``id`` is the PubNub channel (one channel per customer); ``pubnub_user_id`` is the
-    publisher seen on their messages, once known. ``name`` comes from App Context user
-    metadata when the keyset has it.
-    """
-
-    id: str
-    pubnub_user_id: str | None = None
-    pubnub_channel_id: str | None = None
-    name: str | None = None
-
-
-@dataclass
-class Conversation:
-    """What the console knows about one customer channel, as a plain mutable record.
-
-    ``id`` is the PubNub channel; ``assigned_agent`` is the name of the agent who claimed
-    it (Suppgram's field name, but a name rather than an ``Agent`` record, since agents
-    here are just PubNub identities); ``tags`` are tag names.
-    """
-
-    id: str
-    state: ConversationState
-    customer: Customer
-    tags: list[str] = field(default_factory=list)
-    assigned_agent: str | None = None
-    messages: list[Message] = field(default_factory=list)
-    customer_rating: int | None = None
-
-    @property
-    def channel(self) -> str:
-        """The PubNub channel this conversation lives on (the same as ``id``)."""
-        return self.id

@@ -4,29 +4,37 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
-from suppgram_tui.link.settings import LinkSettings
+from suppgram_tui.converters import DEFAULT_CONVERTER_PATH
+from suppgram_tui.settings import AgentSettings, Settings, UiSettings
+from suppgram_tui.timetokens import now_utc
 from suppgram_tui.ui.app import SuppgramConsole, make_app
-from suppgram_tui.ui.config import ConsoleConfig
 from suppgram_tui.ui.screens.console import ConsoleScreen
 from suppgram_tui.ui.widgets.transcript import Transcript
 
-from .conftest import PUBLISH_KEY, SUBSCRIBE_KEY, wait_until
+from .conftest import wait_until
+from .inbox_harness import link_settings
 
 FIXED_NOW = datetime(2026, 11, 26, 4, 0, tzinfo=timezone.utc)
 
 
+def console_settings(origin: str, store_path: Path, agent: str = "ann", *,
+                     hermetic: bool = True,
+                     converter_path: str = DEFAULT_CONVERTER_PATH) -> Settings:
+    """One agent's console on `origin`; `hermetic`: fixed clock, no cursor blink."""
+    return Settings(
+        pubnub=link_settings(origin),
+        agent=AgentSettings(name=agent, converter_path=converter_path, store_path=store_path),
+        ui=UiSettings(notify_sound=False, cursor_blink=not hermetic),
+        clock=(lambda: FIXED_NOW) if hermetic else now_utc)
+
+
 def console_app(origin: str, store_path: Path, agent: str = "ann", *,
-                hermetic: bool = True, **options: Any) -> SuppgramConsole:
-    """`options` are further `ConsoleConfig` fields (a converter path, ...)."""
-    config = ConsoleConfig(
-        link=LinkSettings(PUBLISH_KEY, SUBSCRIBE_KEY, user_id="support",
-                          channel_groups=("support",), origin=origin, ssl=False, local=True),
-        agent_name=agent, store_path=store_path, notify_sound=False,
-        cursor_blink=not hermetic, **({"clock": lambda: FIXED_NOW} if hermetic else {}),
-        **options)
-    return make_app(config)
+                hermetic: bool = True,
+                converter_path: str = DEFAULT_CONVERTER_PATH) -> SuppgramConsole:
+    """The real console app, as the CLI builds it, from `console_settings`."""
+    return make_app(console_settings(origin, store_path, agent, hermetic=hermetic,
+                                     converter_path=converter_path))
 
 
 async def wait_ready(app: SuppgramConsole) -> ConsoleScreen:

@@ -26,14 +26,18 @@ def customer_payload(text: str, kind: str = "from_customer") -> dict[str, Any]:
     return {"kind": kind, "time": "2026-11-26T04:00:00.000000+0000", "text": text}
 
 
+def link_settings(origin: str) -> LinkSettings:
+    """The support user's link to the test server (its keyset, TLS off)."""
+    return LinkSettings(publish_key=PUBLISH_KEY, subscribe_key=SUBSCRIBE_KEY, user_id=SUPPORT,
+                        channel_groups=(GROUP,), origin=origin, ssl=False, local=True)
+
+
 class InboxHarness:
     """One agent's inbox plus everything it emitted."""
 
     def __init__(self, origin: str, store_path: Path, agent: str,
                  converter: Any = None) -> None:
-        self.settings = LinkSettings(
-            publish_key=PUBLISH_KEY, subscribe_key=SUBSCRIBE_KEY, user_id=SUPPORT,
-            channel_groups=(GROUP,), origin=origin, ssl=False, local=True)
+        self.settings = link_settings(origin)
         self.store = AgentStore(store_path)
         self.links: list[PubNubLink] = []
         self.link_events: list[LinkEvent] = []

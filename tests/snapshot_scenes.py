@@ -15,9 +15,18 @@ from pubnub.pnconfiguration import PNConfiguration
 from pubnub.pubnub_asyncio import PubNubAsyncio
 from textual.pilot import Pilot
 
-from suppgram_tui.link.settings import LinkSettings
+from suppgram_tui.local_pubnub import ServerOptions
+from suppgram_tui.settings import (
+    LOCAL_PUBLISH_KEY,
+    LOCAL_SUBSCRIBE_KEY,
+    AgentSettings,
+    Settings,
+    SimulatorSettings,
+    UiSettings,
+    link_settings_for,
+)
+from suppgram_tui.timetokens import TICKS_PER_SECOND, from_datetime
 from suppgram_tui.ui.app import SuppgramConsole, make_app
-from suppgram_tui.ui.config import LOCAL_PUBLISH_KEY, LOCAL_SUBSCRIBE_KEY, ConsoleConfig
 
 from .console_harness import FIXED_NOW
 
@@ -28,22 +37,22 @@ class ScriptedTimetokens:
     """Timetokens from FIXED_NOW, one second apart: the same screen on every run."""
 
     def __init__(self) -> None:
-        self.next = int(FIXED_NOW.timestamp()) * 10_000_000 - 600 * 10_000_000
+        self.next = from_datetime(FIXED_NOW) - 600 * TICKS_PER_SECOND
 
     def __call__(self) -> int:
-        self.next += 10_000_000
+        self.next += TICKS_PER_SECOND
         return self.next
 
 
 def scene_app(store_path: Path) -> SuppgramConsole:
-    config = ConsoleConfig(
-        local_server_options={"timetoken_source": ScriptedTimetokens()},
-        link=LinkSettings(LOCAL_PUBLISH_KEY, LOCAL_SUBSCRIBE_KEY, ssl=False, local=True),
-        agent_name="ann", store_path=store_path, local_server=True, local_port=0,
-        show_local_origin=False, presence_signals=False,
-        local_poll_timeout=5, clock=lambda: FIXED_NOW, notify_sound=False, cursor_blink=False,
-        simulator_customer="olga")
-    return make_app(config)
+    return make_app(Settings(
+        pubnub=link_settings_for(local=True, env={}),
+        agent=AgentSettings(name="ann", store_path=store_path),
+        local=ServerOptions(port=0, poll_timeout=5, timetoken_source=ScriptedTimetokens()),
+        ui=UiSettings(show_local_origin=False, presence_signals=False, notify_sound=False,
+                      cursor_blink=False),
+        simulator=SimulatorSettings(customer="olga"),
+        clock=lambda: FIXED_NOW))
 
 
 async def until(predicate: Callable[[], object], pilot: Pilot, timeout: float = 10) -> None:
@@ -70,7 +79,7 @@ async def with_customers(pilot: Pilot) -> None:
     app = pilot.app
     assert isinstance(app, SuppgramConsole)
     await until(lambda: app.console_screen is not None, pilot)
-    origin = app.session.server.origin  # type: ignore[union-attr]
+    origin = app.runtime.server.origin  # type: ignore[union-attr]
     for uuid, texts in CUSTOMERS:
         client = _customer(origin, uuid)
         channel = f"{uuid}-support"

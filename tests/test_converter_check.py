@@ -13,7 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from suppgram_tui.cli import main
-from suppgram_tui.converter_check import (
+from suppgram_tui.converters import DEFAULT_CONVERTER_PATH, DefaultMessageConverter, load_converter
+from suppgram_tui.converters.checking import (
     PUBLISH_LIMIT_BYTES,
     CheckResult,
     Sample,
@@ -23,7 +24,6 @@ from suppgram_tui.converter_check import (
     load_sample,
     publish_size,
 )
-from suppgram_tui.converters import DEFAULT_CONVERTER_PATH, DefaultMessageConverter, load_converter
 from suppgram_tui.model import MessageKind
 
 # Suppgram's default format, with one thing wrong or one thing added each time.
@@ -343,7 +343,7 @@ def test_failure_table_names_case_and_reason(converters: Path) -> None:
 
 
 def test_the_check_imports_neither_textual_nor_pubnub() -> None:
-    code = ("import sys, suppgram_tui.converter_check\n"
+    code = ("import sys, suppgram_tui.converters.checking\n"
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'pubnub'}))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)

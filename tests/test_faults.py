@@ -16,7 +16,7 @@ from pubnub.enums import PNReconnectionPolicy
 from pubnub.pubnub_asyncio import PubNubAsyncio
 
 from suppgram_tui.inbox import ConnectionStatus
-from suppgram_tui.link.events import ConnectionState
+from suppgram_tui.model import ConnectionState
 from suppgram_tui.store import AgentStore
 from suppgram_tui.ui.widgets.status_line import StatusLine
 

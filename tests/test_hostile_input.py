@@ -29,7 +29,7 @@ import pytest
 from pubnub.pubnub_asyncio import PubNubAsyncio
 
 from suppgram_tui.local_pubnub import LocalPubNub
-from suppgram_tui.ui.safe_text import visible
+from suppgram_tui.text import visible
 from suppgram_tui.ui.screens.stats import StatsScreen
 from suppgram_tui.ui.widgets.conversation_header import ConversationHeader
 from suppgram_tui.ui.widgets.transcript import Transcript

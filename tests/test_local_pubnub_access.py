@@ -16,9 +16,10 @@ from pubnub.models.consumer.v3.group import Group
 from pubnub.models.consumer.v3.uuid import UUID
 from yarl import URL
 
-from suppgram_tui.local_pubnub import LocalPubNub, tokens
-from suppgram_tui.local_pubnub.signatures import sign_v2
-from suppgram_tui.local_pubnub.tokens import Token
+from suppgram_tui.local_pubnub import LocalPubNub
+from suppgram_tui.local_pubnub.access import tokens
+from suppgram_tui.local_pubnub.access.signatures import sign_v2
+from suppgram_tui.local_pubnub.access.tokens import Token
 
 from .conftest import PUBLISH_KEY, SUBSCRIBE_KEY, Recorder, wait_until
 

@@ -16,7 +16,7 @@ import pytest
 from yarl import URL
 
 from suppgram_tui.local_pubnub import LocalPubNub
-from suppgram_tui.local_pubnub.filter_expr import FilterSyntaxError, compile_filter
+from suppgram_tui.local_pubnub.message_filter import FilterSyntaxError, compile_filter
 
 from .conftest import PUBLISH_KEY, SUBSCRIBE_KEY
 

@@ -27,9 +27,7 @@ from suppgram_tui.converters import (
     reload_converter,
 )
 from suppgram_tui.model import (
-    Conversation,
     ConversationState,
-    Customer,
     Message,
     MessageKind,
     MessageMediaKind,
@@ -49,7 +47,7 @@ def converter_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     """A directory on sys.path for converter files; modules imported from it, and any
     suppgram alias installed meanwhile, are forgotten afterwards."""
     monkeypatch.syspath_prepend(str(tmp_path))
-    from suppgram_tui.converters import _SuppgramAlias
+    from suppgram_tui.converters.loading import _SuppgramAlias
 
     # an alias another test installed must not hide the fake Suppgram these tests write
     monkeypatch.setattr(sys, "meta_path", [finder for finder in sys.meta_path
@@ -97,14 +95,6 @@ def test_media_kind_prefers_text_like_suppgram() -> None:
     assert image.media_kind is MessageMediaKind.IMAGE
     both = Message(MessageKind.FROM_CUSTOMER, NOON, text="look", image=b"\x89PNG")
     assert both.media_kind is MessageMediaKind.TEXT
-
-
-def test_conversation_is_a_plain_record_keyed_by_channel() -> None:
-    customer = Customer(id="support.c1", pubnub_user_id="c1", pubnub_channel_id="support.c1")
-    conversation = Conversation(id="support.c1", state=ConversationState.NEW, customer=customer)
-    assert conversation.channel == "support.c1"
-    assert conversation.assigned_agent is None
-    assert conversation.tags == [] and conversation.messages == []
 
 
 # -- Suppgram's JSON, byte for byte --

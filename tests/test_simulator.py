@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import textwrap
+from datetime import datetime, timezone
 
 import pytest
 
@@ -11,8 +12,10 @@ from suppgram_tui.converters import DefaultMessageConverter, load_converter
 from suppgram_tui.inbox import Author, ConversationAction
 from suppgram_tui.link.settings import LinkSettings
 from suppgram_tui.local_pubnub import LocalPubNub
-from suppgram_tui.model import ConversationState
+from suppgram_tui.model import ConversationState, Message, MessageKind
+from suppgram_tui.simulator import wire_log
 from suppgram_tui.simulator.customers import Simulation
+from suppgram_tui.ui.screens.simulator import describe
 
 from .conftest import PUBLISH_KEY, SUBSCRIBE_KEY, wait_until
 from .console_harness import console_app, list_text, transcript_text, wait_ready
@@ -84,6 +87,20 @@ async def test_inspector_records_a_converter_exception_instead_of_crashing(local
         assert fine.status == "ok"
     finally:
         await sim.stop()
+
+
+def test_workbench_says_what_a_round_trip_changed_in_check_converters_words() -> None:
+    class Cutting(DefaultMessageConverter):
+        def convert_to_pubnub(self, message):
+            return {**super().convert_to_pubnub(message), "text": message.text[:5]}
+
+    sent = Message(MessageKind.FROM_CUSTOMER, datetime(2026, 11, 26, 4, tzinfo=timezone.utc),
+                   "hello world")
+    record = wire_log.encode(Cutting(), sent, "dana")
+    assert record.status == "mismatch" and record.round_trip is False
+    assert record.changes == ["text cut to 5 of 11 characters"]
+    assert "CHANGED: text cut to 5 of 11 characters" in describe(record)
+    assert wire_log.encode(DefaultMessageConverter(), sent, "dana").changes == []
 
 
 async def test_reload_picks_up_an_edited_converter(local_server, tmp_path, monkeypatch):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import stat
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -18,7 +21,6 @@ from suppgram_tui import paths
 from suppgram_tui.store import (
     SCHEMA_VERSION,
     AgentStore,
-    AtomicJSONStorage,
     OutboxEntry,
     OutboxState,
     SecretRefused,
@@ -26,18 +28,12 @@ from suppgram_tui.store import (
     StoreLocked,
     StoreTooNew,
 )
+from suppgram_tui.store.file import StoreFile
+
+from .conftest import wait_until
+from .inbox_harness import InboxHarness, customer_client, open_conversation
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes and locks")
-
-
-class FakeClock:
-    """Monotonic seconds the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -53,6 +49,32 @@ def store(store_path: Path) -> Iterator[AgentStore]:
 
 def on_disk(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def count_replacements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every file the store renames into place (one per write), in order."""
+    replaced: list[str] = []
+    real_replace = os.replace
+
+    def replace(source: str, target: os.PathLike[str] | str) -> None:
+        replaced.append(str(target))
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", replace)
+    return replaced
+
+
+def fsync_threads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The thread of every fsync from now on (the file's and its directory's)."""
+    threads: list[int] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        threads.append(threading.get_ident())
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    return threads
 
 
 def entry(client_id: str, text: str = "hello") -> OutboxEntry:
@@ -71,8 +93,8 @@ def entry(client_id: str, text: str = "hello") -> OutboxEntry:
 def test_new_store_has_schema_version_and_no_leftovers(store: AgentStore, store_path: Path) -> None:
     assert on_disk(store_path) == {"meta": {"1": {"schema_version": SCHEMA_VERSION}}}
     store.set_canned_reply("hi", "Hello, how can I help?")
-    store.set_setting("theme", "nord")
     store.outbox_add(entry("m1"))
+    store.flush()
     leftovers = sorted(p.name for p in store_path.parent.iterdir())
     assert leftovers == ["agent-store.json", "agent-store.json.lock"]
 
@@ -82,7 +104,7 @@ def test_store_file_is_private_whatever_the_umask(store_path: Path) -> None:
     old = os.umask(0)
     try:
         with AgentStore(store_path) as store:
-            store.set_setting("theme", "nord")
+            store.set_canned_reply("hi", "Hello!")
     finally:
         os.umask(old)
     assert stat.S_IMODE(store_path.stat().st_mode) == 0o600
@@ -93,7 +115,7 @@ def test_failed_write_leaves_no_temp_file_and_the_old_file_intact(tmp_path: Path
     target = tmp_path / "store.json"
     target.mkdir()  # renaming a file over a directory fails half-way through a write
     with pytest.raises(OSError):
-        AtomicJSONStorage(target).write({"meta": {}})
+        StoreFile(target).replace(1, lambda: '{"meta": {}}')
     assert [p.name for p in tmp_path.iterdir()] == ["store.json"]
     assert target.is_dir()
 
@@ -198,28 +220,75 @@ def test_drafts_and_markers_persist_across_reopening(store_path: Path) -> None:
         assert store.draft("support.c2") == ""
 
 
-def test_markers_and_drafts_are_written_at_most_once_per_interval(store_path: Path) -> None:
-    clock = FakeClock()
-    with AgentStore(store_path, flush_interval=2.0, clock=clock) as store:
-        before = store_path.stat().st_mtime_ns, store_path.read_bytes()
+async def test_markers_and_drafts_are_written_by_a_timer_at_most_once_per_interval(
+        store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with AgentStore(store_path, flush_interval=0.5) as store:
+        replaced = count_replacements(monkeypatch)
+        before = store_path.read_bytes()
         for timetoken in range(1000):
             store.set_read_marker("support.c1", timetoken)
             store.set_draft("support.c1", f"typing {timetoken}")
-        assert (store_path.stat().st_mtime_ns, store_path.read_bytes()) == before
-        assert store.has_unsaved_changes
         assert store.read_marker("support.c1") == 999  # served from memory meanwhile
+        await asyncio.sleep(0.3)
+        assert store_path.read_bytes() == before and replaced == []
 
-        clock.now += 2.0
-        store.set_read_marker("support.c1", 1000)  # the interval is over: written now
-        assert not store.has_unsaved_changes
-        assert "1000" in store_path.read_text()
-
+        await wait_until(lambda: "typing 999" in store_path.read_text(), timeout=2)
+        assert len(replaced) == 1  # the whole burst: one write, by the store's own timer
+        store.set_read_marker("support.c1", 1000)
         store.set_draft("support.c1", "final words")
-        assert "final words" not in store_path.read_text()
-        store.flush()
-        assert "final words" in store_path.read_text()
+        await store.save()  # durable now, without waiting for the timer
+        assert "final words" in store_path.read_text() and len(replaced) == 2
         store.set_read_marker("support.c1", 1001)
     assert "1001" in store_path.read_text()  # close() writes the rest
+
+
+async def test_outbox_and_canned_replies_are_written_at_once_off_the_loop(
+        store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with AgentStore(store_path, flush_interval=3600) as store:
+        threads = fsync_threads(monkeypatch)
+        store.outbox_add(entry("m1"))
+        store.set_canned_reply("hi", "Hello!")
+        store.set_draft("support.c1", "rides along")
+        assert "m1" not in store_path.read_text()  # nothing written on the caller's turn
+        await wait_until(lambda: "m1" in store_path.read_text(), timeout=2)
+        text = store_path.read_text()
+        assert "Hello!" in text and "rides along" in text  # one snapshot of everything
+        assert threads and threading.get_ident() not in threads
+
+
+async def test_a_slow_disk_never_stalls_the_event_loop(store_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every write replaces the file and fsyncs twice; with a disk taking 0.2 s per
+    fsync, the loop must go on ticking while ``save()`` waits for it."""
+    real_fsync = os.fsync
+
+    def slow_fsync(fd: int) -> None:
+        time.sleep(0.2)
+        real_fsync(fd)
+
+    with AgentStore(store_path) as store:
+        monkeypatch.setattr(os, "fsync", slow_fsync)
+        loop = asyncio.get_running_loop()
+        gaps: list[float] = []
+
+        async def probe() -> None:
+            last = loop.time()
+            while True:
+                await asyncio.sleep(0.01)
+                gaps.append(loop.time() - last)
+                last = loop.time()
+
+        ticking = asyncio.create_task(probe())
+        await asyncio.sleep(0.05)
+        store.outbox_add(entry("m1"))
+        started = time.monotonic()
+        await store.save()
+        took = time.monotonic() - started
+        ticking.cancel()
+        assert took >= 0.4  # the slow disk was really waited for...
+        assert max(gaps) < 0.15  # ...while the loop kept running
+        assert "m1" in store_path.read_text()
+        monkeypatch.setattr(os, "fsync", real_fsync)
 
 
 def test_read_marker_must_be_a_timetoken(store: AgentStore) -> None:
@@ -228,11 +297,11 @@ def test_read_marker_must_be_a_timetoken(store: AgentStore) -> None:
             store.set_read_marker("support.c1", bad)  # type: ignore[arg-type]
 
 
-def test_outbox_survives_reopening_and_keeps_order(store_path: Path) -> None:
+async def test_outbox_survives_reopening_and_keeps_order(store_path: Path) -> None:
     with AgentStore(store_path, flush_interval=3600) as store:
         store.outbox_add(entry("m1", "first"))
         store.outbox_add(entry("m2", "second"))
-        # written before outbox_add returned, without waiting for a flush
+        await store.save()  # what the outbox awaits before it publishes
         assert [e["client_id"] for e in on_disk(store_path)["outbox"].values()] == ["m1", "m2"]
         with pytest.raises(ValueError, match="already has a reply with client id 'm1'"):
             store.outbox_add(entry("m1"))
@@ -260,59 +329,74 @@ def test_outbox_payload_must_be_json(store: AgentStore) -> None:
         store.outbox_add(bad)
 
 
-def test_canned_replies_and_settings_persist(store_path: Path) -> None:
+def test_canned_replies_persist(store_path: Path) -> None:
     with AgentStore(store_path) as store:
         store.set_canned_reply("thanks", "Thank you for waiting!")
         store.set_canned_reply("hi", "Hello!")
         store.set_canned_reply("hi", "Hello, how can I help?")
         store.set_canned_reply("bye", "Bye")
         store.remove_canned_reply("bye")
-        store.set_setting("theme", "nord")
-        store.set_setting("agent_name", "Alice")
-        store.set_setting("sidebar", {"width": 32, "show_resolved": False})
     with AgentStore(store_path) as store:
         assert store.canned_replies() == {
             "hi": "Hello, how can I help?",
             "thanks": "Thank you for waiting!",
         }
-        assert store.setting("theme") == "nord"
-        assert store.setting("sidebar") == {"width": 32, "show_resolved": False}
-        assert store.setting("missing", "default") == "default"
 
 
 @pytest.mark.parametrize(
-    ("name", "value"),
-    [
-        ("secret_key", "anything"),
-        ("PUBNUB_SECRET_KEY", "anything"),
-        ("token", "anything"),
-        ("auth_key", "anything"),
-        ("publish-key", "anything"),
-        ("password", "anything"),
-        ("theme", "sec-c-ZmFrZQ"),
-        ("note", "pub-c-1234"),
-    ],
-)
-def test_nothing_that_looks_like_a_secret_is_stored(
-    store: AgentStore, store_path: Path, name: str, value: str
-) -> None:
+    "name", ["secret_key", "PUBNUB_SECRET_KEY", "token", "auth_key", "publish-key", "password",
+             "auth_token"])
+def test_outbox_meta_refuses_secret_looking_keys(store: AgentStore, store_path: Path,
+                                                 name: str) -> None:
+    leaky = OutboxEntry(client_id="m1", channel="support.c1", message="hi",
+                        meta={name: "sec-c-ZmFrZQ"})
     with pytest.raises(SecretRefused, match="not storing it"):
-        store.set_setting(name, value)
-    assert value not in store_path.read_text()
-
-
-def test_outbox_meta_refuses_secret_looking_keys(store: AgentStore) -> None:
-    leaky = OutboxEntry(
-        client_id="m1", channel="support.c1", message="hi", meta={"auth_token": "x"}
-    )
-    with pytest.raises(SecretRefused):
         store.outbox_add(leaky)
+    store.flush()
+    assert "sec-c-ZmFrZQ" not in store_path.read_text() and store.outbox_pending() == []
 
 
-def test_ordinary_setting_names_are_not_mistaken_for_secrets(store: AgentStore) -> None:
-    for name in ("hotkeys", "keybindings", "monkey", "author_name"):
-        store.set_setting(name, True)
-    assert store.setting("keybindings") is True
+def test_ordinary_meta_names_are_not_mistaken_for_secrets(store: AgentStore) -> None:
+    meta = {name: True for name in ("hotkeys", "keybindings", "monkey", "author_name")}
+    store.outbox_add(OutboxEntry(client_id="m1", channel="support.c1", message="hi", meta=meta))
+    assert store.outbox_entry("m1").meta == meta
+
+
+# -- the console's use of it --
+
+
+async def test_a_reply_is_on_disk_as_sending_before_it_is_published_and_never_on_the_loop(
+        local_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store_path = tmp_path / "ann.json"
+    ann = await InboxHarness(local_server.origin, store_path, "ann").start()
+    customer = customer_client(local_server.origin, "rita")
+    try:
+        await open_conversation(customer, "rita-support", "hello?")
+        await wait_until(lambda: ann.texts("rita-support") == ["hello?"])
+        threads = fsync_threads(monkeypatch)
+        at_publish: list[list[dict]] = []
+        publish = ann.link.publish
+
+        async def publish_after_looking(channel: str, payload: object, meta: dict) -> int:
+            at_publish.append(list(on_disk(store_path).get("outbox", {}).values()))
+            return await publish(channel, payload, meta)
+
+        monkeypatch.setattr(ann.link, "publish", publish_after_looking)
+        reply = ann.inbox.send_reply("rita-support", "Here to help.")
+        ann.inbox.mark_read("rita-support")
+        ann.store.set_draft("rita-support", "and one more thing")
+        await wait_until(lambda: ann.store.outbox_pending() == [])
+        [[stored]] = at_publish
+        assert stored["client_id"] == reply.client_id
+        assert (stored["state"], stored["attempts"]) == ("sending", 1)
+    finally:
+        await ann.stop()
+        await customer.stop()
+    assert threads and threading.get_ident() not in threads  # incl. the writes at stop
+    with AgentStore(store_path) as reopened:
+        assert reopened.outbox_pending() == []
+        assert reopened.draft("rita-support") == "and one more thing"
+        assert reopened.read_marker("rita-support")
 
 
 # -- locations --

@@ -145,9 +145,10 @@ class Actions:
         custom, etag = await self.transport.ensure_conversation_state(channel)
         conversation.apply_shared_state(custom, etag)
         change(conversation)
+        written = conversation.shared_state()
         try:
-            conversation.etag = await self.transport.update_conversation_state(
-                channel, conversation.shared_state(), etag or "")
+            new_etag = await self.transport.update_conversation_state(channel, written,
+                                                                      etag or "")
         except ConflictError:
             custom, etag = await self.transport.conversation_state(channel)
             conversation.apply_shared_state(custom, etag)
@@ -155,6 +156,7 @@ class Actions:
             who = (f"{conversation.assignee} has it now" if conversation.assignee
                    else "it changed meanwhile")
             raise ClaimLost(f"Another agent got there first: {who}.") from None
+        conversation.apply_shared_state(written, new_etag)  # a re-read meanwhile is older
         self._emit(ConversationChanged(channel))
 
     async def write_state(self, conversation: Conversation) -> None:
@@ -183,8 +185,12 @@ class Actions:
     def state_hint(self, event: ChannelStateHint) -> None:
         """Someone wrote the state; re-read it unless this console has that version."""
         conversation = self.conversations.get(event.channel)
-        if conversation is not None and conversation.etag != event.etag \
-                and self.transport.features.app_context:
+        if conversation is not None and conversation.etag != event.etag:
+            self.reread(conversation)
+
+    def reread(self, conversation: Conversation) -> None:
+        """Read the conversation's shared state again, in the background."""
+        if self.transport.features.app_context:
             self._spawn(self._reread_state(conversation))
 
     async def _reread_state(self, conversation: Conversation) -> None:

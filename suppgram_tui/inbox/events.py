@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from suppgram_tui.link.events import ConnectionState
+from suppgram_tui.model import ConnectionState
 
 from .conversation import Entry
 

@@ -20,13 +20,14 @@ from suppgram_tui.link.events import (
     ChannelStateChanged,
     ChannelStateHint,
     ConnectionChanged,
-    ConnectionState,
     LinkEvent,
     MalformedEnvelope,
     PresenceChanged,
     SignalReceived,
 )
+from suppgram_tui.model import ConnectionState
 from suppgram_tui.store import AgentStore
+from suppgram_tui.timetokens import now_utc
 
 from .actions import ActionFailed, Actions, ClaimLost, ConversationAction
 from .awareness import Awareness
@@ -42,7 +43,6 @@ from .events import (
     ReadMarkerMoved,
 )
 from .ingest import Ingest
-from .outbox import now_utc
 from .replies import Replies
 from .startup import Startup
 from .transport import TransportFactory
@@ -80,7 +80,8 @@ class Inbox:
         self._ingest = Ingest(self.conversations, self._transport, converter=converter,
                               awareness=self._awareness, agent_name=agent_name,
                               support_user=support_user, emit=self._emit,
-                              on_reopen=lambda c: spawn(self._actions.write_state(c)))
+                              on_reopen=lambda c: spawn(self._actions.write_state(c)),
+                              on_stale=self._actions.reread)
         self._startup = Startup(self.conversations, self._transport, store,
                                 ingest=self._ingest, awareness=self._awareness)
 
@@ -113,7 +114,7 @@ class Inbox:
         await self._replies.outbox.stop()
         await self._background.cancel()
         await self._transport.stop()
-        self._store.flush()
+        await self._store.save()
 
     # what the agent does --------------------------------------------------------------
 

@@ -37,7 +37,8 @@ class Ingest:
     def __init__(self, conversations: Conversations, transport: Transport, *,
                  converter: ConverterLike, awareness: Awareness, agent_name: str,
                  support_user: str, emit: Callable[[InboxEvent], None],
-                 on_reopen: Callable[[Conversation], object]) -> None:
+                 on_reopen: Callable[[Conversation], object],
+                 on_stale: Callable[[Conversation], object]) -> None:
         self.conversations = conversations
         self.transport = transport
         self.converter = converter
@@ -48,6 +49,8 @@ class Ingest:
         self._emit = emit
         self._on_reopen = on_reopen
         """Called when a customer reopened a conversation, to write its shared state."""
+        self._on_stale = on_stale
+        """Called when the shared state may have moved on (it is read again)."""
 
     def classify(self, wire: WireMessage) -> tuple[Author, str | None]:
         """By publisher: anyone but the support user is the customer, whatever `kind` says."""
@@ -83,10 +86,11 @@ class Ingest:
         reopened = False
         if author is Author.CUSTOMER:
             reopened = self._customer_wrote(conversation, wire.publisher, message, live=live)
-        elif message is not None and author is Author.SYSTEM and (
-                live or not self.transport.features.app_context):
-            # from history, App Context already holds the outcome of these events
-            _apply_system_message(conversation, message)
+        elif message is not None and author is Author.SYSTEM:
+            if not self.transport.features.app_context:
+                _apply_system_message(conversation, message)
+            elif live:  # App Context holds the outcome, and may be newer than the message
+                self._on_stale(conversation)
         if live:
             new = first or reopened
             earlier = new and len(conversation.entries) > 1

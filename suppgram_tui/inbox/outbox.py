@@ -1,8 +1,9 @@
 """Agent replies on their way out: stored first, published once, retried with backoff.
 
-A reply is written to the store with a client id before the first publish. If a
-publish's outcome is unknown (timeout, crash, restart), history is searched for that
-client id before resending, so a customer never receives the same reply twice.
+A reply is written to the store with a client id, and marked as being sent, before
+the first publish: the outbox awaits the store's durable write first. If a publish's
+outcome is unknown (timeout, crash, restart), history is searched for that client id
+before resending, so a customer never receives the same reply twice.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timezone
 
 from suppgram_tui.link.errors import LinkRequestError
 from suppgram_tui.store import AgentStore, OutboxEntry, OutboxState
+from suppgram_tui.timetokens import TICKS_PER_SECOND, from_datetime
 
 from .transport import Transport
 
@@ -24,10 +25,6 @@ FIRST_RETRY = 0.5
 MAX_RETRY = 30.0
 GIVE_UP_AFTER = 8
 """Attempts before a reply is marked failed; the agent can retry it by hand."""
-
-
-def timetoken_of(moment: datetime) -> int:
-    return int(moment.timestamp() * 10_000_000)
 
 
 class Outbox:
@@ -102,6 +99,7 @@ class Outbox:
                     return True
             sending = replace(entry, state=OutboxState.SENDING, attempts=entry.attempts + 1)
             self._store.outbox_update(sending)
+            await self._store.save()  # on disk as "sending" before PubNub can have it
             timetoken = await self._transport.publish(entry.channel, entry.message, entry.meta)
         except asyncio.CancelledError:
             raise
@@ -121,7 +119,7 @@ class Outbox:
 
     async def _already_published(self, entry: OutboxEntry) -> int | None:
         """The timetoken of this reply if an earlier attempt reached PubNub after all."""
-        after = timetoken_of(entry.created) - 600 * 10_000_000  # clocks may disagree
+        after = from_datetime(entry.created) - 600 * TICKS_PER_SECOND  # clocks may disagree
         for message in await self._transport.since(entry.channel, after):
             meta = message.user_metadata
             if isinstance(meta, dict) and meta.get("client_id") == entry.client_id:
@@ -135,7 +133,3 @@ def _reason(error: BaseException) -> str:
     if isinstance(error, asyncio.TimeoutError):
         return "PubNub did not answer in time"
     return (str(error) or type(error).__name__)[:200]
-
-
-def now_utc() -> datetime:
-    return datetime.now(timezone.utc)

@@ -38,11 +38,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from suppgram_tui.model import ConversationState, MessageKind
+from suppgram_tui.timetokens import TICKS_PER_SECOND
 
 from .conversation import Author, Conversation, Entry
-
-TICKS_PER_SECOND = 10_000_000
-"""PubNub timetokens count 100-nanosecond ticks."""
 
 RATINGS = (1, 2, 3, 4, 5)
 SATISFIED_RATINGS = (4, 5)

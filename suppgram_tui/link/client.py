@@ -3,27 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from pubnub.models.consumer.objects_v2.page import Next
-from pubnub.pnconfiguration import PNConfiguration
 from pubnub.pubnub_asyncio import PubNubAsyncio
+
+from suppgram_tui.model import ConnectionState
 
 from .errors import ConflictError, LinkRequestError
 from .events import (
     LOCAL_GROUP_CAPACITY,
     PUBNUB_GROUP_CAPACITY,
     ConnectionChanged,
-    ConnectionState,
     Features,
     LinkEvent,
     WireMessage,
 )
 from .receiver import STATE_PREFIX, Receiver
+from .sdk import call, fresh, make_client, with_body
 from .settings import LinkSettings
 
 log = logging.getLogger(__name__)
@@ -53,23 +53,9 @@ class PubNubLink:
 
     # lifecycle -------------------------------------------------------------------
 
-    def _make_client(self) -> PubNubAsyncio:
-        config = PNConfiguration()
-        config.publish_key = self.settings.publish_key
-        config.subscribe_key = self.settings.subscribe_key
-        config.uuid = self.settings.user_id
-        config.secret_key = self.settings.secret_key
-        config.ssl = self.settings.ssl
-        if self.settings.origin:
-            config.origin = self.settings.origin
-        client = PubNubAsyncio(config)
-        if self.settings.token:
-            client.set_token(self.settings.token)
-        return client
-
     async def start(self) -> int:
         """Connect, probe the keyset, handshake; returns the cursor history backfill ends at."""
-        self.pubnub = self._make_client()
+        self.pubnub = make_client(self.settings, token=self.settings.token)
         self._emit(ConnectionChanged(ConnectionState.CONNECTING))
         await self._wait_until_reachable()
         self.features = await self.probe()
@@ -142,11 +128,7 @@ class PubNubLink:
         return self.pubnub
 
     async def _call(self, request: Any) -> Any:
-        self.requests[type(request).__name__] += 1
-        envelope = await request.future()
-        if envelope.status.is_error():
-            raise LinkRequestError(envelope.status)
-        return envelope.result
+        return await call(request, self.requests)
 
     # probing -------------------------------------------------------------------------
 
@@ -182,9 +164,7 @@ class PubNubLink:
                 presence = False
                 notes.append(f"Presence is not available ({error}); online dots are hidden.")
         try:
-            request = self.client.get_all_channel_metadata().limit(1)
-            request._custom_headers = {}  # SDK 10.8 leaks If-Match across requests (§12.1)
-            await self._call(request)
+            await self._call(fresh(self.client.get_all_channel_metadata().limit(1)))
         except LinkRequestError as error:
             app_context = False
             notes.append(f"App Context is not available ({error}); claims stay local to "
@@ -287,9 +267,8 @@ class PubNubLink:
 
     async def conversation_state(self, channel: str) -> tuple[dict[str, Any], str | None]:
         """The channel's custom fields and eTag; empty and None when never set."""
-        request = self.client.get_channel_metadata().channel(STATE_PREFIX + channel) \
-            .include_custom(True)
-        request._custom_headers = {}  # SDK 10.8 leaks If-Match across requests (§12.1)
+        request = fresh(self.client.get_channel_metadata().channel(STATE_PREFIX + channel)
+                        .include_custom(True))
         try:
             result = await self._call(request)
         except LinkRequestError as error:
@@ -304,8 +283,8 @@ class PubNubLink:
         states: dict[str, tuple[dict[str, Any], str | None]] = {}
         page = None
         while True:
-            request = self.client.get_all_channel_metadata().include_custom(True).limit(100)
-            request._custom_headers = {}
+            request = fresh(self.client.get_all_channel_metadata().include_custom(True)
+                            .limit(100))
             if page is not None:
                 request = request.page(page)
             result = await self._call(request)
@@ -330,20 +309,16 @@ class PubNubLink:
         custom, etag = await self.conversation_state(channel)
         if etag is not None:
             return custom, etag
-        request = self.client.set_channel_metadata().channel(STATE_PREFIX + channel) \
-            .include_custom(True)
-        request._custom_headers = {}
-        # The SDK sends `"custom": null`, which clears it; send the name alone instead.
-        request.build_data = lambda: json.dumps({"name": STATE_PREFIX + channel})
-        result = await self._call(request)
+        request = fresh(self.client.set_channel_metadata().channel(STATE_PREFIX + channel)
+                        .include_custom(True))
+        result = await self._call(with_body(request, {"name": STATE_PREFIX + channel}))
         return dict(result.data.get("custom") or {}), result.data.get("eTag")
 
     async def update_conversation_state(self, channel: str, custom: dict[str, Any],
                                         etag: str) -> str:
         """Write the state only if nobody changed it since `etag`; returns the new eTag."""
-        request = self.client.set_channel_metadata().channel(STATE_PREFIX + channel) \
-            .custom(custom).include_custom(True)
-        request._custom_headers = {}
+        request = fresh(self.client.set_channel_metadata().channel(STATE_PREFIX + channel)
+                        .custom(custom).include_custom(True))
         request.if_matches_etag(etag)
         try:
             result = await self._call(request)

@@ -16,37 +16,17 @@ from typing import Any
 
 from pubnub.endpoints.presence.leave import Leave
 from pubnub.models.consumer.v3.channel import Channel
-from pubnub.pnconfiguration import PNConfiguration
 from pubnub.pubnub_asyncio import PubNubAsyncio
 
 from .errors import LinkRequestError
 from .events import LinkEvent, WireMessage
 from .receiver import Receiver
+from .sdk import call, make_client
 from .settings import LinkSettings
 
 log = logging.getLogger(__name__)
 
 TOKEN_TTL_MINUTES = 24 * 60
-
-
-def _client(settings: LinkSettings, user_id: str, *, secret: bool) -> PubNubAsyncio:
-    config = PNConfiguration()
-    config.publish_key = settings.publish_key
-    config.subscribe_key = settings.subscribe_key
-    config.uuid = user_id
-    config.ssl = settings.ssl
-    if settings.origin:
-        config.origin = settings.origin
-    if secret:
-        config.secret_key = settings.secret_key
-    return PubNubAsyncio(config)
-
-
-async def _call(request: Any) -> Any:
-    envelope = await request.future()
-    if envelope.status.is_error():
-        raise LinkRequestError(envelope.status)
-    return envelope.result
 
 
 class CustomerLink:
@@ -73,19 +53,18 @@ class CustomerLink:
         if self.settings.secret_key:
             await self._register_with_secret()
         else:
-            self.pubnub = _client(self.settings, self.user_id, secret=False)
-            if self.settings.token:
-                self.pubnub.set_token(self.settings.token)
-            await _call(self.pubnub.add_channel_to_channel_group()
+            self.pubnub = make_client(self.settings, self.user_id, secret=False,
+                                      token=self.settings.token)
+            await call(self.pubnub.add_channel_to_channel_group()
                         .channels([self.channel]).channel_group(self.group))
         await self.go_online()
 
     async def _register_with_secret(self) -> None:
-        admin = _client(self.settings, f"{self.user_id}-backend", secret=True)
+        admin = make_client(self.settings, f"{self.user_id}-backend")
         try:
-            await _call(admin.add_channel_to_channel_group().channels([self.channel])
+            await call(admin.add_channel_to_channel_group().channels([self.channel])
                         .channel_group(self.group))
-            grant = await _call(
+            grant = await call(
                 admin.grant_token()
                 .channels([Channel.id(self.channel).read().write().join(),
                            Channel.id(self.channel + "-pnpres").read()])
@@ -93,8 +72,7 @@ class CustomerLink:
             self.token = grant.token
         finally:
             await admin.stop()
-        self.pubnub = _client(self.settings, self.user_id, secret=False)
-        self.pubnub.set_token(self.token)
+        self.pubnub = make_client(self.settings, self.user_id, secret=False, token=self.token)
 
     async def go_online(self) -> None:
         """Subscribe to the own channel; presence sees the customer join."""
@@ -114,7 +92,7 @@ class CustomerLink:
             self._task = None
         if self.pubnub is not None:
             try:
-                await _call(Leave(self.pubnub).channels([self.channel]))
+                await call(Leave(self.pubnub).channels([self.channel]))
             except LinkRequestError as error:
                 log.info("leave failed for %s: %s", self.user_id, error)
 
@@ -125,15 +103,15 @@ class CustomerLink:
             request = request.meta(meta)
         if len(repr(payload)) > 8_000:
             request = request.use_post(True)
-        return int((await _call(request)).timetoken)
+        return int((await call(request)).timetoken)
 
     async def typing(self) -> None:
         assert self.pubnub is not None, "start() first"
-        await _call(self.pubnub.signal().channel(self.channel).message({"typing": True}))
+        await call(self.pubnub.signal().channel(self.channel).message({"typing": True}))
 
     async def history(self, count: int = 50) -> list[WireMessage]:
         assert self.pubnub is not None, "start() first"
-        result = await _call(self.pubnub.fetch_messages().channels([self.channel])
+        result = await call(self.pubnub.fetch_messages().channels([self.channel])
                              .maximum_per_channel(count).include_meta(True)
                              .include_uuid(True))
         return [WireMessage(item.message, self.channel, getattr(item, "uuid", None),

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
 from suppgram_tui.converters import WireMessage
+from suppgram_tui.model import ConnectionState
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +64,6 @@ class MalformedEnvelope:
     channel: str | None
     raw: Any
     reason: str
-
-
-class ConnectionState(str, Enum):
-    CONNECTING = "connecting"
-    CONNECTED = "connected"
-    RECONNECTING = "reconnecting"
-    STOPPED = "stopped"
 
 
 @dataclass(frozen=True, slots=True)

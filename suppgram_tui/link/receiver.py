@@ -16,13 +16,14 @@ from typing import Any
 
 from pubnub.endpoints.pubsub.subscribe import Subscribe
 
+from suppgram_tui.model import ConnectionState
+
 from .errors import LinkRequestError
 from .events import (
     AgentViewing,
     ChannelStateChanged,
     ChannelStateHint,
     ConnectionChanged,
-    ConnectionState,
     LinkEvent,
     MalformedEnvelope,
     PresenceChanged,

@@ -5,6 +5,7 @@ development and test stand-in, not a production broker: production is PubNub its
 It imports nothing from the console, so it can run as its own process.
 """
 
-from .server import LocalPubNub, LocalServer, ServerOptions, serve
+from .options import ServerOptions
+from .server import LocalPubNub, LocalServer, serve
 
 __all__ = ["LocalPubNub", "LocalServer", "ServerOptions", "serve"]

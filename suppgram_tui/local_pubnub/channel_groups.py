@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from .access import Need
 from .errors import json_response, service_error
-from .routing import Call, split_query_names
+from .request import has_param, need_on, query_names
+from .routing import Call
 
 if TYPE_CHECKING:
     from .server import LocalServer
@@ -20,16 +20,13 @@ MAX_CHANNELS_PER_CALL = 200
 def register(server: LocalServer) -> None:
     router = server.router
     base = "/v1/channel-registration/sub-key/{sub}/channel-group/{group}"
-    router.add("GET", base, change_or_list, needs=_manage_group)
-    router.add("GET", base + "/remove", delete_group, needs=_manage_group)
+    manage = need_on("groups", "group", "manage")
+    router.add("GET", base, change_or_list, needs=manage)
+    router.add("GET", base + "/remove", delete_group, needs=manage)
     # every group of the keyset (the JS SDK's `channelGroups.listGroups`); no token names
     # all groups, so under Access Manager only the secret key may list them
     router.add("GET", "/v1/channel-registration/sub-key/{sub}/channel-group", list_groups,
                signed_only=True)
-
-
-def _manage_group(call: Call) -> list[Need]:
-    return [Need("groups", call.params["group"], "manage")]
 
 
 def _ok() -> web.StreamResponse:
@@ -37,7 +34,7 @@ def _ok() -> web.StreamResponse:
 
 
 def _channels(call: Call, name: str) -> list[str]:
-    channels = split_query_names(call.query.get(name))
+    channels = query_names(call, name)
     if not channels:
         raise service_error(400, f"Missing channels to {name}", SERVICE)
     if len(channels) > MAX_CHANNELS_PER_CALL:
@@ -50,12 +47,12 @@ def _channels(call: Call, name: str) -> list[str]:
 
 
 async def change_or_list(call: Call) -> web.StreamResponse:
-    server: LocalServer = call.server
+    server = call.server
     keyset = server.keyset(call.params["sub"])
     group = call.params["group"]
     if not group or "," in group or group.endswith("-pnpres"):
         raise service_error(400, f"Invalid channel group name: {group!r}", SERVICE)
-    if "add" in call.query:
+    if has_param(call, "add"):
         channels = _channels(call, "add")
         members = keyset.groups.get(group, set())
         new = [ch for ch in channels if ch not in members]
@@ -66,7 +63,7 @@ async def change_or_list(call: Call) -> web.StreamResponse:
         keyset.add_to_group(group, channels)
         server.persistence.add_to_group(keyset.subkey, group, channels)
         return _ok()
-    if "remove" in call.query:
+    if has_param(call, "remove"):
         channels = _channels(call, "remove")
         keyset.remove_from_group(group, channels)
         server.persistence.remove_from_group(keyset.subkey, group, channels)
@@ -77,7 +74,7 @@ async def change_or_list(call: Call) -> web.StreamResponse:
 
 
 async def delete_group(call: Call) -> web.StreamResponse:
-    server: LocalServer = call.server
+    server = call.server
     keyset = server.keyset(call.params["sub"])
     keyset.delete_group(call.params["group"])
     server.persistence.delete_group(keyset.subkey, call.params["group"])

@@ -7,9 +7,12 @@ because the SDK crashes on a non-JSON body (reference §0.3).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
+
+from .clock import now_ticks
 
 JS_CONTENT_TYPE = 'text/javascript; charset="UTF-8"'
 
@@ -91,3 +94,38 @@ def nested_error(status: int, message: str, source: str,
     if service:
         body["service"] = service
     return PubNubError(status, body, content_type="application/json")
+
+
+def invalid_data(source: str, location: str, problem: str,
+                 location_type: str = "body") -> PubNubError:
+    """App Context's and message actions' 400: which field, and what is wrong with it."""
+    return nested_error(400, "Invalid request data.", source, [
+        {"message": problem, "location": location, "locationType": location_type}])
+
+
+# One query parameter that cannot be read, in each family's shape ------------------
+
+BadParam = Callable[[str, str], PubNubError]
+"""A service's 400 for one query parameter: (its name, what is wrong: "must be …")."""
+
+
+def publish_bad_param(name: str, problem: str) -> PubNubError:
+    return publish_error(400, f"Invalid {name}: {problem}", now_ticks())
+
+
+def history_bad_param(name: str, problem: str) -> PubNubError:
+    return history_error(400, f"Invalid Arguments: {name}")
+
+
+def service_bad_param(service: str) -> BadParam:
+    """For the flat-body services (presence, subscribe, channel registry)."""
+    def bad(name: str, problem: str) -> PubNubError:
+        return service_error(400, f"Invalid {name}: {problem}", service)
+    return bad
+
+
+def nested_bad_param(source: str, location_type: str = "query") -> BadParam:
+    """For App Context and message actions; `location_type` "path" for path segments."""
+    def bad(name: str, problem: str) -> PubNubError:
+        return invalid_data(source, name, problem, location_type)
+    return bad

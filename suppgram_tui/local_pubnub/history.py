@@ -7,10 +7,17 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .access import Need
-from .errors import history_error, json_response
+from .errors import history_bad_param, history_error, json_response
 from .persistence import StoredMessage
-from .routing import Call, split_names
+from .request import (
+    flag,
+    int_param,
+    need_on_each,
+    path_names,
+    timetoken_list_param,
+    timetoken_param,
+)
+from .routing import Call, Feature
 
 if TYPE_CHECKING:
     from .server import LocalServer
@@ -20,41 +27,30 @@ MAX_MULTI = 25
 MAX_FETCH_CHANNELS = 500
 MAX_COUNT_CHANNELS = 100
 COUNT_CAP = 10_000
+HISTORY = Feature("history", "Message Persistence")
 
 
 def register(server: LocalServer) -> None:
     router = server.router
-    router.add("GET", "/v3/history/sub-key/{sub}/channel/{channels}", fetch,
-               needs=_channels_need("read"))
-    router.add("DELETE", "/v3/history/sub-key/{sub}/channel/{channels}", delete,
-               needs=_channels_need("delete"))
-    router.add("GET", "/v3/history/sub-key/{sub}/message-counts/{channels}", message_counts,
-               needs=_channels_need("read"))
-    router.add("GET", "/v2/history/sub-key/{sub}/channel/{channels}", history_v2,
-               needs=_channels_need("read"))
+    read = need_on_each("channels", "channels", "read")
+    base = "/v3/history/sub-key/{sub}"
+    router.add("GET", base + "/channel/{channels}", fetch, needs=read, feature=HISTORY)
+    router.add("DELETE", base + "/channel/{channels}", delete,
+               needs=need_on_each("channels", "channels", "delete"), feature=HISTORY)
+    router.add("GET", base + "/message-counts/{channels}", message_counts, needs=read,
+               feature=HISTORY)
+    router.add("GET", "/v2/history/sub-key/{sub}/channel/{channels}", history_v2, needs=read,
+               feature=HISTORY)
 
 
-def _channels_need(permission: str):
-    def needs(call: Call) -> list[Need]:
-        return [Need("channels", ch, permission) for ch in split_names(call.raw_params["channels"])]
-    return needs
-
-
-def int_param(call: Call, name: str) -> int | None:
-    raw = call.query.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise history_error(400, f"Invalid Arguments: {name}") from None
-    if value < 0:
-        raise history_error(400, f"Invalid Arguments: {name}")
-    return value
+def _window(call: Call) -> tuple[int | None, int | None]:
+    """`start` and `end`: PubNub's history window, `end <= timetoken < start`."""
+    return (timetoken_param(call, "start", history_bad_param),
+            timetoken_param(call, "end", history_bad_param))
 
 
 def _channel_list(call: Call, limit: int) -> list[str]:
-    channels = split_names(call.raw_params["channels"])
+    channels = path_names(call, "channels")
     if not channels:
         raise history_error(400, "Invalid Arguments: channel")
     if len(channels) > limit:
@@ -64,7 +60,7 @@ def _channel_list(call: Call, limit: int) -> list[str]:
 
 async def fetch(call: Call) -> web.StreamResponse:
     """Newest `max` messages per channel inside the window, oldest first."""
-    server: LocalServer = call.server
+    server = call.server
     subkey = server.keyset(call.params["sub"]).subkey
     channels = _channel_list(call, MAX_FETCH_CHANNELS)
     limit, start, end, include = fetch_window(call, MAX_SINGLE if len(channels) == 1
@@ -82,15 +78,14 @@ def fetch_window(call: Call, ceiling: int
                  ) -> tuple[int, int | None, int | None, dict[str, bool]]:
     """`max` (capped at `ceiling`), `start`, `end` and the `include_*` flags of a fetch,
     with PubNub's defaults (uuid and message type on)."""
-    wanted = int_param(call, "max")
-    limit = ceiling if not wanted or wanted > ceiling else wanted
+    limit = min(int_param(call, "max", history_bad_param) or ceiling, ceiling)
     include = {
-        "uuid": call.flag("include_uuid", True),
-        "message_type": call.flag("include_message_type", True),
-        "meta": call.flag("include_meta"),
-        "custom_message_type": call.flag("include_custom_message_type"),
+        "uuid": flag(call, "include_uuid", True),
+        "message_type": flag(call, "include_message_type", True),
+        "meta": flag(call, "include_meta"),
+        "custom_message_type": flag(call, "include_custom_message_type"),
     }
-    return limit, int_param(call, "start"), int_param(call, "end"), include
+    return (limit, *_window(call), include)
 
 
 def fetch_item(message: StoredMessage, include: dict[str, bool]) -> dict[str, Any]:
@@ -107,20 +102,19 @@ def fetch_item(message: StoredMessage, include: dict[str, bool]) -> dict[str, An
 
 
 async def history_v2(call: Call) -> web.StreamResponse:
-    server: LocalServer = call.server
+    server = call.server
     subkey = server.keyset(call.params["sub"]).subkey
     channel = call.params["channels"]
-    count = int_param(call, "count") or MAX_SINGLE
-    count = min(count, MAX_SINGLE)
-    items = server.persistence.fetch(
-        subkey, channel, start=int_param(call, "start"), end=int_param(call, "end"),
-        limit=count, oldest_first=call.flag("reverse"))
-    with_token, with_meta = call.flag("include_token"), call.flag("include_meta")
+    count = min(int_param(call, "count", history_bad_param) or MAX_SINGLE, MAX_SINGLE)
+    start, end = _window(call)
+    items = server.persistence.fetch(subkey, channel, start=start, end=end, limit=count,
+                                     oldest_first=flag(call, "reverse"))
+    with_token, with_meta = flag(call, "include_token"), flag(call, "include_meta")
     # 17-digit numbers lose precision in JavaScript: the JS SDK asks for strings with
     # `string_message_token` (message timetokens) or the older `stringtoken` (all of them).
-    all_strings = call.flag("stringtoken")
+    all_strings = flag(call, "stringtoken")
     token_type: Callable[[int], Any] = (
-        str if all_strings or call.flag("string_message_token") else int)
+        str if all_strings or flag(call, "string_message_token") else int)
     messages: list[Any] = []
     for item in items:
         if with_token or with_meta:
@@ -141,24 +135,19 @@ async def history_v2(call: Call) -> web.StreamResponse:
 
 async def message_counts(call: Call) -> web.StreamResponse:
     """Messages strictly newer than each channel's timetoken."""
-    server: LocalServer = call.server
+    server = call.server
     subkey = server.keyset(call.params["sub"]).subkey
     channels = _channel_list(call, MAX_COUNT_CHANNELS)
-    per_channel = call.query.get("channelsTimetoken")
-    single = call.query.get("timetoken")
-    if per_channel is not None:
-        raw = per_channel.split(",")
-        if len(raw) != len(channels):
+    timetokens = timetoken_list_param(call, "channelsTimetoken", history_bad_param)
+    single = timetoken_param(call, "timetoken", history_bad_param)
+    if timetokens is not None:
+        if len(timetokens) != len(channels):
             raise history_error(400, "Invalid Arguments: channelsTimetoken must have one "
                                      "timetoken per channel")
     elif single is not None:
-        raw = [single] * len(channels)
+        timetokens = [single] * len(channels)
     else:
         raise history_error(400, "Invalid Arguments: timetoken or channelsTimetoken required")
-    try:
-        timetokens = [int(value) for value in raw]
-    except ValueError:
-        raise history_error(400, "Invalid Arguments: timetoken") from None
     counts = {
         channel: server.persistence.count_after(subkey, channel, timetoken, COUNT_CAP)
         for channel, timetoken in zip(channels, timetokens, strict=True)
@@ -168,9 +157,9 @@ async def message_counts(call: Call) -> web.StreamResponse:
 
 
 async def delete(call: Call) -> web.StreamResponse:
-    server: LocalServer = call.server
+    server = call.server
     subkey = server.keyset(call.params["sub"]).subkey
+    start, end = _window(call)
     for channel in _channel_list(call, 1):
-        server.persistence.delete_messages(subkey, channel, start=int_param(call, "start"),
-                                           end=int_param(call, "end"))
+        server.persistence.delete_messages(subkey, channel, start=start, end=end)
     return json_response({"status": 200, "error": False, "error_message": ""})

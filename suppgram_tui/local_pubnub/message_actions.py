@@ -1,7 +1,8 @@
-"""Message actions: add, list, remove, their events, and history with actions (§8, §6.2).
+"""Message actions: add, list, remove, and their events (reference §8).
 
 Read receipts and reactions ride on these, attached to a stored message by its
-timetoken. Actions live in SQLite beside history, so `--data` keeps them.
+timetoken. Actions live in SQLite beside history, so `--data` keeps them;
+`history_with_actions` reads them back with the messages.
 """
 
 from __future__ import annotations
@@ -12,18 +13,18 @@ from urllib.parse import quote
 from aiohttp import web
 
 from . import json_input
-from .access import Need
-from .errors import PubNubError, history_error, json_response, nested_error
+from .errors import invalid_data, json_response, nested_bad_param, nested_error
 from .events import MESSAGE_ACTION, Event
-from .history import MAX_MULTI, fetch_item, fetch_window
 from .persistence import window
-from .routing import Call, split_names
+from .request import caller_uuid, limit_param, need_on_each, timetoken, timetoken_param
+from .routing import Call
 
 if TYPE_CHECKING:
     from .server import LocalServer
 
 SOURCE = "actions"
 MAX_LIMIT = 100
+BAD_QUERY, BAD_PATH = nested_bad_param(SOURCE), nested_bad_param(SOURCE, "path")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS message_actions (
@@ -46,19 +47,12 @@ def register(server: LocalServer) -> None:
     server.persistence.db.executescript(SCHEMA)
     router = server.router
     base = "/v1/message-actions/{sub}/channel/{channel}"
-    router.add("POST", base + "/message/{message}", add_action, needs=_channel_need("write"))
-    router.add("GET", base, get_actions, needs=_channel_need("read"))
+    read = need_on_each("channels", "channel", "read")
+    router.add("POST", base + "/message/{message}", add_action,
+               needs=need_on_each("channels", "channel", "write"))
+    router.add("GET", base, get_actions, needs=read)
     router.add("DELETE", base + "/message/{message}/action/{action}", remove_action,
-               needs=_channel_need("delete"))
-    router.add("GET", "/v3/history-with-actions/sub-key/{sub}/channel/{channel}",
-               fetch_with_actions, needs=_channel_need("read"))
-
-
-def _channel_need(permission: str) -> Any:
-    def needs(call: Call) -> list[Need]:
-        return [Need("channels", name, permission)
-                for name in split_names(call.raw_params["channel"])]
-    return needs
+               needs=need_on_each("channels", "channel", "delete"))
 
 
 def _action(row: tuple[Any, ...]) -> dict[str, str]:
@@ -69,28 +63,21 @@ def _action(row: tuple[Any, ...]) -> dict[str, str]:
 
 
 def _timetoken(call: Call, name: str) -> int:
-    raw = call.params[name]
-    if not raw.isdigit():
-        raise _invalid(f"{name}Timetoken", "must be a timetoken", "path")
-    return int(raw)
-
-
-def _invalid(location: str, message: str, where: str) -> PubNubError:
-    return nested_error(400, "Invalid request data.", SOURCE, [
-        {"message": message, "location": location, "locationType": where}])
+    """`message` or `action`, a timetoken in the path."""
+    return timetoken(call.params[name], f"{name}Timetoken", BAD_PATH)
 
 
 async def add_action(call: Call) -> web.StreamResponse:
     """Attach `{type, value}` to a stored message; 400 if there is no such message [?]."""
-    server: LocalServer = call.server
+    server = call.server
     channel, message_tt = call.params["channel"], _timetoken(call, "message")
     kind, value = _action_body(await call.request.read())
     subkey = server.keyset(call.params["sub"]).subkey
     if not server.persistence.fetch(subkey, channel, start=message_tt + 1, end=message_tt,
                                     limit=1):
-        raise _invalid("messageTimetoken", "no stored message has this timetoken in this "
-                       "channel", "path")
-    uuid = call.uuid
+        raise invalid_data(SOURCE, "messageTimetoken", "no stored message has this timetoken "
+                           "in this channel", "path")
+    uuid = caller_uuid(call)
     db = server.persistence.db
     if db.execute("SELECT 1 FROM message_actions WHERE subkey = ? AND channel = ? AND "
                   "message_tt = ? AND type = ? AND value = ? AND uuid = ?",
@@ -111,16 +98,16 @@ def _action_body(body: bytes) -> tuple[str, str]:
     except (UnicodeDecodeError, ValueError):
         raise nested_error(415, "Request body must be JSON.", SOURCE) from None
     if not isinstance(document, dict):
-        raise _invalid("body", "must be a JSON object", "body")
+        raise invalid_data(SOURCE, "body", "must be a JSON object")
     for name in ("type", "value"):
         if not isinstance(document.get(name), str) or not document[name]:
-            raise _invalid(name, "must be a non-empty string", "body")
+            raise invalid_data(SOURCE, name, "must be a non-empty string")
     return document["type"], document["value"]
 
 
 async def remove_action(call: Call) -> web.StreamResponse:
     """Removing an action that is not there is a 200 with no event."""
-    server: LocalServer = call.server
+    server = call.server
     channel = call.params["channel"]
     message_tt, action_tt = _timetoken(call, "message"), _timetoken(call, "action")
     subkey = server.keyset(call.params["sub"]).subkey
@@ -141,16 +128,17 @@ def _announce(call: Call, channel: str, timetoken: int, event: str,
                                          "actionTimetoken")}
     payload = {"source": SOURCE, "version": "1.0", "event": event, "data": data}
     call.server.keyset(call.params["sub"]).append(
-        Event(timetoken, channel, payload, call.uuid or None, event_type=MESSAGE_ACTION))
+        Event(timetoken, channel, payload, caller_uuid(call) or None,
+              event_type=MESSAGE_ACTION))
 
 
 async def get_actions(call: Call) -> web.StreamResponse:
     """The newest `limit` actions with `end <= tt < start`, oldest first; `more` pages back."""
-    server: LocalServer = call.server
+    server = call.server
     channel = call.params["channel"]
     subkey = server.keyset(call.params["sub"]).subkey
-    start, end = _query_timetoken(call, "start"), _query_timetoken(call, "end")
-    limit = _limit(call)
+    start, end = timetoken_param(call, "start", BAD_QUERY), timetoken_param(call, "end", BAD_QUERY)
+    limit = limit_param(call, "limit", BAD_QUERY, minimum=1, maximum=MAX_LIMIT)
     clauses, args = window(subkey, channel, start, end, column="action_tt")
     rows = server.persistence.db.execute(
         f"SELECT {COLUMNS} FROM message_actions WHERE {' AND '.join(clauses)} "
@@ -169,69 +157,3 @@ async def get_actions(call: Call) -> web.StreamResponse:
         more["limit"] = limit
         body["more"] = more
     return json_response(body)
-
-
-def _query_timetoken(call: Call, name: str) -> int | None:
-    raw = call.query.get(name)
-    if raw is None or raw == "":
-        return None
-    if not raw.isdigit():
-        raise _invalid(name, "must be a timetoken", "query")
-    return int(raw)
-
-
-def _limit(call: Call) -> int:
-    raw = call.query.get("limit")
-    if raw is None or raw == "":
-        return MAX_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise _invalid("limit", f"must be between 1 and {MAX_LIMIT}", "query")
-    return int(raw)
-
-
-async def fetch_with_actions(call: Call) -> web.StreamResponse:
-    """Fetch v3 for one channel, each message with `actions[type][value]` (§6.2)."""
-    server: LocalServer = call.server
-    channels = split_names(call.raw_params["channel"])
-    if len(channels) != 1:
-        raise history_error(400, "Invalid Arguments: exactly one channel with actions")
-    channel = channels[0]
-    subkey = server.keyset(call.params["sub"]).subkey
-    limit, start, end, include = fetch_window(call, MAX_MULTI)
-    messages = server.persistence.fetch(subkey, channel, start=start, end=end, limit=limit)
-    actions = _actions_by_message(server, subkey, channel, [m.timetoken for m in messages])
-    items = []
-    for message in messages:
-        item = fetch_item(message, include)
-        if message.timetoken in actions:
-            item["actions"] = actions[message.timetoken]
-        items.append(item)
-    body: dict[str, Any] = {"status": 200, "error": False, "error_message": "",
-                            "channels": {channel: items} if items else {}}
-    if messages and server.persistence.fetch(subkey, channel, start=messages[0].timetoken,
-                                             end=end, limit=1):
-        first = str(messages[0].timetoken)
-        url = (f"/v3/history-with-actions/sub-key/{quote(subkey, safe='')}/channel/"
-               f"{quote(channel, safe='')}?start={first}&max={limit}")
-        if end is not None:
-            url += f"&end={end}"
-        body["more"] = {"url": url, "start": first, "max": limit}
-    return json_response(body)
-
-
-def _actions_by_message(server: LocalServer, subkey: str, channel: str,
-                        timetokens: list[int]) -> dict[int, dict[str, dict[str, list[Any]]]]:
-    """`{message_tt: {type: {value: [{uuid, actionTimetoken}]}}}`, oldest action first."""
-    found: dict[int, dict[str, dict[str, list[Any]]]] = {}
-    if not timetokens:
-        return found
-    rows = server.persistence.db.execute(
-        f"SELECT {COLUMNS} FROM message_actions WHERE subkey = ? AND channel = ? "
-        "AND message_tt BETWEEN ? AND ? ORDER BY action_tt",
-        (subkey, channel, min(timetokens), max(timetokens))).fetchall()
-    wanted = set(timetokens)
-    for kind, value, uuid, action_tt, message_tt in rows:
-        if message_tt in wanted:
-            found.setdefault(message_tt, {}).setdefault(kind, {}).setdefault(value, []).append(
-                {"uuid": uuid, "actionTimetoken": str(action_tt)})
-    return found

@@ -145,7 +145,8 @@ class Persistence:
 def window(subkey: str, channel: str, start: int | None, end: int | None,
            column: str = "timetoken") -> tuple[list[str], list[Any]]:
     """WHERE clauses for PubNub's history window: `end <= column < start`."""
-    clauses, args = ["subkey = ?", "channel = ?"], [subkey, channel]
+    clauses: list[str] = ["subkey = ?", "channel = ?"]
+    args: list[Any] = [subkey, channel]
     if start is not None:
         clauses.append(f"{column} < ?")
         args.append(start)

@@ -8,13 +8,17 @@ the percent-encoded path, segment by segment (reference §0.1).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from aiohttp import web
 
-from .access import Need
+from .access.policy import Need
+
+if TYPE_CHECKING:
+    from .request import Query
+    from .server import LocalServer
 
 Handler = Callable[["Call"], Awaitable[web.StreamResponse]]
 NeedsFn = Callable[["Call"], list[Need]]
@@ -22,27 +26,26 @@ NeedsFn = Callable[["Call"], list[Need]]
 
 @dataclass
 class Call:
-    """One request as a handler sees it: decoded path parameters and the query."""
+    """One request as a handler sees it: decoded path parameters and the query.
+
+    Handlers read the query through `request.py`'s helpers, never `request.query`.
+    """
 
     request: web.Request
     params: dict[str, str]
     raw_params: dict[str, str]
-    server: Any  # the LocalServer; typed loosely to avoid an import cycle
+    server: LocalServer
+    query: Query
 
-    @property
-    def query(self) -> Any:
-        return self.request.query
 
-    @property
-    def uuid(self) -> str:
-        return self.request.query.get("uuid", "")
+@dataclass(frozen=True)
+class Feature:
+    """A keyset add-on that `ServerOptions.disabled_features` can switch off (a 403)."""
 
-    def flag(self, name: str, default: bool = False) -> bool:
-        """A boolean query flag as the SDKs send them (`true`, `1`)."""
-        value = self.request.query.get(name)
-        if value is None:
-            return default
-        return value.lower() in ("true", "1")
+    key: str
+    """Its name in `disabled_features` and in the 403's `service`."""
+    label: str
+    """How PubNub's 403 message names it."""
 
 
 @dataclass
@@ -53,7 +56,7 @@ class Route:
     needs: NeedsFn | None = None
     signed_only: bool = False
     open_access: bool = False
-    keys: tuple[str, ...] = field(default=())
+    feature: Feature | None = None
 
     def match(self, method: str, parts: list[str]) -> tuple[dict[str, str], dict[str, str]] | None:
         if method != self.method or len(parts) != len(self.segments):
@@ -77,15 +80,17 @@ class Router:
         self.routes: list[Route] = []
 
     def add(self, method: str, pattern: str, handler: Handler, *, needs: NeedsFn | None = None,
-            signed_only: bool = False, open_access: bool = False) -> None:
+            signed_only: bool = False, open_access: bool = False,
+            feature: Feature | None = None) -> None:
         """Register `handler` for a path like `/publish/{pub}/{sub}/0/{channel}/0`.
 
         `needs` names the Access Manager permissions a token must grant; `signed_only`
         routes (grant, revoke) accept only the secret key's signature; `open_access`
-        routes (time) need neither.
+        routes (time) need neither. A route of a keyset add-on names its `feature`.
         """
         segments = pattern.strip("/").split("/")
-        self.routes.append(Route(method, segments, handler, needs, signed_only, open_access))
+        self.routes.append(Route(method, segments, handler, needs, signed_only, open_access,
+                                 feature))
 
     def resolve(
         self, method: str, raw_path: str
@@ -100,19 +105,3 @@ class Router:
     def allowed_methods(self, raw_path: str) -> set[str]:
         parts = raw_path.strip("/").split("/")
         return {r.method for r in self.routes if r.match(r.method, parts) is not None}
-
-
-def split_names(raw_segment: str) -> list[str]:
-    """A comma list of percent-encoded names from a path segment (`,` alone = none)."""
-    return [unquote(part) for part in raw_segment.split(",") if part]
-
-
-def split_query_names(value: str | None) -> list[str]:
-    """A comma list from a query value (already decoded by aiohttp).
-
-    Not decoded a second time: the JS SDK percent-encodes names once (a literal `%2F` in
-    a name arrives as `%252F`), the Python SDK sends them raw or encoded once.
-    """
-    if not value:
-        return []
-    return [part for part in value.split(",") if part]

@@ -9,65 +9,40 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from aiohttp import web
 
-from . import access_manager, channel_groups, history, message_actions, objects, presence, pubsub
-from .access import AccessPolicy, OpenAccess
-from .clock import TimetokenClock, now_ticks
+from . import (
+    channel_groups,
+    history,
+    history_with_actions,
+    message_actions,
+    publish,
+    subscribe,
+)
+from .access import grants
+from .access.policy import AccessPolicy, OpenAccess
+from .clock import TimetokenClock
 from .errors import PubNubError, json_response
 from .events import Event
 from .keyset import Keyset, Subscription
+from .objects import handlers as objects
+from .options import ServerOptions
 from .persistence import Persistence
+from .presence import handlers as presence
+from .request import Query
 from .routing import Call, Router
 
 log = logging.getLogger("suppgram_tui.local_pubnub")
 
-LOOPBACK = "127.0.0.1"
-SUBSCRIBE_HOLD_SECONDS = 280.0
 MAX_REQUEST_LINE = 1024 * 1024
 """Longest request line accepted: GET publishes carry the message (reference §2.1)."""
 
-
-@dataclass
-class ServerOptions:
-    """How a local server behaves; the defaults match a PubNub keyset."""
-
-    host: str = LOOPBACK
-    """Interface to bind: loopback unless told otherwise (a development server)."""
-    port: int = 0
-    """TCP port; 0 picks a free one."""
-    data_path: str | None = None
-    """SQLite file that keeps history, groups and the clock across restarts; None = memory."""
-    poll_timeout: float = SUBSCRIBE_HOLD_SECONDS
-    """How long an idle subscribe poll is held open before an empty answer."""
-    secret_key: str | None = None
-    """Turns Access Manager on: requests need this key's signature or a granted token."""
-    signature_skew: float = 60.0
-    """Seconds a signed request's `timestamp` may differ from `wall_clock` (PubNub: 60)."""
-    wall_clock: Callable[[], float] = time.time
-    timetoken_source: Callable[[], int] = now_ticks
-    """Where timetokens come from: the wall clock, or a scripted one for hermetic demos."""
-    """Unix seconds for token issue/expiry and signature freshness; tests move it."""
-    objects_events: bool = False
-    """Deliver App Context change events to subscribers. Off by default, as on a new
-    PubNub keyset: SDK 10.8's receive loop dies on them (reference §12.1)."""
-    max_channels_per_group: int = 2000
-    """Channels one group may hold (PubNub: 100 by default, up to 2,000)."""
-    presence_min_timeout: float = 20.0
-    """Shortest presence timeout honoured (PubNub: 20 s); tests lower it to stay fast."""
-    presence_leave_on_drop: bool = False
-    """Announce `leave` once a uuid's subscribe poll stops listing a channel; PubNub
-    instead lets presence there time out (an SDK only sends leave with heartbeats on)."""
-    disabled_features: frozenset[str] = frozenset()
-    """Keyset features switched off, to test how clients degrade: any of "history",
-    "app_context", "presence" (each answers 403, as PubNub does for a disabled add-on)."""
-    extra: dict[str, Any] = field(default_factory=dict)
-    """Options of later services (presence, App Context) that have no field yet."""
-
+SERVICES = (publish, subscribe, channel_groups, history, presence, objects, message_actions,
+            history_with_actions, grants)
+"""Each module's `register(server)` adds its routes (an add-on's name their `Feature`)."""
 
 SubscribeObserver = Callable[[Call, Keyset, Subscription], None]
 
@@ -84,13 +59,12 @@ class LocalServer:
         self.router = Router()
         self.access: AccessPolicy = OpenAccess()
         self.subscribe_observers: list[SubscribeObserver] = []
-        self.background_jobs: list[Callable[[], Awaitable[None]]] = []
+        self.background_jobs: list[Callable[[], Coroutine[Any, Any, None]]] = []
         """Coroutines run while the server runs (presence timeouts); cancelled at stop."""
         self.request_count = 0
         self.closing = False
         """Set at stop: parked polls answer at once instead of holding shutdown."""
-        for service in (pubsub, channel_groups, history, presence, objects, message_actions,
-                        access_manager):
+        for service in SERVICES:
             service.register(self)
         self.router.add("GET", "/time/0", _time, open_access=True)
         self._restore()
@@ -135,13 +109,13 @@ class LocalServer:
         if found is None:
             return self._not_found(request.method, raw_path)
         route, params, raw_params = found
-        feature = _feature_of(raw_path)
-        if feature in self.options.disabled_features:
-            return json_response({"status": 403, "error": True, "service": feature,
-                                  "message": f"{FEATURE_NAMES[feature]} is not enabled for "
+        feature = route.feature
+        if feature is not None and feature.key in self.options.disabled_features:
+            return json_response({"status": 403, "error": True, "service": feature.key,
+                                  "message": f"{feature.label} is not enabled for "
                                              "this keyset"}, 403)
-        call = Call(request, params, raw_params, self)
         try:
+            call = Call(request, params, raw_params, self, Query.of(request))
             await self.access.authorize(call, route)
             return await route.handler(call)
         except PubNubError as error:
@@ -163,21 +137,6 @@ class LocalServer:
                                   "message": f"Method {method} not allowed here"}, 405)
         return json_response({"status": 404, "error": True, "service": "local-pubnub",
                               "message": f"Unknown endpoint: {raw_path[:200]}"}, 404)
-
-
-FEATURE_NAMES = {"history": "Message Persistence", "app_context": "App Context",
-                 "presence": "Presence"}
-
-
-def _feature_of(raw_path: str) -> str | None:
-    """Which keyset add-on a request needs, for `disabled_features`."""
-    if raw_path.startswith(("/v2/history/", "/v3/history")):
-        return "history"
-    if raw_path.startswith("/v2/objects/"):
-        return "app_context"
-    if raw_path.startswith("/v2/presence/"):
-        return "presence"
-    return None
 
 
 async def _time(call: Call) -> web.StreamResponse:

@@ -7,7 +7,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from suppgram_tui.converters import ConverterLike, WireMessage, reload_converter
@@ -17,6 +17,7 @@ from suppgram_tui.link.errors import LinkRequestError
 from suppgram_tui.link.events import LinkEvent, SignalReceived
 from suppgram_tui.link.settings import LinkSettings
 from suppgram_tui.model import Message, MessageKind
+from suppgram_tui.timetokens import now_utc
 
 from . import wire_log
 from .wire_log import WireRecord
@@ -58,7 +59,7 @@ class Simulation:
         self.converter = converter
         self.group = group
         self.support_user = support_user
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clock = clock or now_utc
         self.customers: dict[str, SimulatedCustomer] = {}
         self.records: list[WireRecord] = []
         self._listeners: list[Callable[[object], None]] = []

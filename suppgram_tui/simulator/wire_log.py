@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from suppgram_tui.converters import (
@@ -14,6 +13,7 @@ from suppgram_tui.converters import (
     WireMessage,
     decode_message,
 )
+from suppgram_tui.converters.differences import differences
 from suppgram_tui.model import Message
 
 
@@ -32,8 +32,14 @@ class WireRecord:
     decoded: Message | None = None
     """What convert_from_pubnub made of the payload."""
     error: str | None = None
-    round_trip: bool | None = None
-    """Sent records: Message → JSON → Message gave back an equal Message."""
+    changes: list[str] | None = None
+    """Sent records: what Message → JSON → Message changed, in check-converter's words
+    (empty when it gave back the same message; None when there was nothing to compare)."""
+
+    @property
+    def round_trip(self) -> bool | None:
+        """Sent records: Message → JSON → Message gave back the same Message."""
+        return None if self.changes is None else not self.changes
 
     @property
     def payload_json(self) -> str:
@@ -61,10 +67,10 @@ def encode(converter: ConverterLike, message: Message, customer: str) -> WireRec
         record.error = f"convert_to_pubnub raised {type(error).__name__}: {error}"
         return record
     probe = WireMessage(json.loads(json.dumps(record.payload)), "", customer, 0)
-    decoded, error = decode(converter, probe)
-    record.decoded, record.error = decoded, error
+    record.decoded, record.error = decode(converter, probe)
+    decoded = record.decoded
     if decoded is not None:
-        record.round_trip = same_message(message, decoded)
+        record.changes = differences(message, decoded)
     return record
 
 
@@ -94,13 +100,3 @@ def decode(converter: ConverterLike, wire: WireMessage) -> tuple[Message | None,
 def envelope_of(wire: WireMessage) -> dict[str, Any]:
     return {"timetoken": wire.timetoken, "publisher": wire.publisher,
             "channel": wire.channel, "meta": wire.user_metadata}
-
-
-def same_message(sent: Message, got: Message) -> bool:
-    """Equal in kind, instant, text and image (time zones may differ, instants may not)."""
-    return (sent.kind == got.kind and _instant(sent.time_utc) == _instant(got.time_utc)
-            and sent.text == got.text and sent.image == got.image)
-
-
-def _instant(moment: datetime) -> float:
-    return moment.timestamp()

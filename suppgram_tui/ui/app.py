@@ -1,4 +1,4 @@
-"""The Textual application: one factory builds it from a `ConsoleConfig`."""
+"""The Textual application: one factory builds it from a `Settings`."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
-from suppgram_tui.session import ConsoleSession
+from suppgram_tui.runtime import ConsoleRuntime
+from suppgram_tui.settings import Settings
+from suppgram_tui.text import visible
 
 from .bridge import InboxBridge
-from .config import ConsoleConfig
-from .safe_text import visible
 from .screens.connecting import ConnectingScreen
 from .screens.console import ConsoleScreen
 
@@ -35,27 +35,28 @@ class SuppgramConsole(App[None]):
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
-    def __init__(self, config: ConsoleConfig, session: ConsoleSession) -> None:
+    def __init__(self, settings: Settings, runtime: ConsoleRuntime) -> None:
         super().__init__()
-        self.config = config
-        self.session = session
+        self.settings = settings
+        self.runtime = runtime
         self.bridge = InboxBridge()
         """Turns the inbox's events into messages for the screen on show."""
+        runtime.listen(self.bridge.on_event)
         self.console_screen: ConsoleScreen | None = None
         """The main screen, once the inbox has connected and loaded and it is shown."""
         self._gc_thresholds: tuple[int, int, int] | None = None
 
     def on_mount(self) -> None:
-        connecting = ConnectingScreen(origin=self.config.origin_label,
-                                      agent=self.config.agent_name,
-                                      groups=", ".join(self.config.link.channel_groups))
+        connecting = ConnectingScreen(origin=self.settings.origin_label,
+                                      agent=self.settings.agent.name,
+                                      groups=", ".join(self.settings.pubnub.channel_groups))
         self.bridge.attach(connecting)
         self.push_screen(connecting)
         self.connect()
 
     @work(exclusive=True, group="connect", exit_on_error=False)
     async def connect(self) -> None:
-        inbox = await self.session.start()
+        inbox = await self.runtime.start()
         # What startup loaded (conversations, history, the widget tree) lives as long as
         # the console: keep the collector's full passes, which stall the UI for hundreds
         # of ms on a big inbox, from rescanning it, and make them rare (what the console
@@ -64,19 +65,17 @@ class SuppgramConsole(App[None]):
         gc.freeze()
         self._gc_thresholds = gc.get_threshold()
         gc.set_threshold(self._gc_thresholds[0], self._gc_thresholds[1], 1000)
-        for notice in self.session.notices:
-            self.notify(notice, severity="warning", markup=False, timeout=10)
-        origin = self.config.origin_label
-        if self.config.local_server and self.config.show_local_origin:
-            origin = f"LOCAL {self.session.settings.origin}"
-        console = ConsoleScreen(inbox, self.config, origin=origin)
+        origin = self.settings.origin_label
+        if self.settings.local is not None and self.settings.ui.show_local_origin:
+            origin = f"LOCAL {self.runtime.settings.pubnub.origin}"
+        console = ConsoleScreen(inbox, self.settings, origin=origin)
         self.bridge.attach(console)  # what happens meanwhile waits in its queue
         await self.switch_screen(console)
         self.console_screen = console
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """Snapshots need a still cursor, on every screen (prompts and simulator too)."""
-        if not self.config.cursor_blink and isinstance(event.widget, Input | TextArea):
+        if not self.settings.ui.cursor_blink and isinstance(event.widget, Input | TextArea):
             event.widget.cursor_blink = False
 
     def notify(self, message: str, *, title: str = "", **options: Any) -> None:
@@ -93,7 +92,7 @@ class SuppgramConsole(App[None]):
             self.notify(f"{what}: {error}", severity="error", markup=False, timeout=15)
 
     async def on_unmount(self) -> None:
-        await self.session.stop()
+        await self.runtime.stop()
         gc.unfreeze()  # collectable again once this console is gone
         if self._gc_thresholds is not None:
             gc.set_threshold(*self._gc_thresholds)
@@ -109,7 +108,7 @@ class SuppgramConsole(App[None]):
         from .screens.stats import StatsScreen
 
         if self.console_screen is not None:
-            self.push_screen(StatsScreen(self.console_screen.inbox, clock=self.config.clock))
+            self.push_screen(StatsScreen(self.console_screen.inbox, clock=self.settings.clock))
 
     def action_simulator(self) -> None:
         """Chat as customers on the same server, to try the console (and the converter)."""
@@ -118,26 +117,18 @@ class SuppgramConsole(App[None]):
         if self.console_screen is None:
             return
         if not self.is_screen_installed("simulator"):
-            link = self.config.link
+            link = self.runtime.settings.pubnub  # as started: a local server's origin
+            settings = self.settings
             # customers never use the agents' token; installed, so that they stay
             # connected while the agent is back on the console
             self.install_screen(SimulatorScreen(
-                replace(self.session.settings, token=None),
-                converter_path=self.config.converter_path, group=link.channel_groups[0],
-                support_user=link.user_id, clock=self.config.clock,
-                first_customer=(self.config.simulator_customer, None),
-                typing_signals=self.config.presence_signals), "simulator")
+                replace(link, token=None), converter_path=settings.agent.converter_path,
+                group=link.channel_groups[0], support_user=link.user_id,
+                clock=settings.clock, first_customer=(settings.simulator.customer, None),
+                typing_signals=settings.ui.presence_signals), "simulator")
         self.push_screen("simulator")
 
 
-def make_app(config: ConsoleConfig) -> SuppgramConsole:
+def make_app(settings: Settings, runtime: ConsoleRuntime | None = None) -> SuppgramConsole:
     """Build the console; the CLI and the tests both start here."""
-    session = ConsoleSession(
-        config.link, agent_name=config.agent_name, converter_path=config.converter_path,
-        store_path=config.store_path, local_server=config.local_server,
-        local_data_path=config.local_data_path, local_poll_timeout=config.local_poll_timeout,
-        local_port=config.local_port, local_options=config.local_server_options,
-        clock=config.clock, announce=config.presence_signals)
-    app = SuppgramConsole(config, session)
-    session.listener = app.bridge.on_event
-    return app
+    return SuppgramConsole(settings, runtime or ConsoleRuntime(settings))

@@ -25,6 +25,7 @@ from suppgram_tui.inbox import (
     Notice,
     ReadMarkerMoved,
 )
+from suppgram_tui.text import one_line
 
 from .messages import (
     ConnectionChanged,
@@ -33,7 +34,6 @@ from .messages import (
     NoticeRaised,
     TranscriptChanged,
 )
-from .safe_text import one_line
 
 REFRESH_INTERVAL = 1 / 20
 """Seconds between redraws while changes keep coming."""

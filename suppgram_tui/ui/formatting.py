@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
-TICKS_PER_SECOND = 10_000_000
-
-
-def timetoken_time(timetoken: int) -> datetime:
-    return datetime.fromtimestamp(timetoken / TICKS_PER_SECOND, timezone.utc)
+from suppgram_tui.timetokens import TICKS_PER_SECOND
 
 
 def waited(since_timetoken: int | None, now: datetime) -> str:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 from suppgram_tui.simulator.wire_log import WireRecord
-
-from .safe_text import visible
+from suppgram_tui.text import visible
 
 
 def describe(record: WireRecord) -> str:
@@ -20,7 +19,7 @@ def describe(record: WireRecord) -> str:
     ]
     if record.round_trip is not None:
         sections.append(("Round trip", "equal" if record.round_trip
-                         else "CHANGED: the decoded Message differs from the one sent"))
+                         else "CHANGED: " + "; ".join(record.changes or ())))
     return visible("\n".join(f"▸ {title}\n{body}" for title, body in sections))
 
 

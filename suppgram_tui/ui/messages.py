@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from textual.message import Message
 from textual.notifications import SeverityLevel
 
-from suppgram_tui.link.events import ConnectionState
+from suppgram_tui.model import ConnectionState
 
 
 @dataclass

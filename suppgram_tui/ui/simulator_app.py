@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -11,8 +10,9 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
-from suppgram_tui.link.settings import LinkSettings
-from suppgram_tui.local_pubnub import LocalPubNub, ServerOptions
+from suppgram_tui.local_pubnub import LocalPubNub
+from suppgram_tui.runtime import start_local_server
+from suppgram_tui.settings import Settings
 
 from .screens.simulator import SimulatorScreen
 
@@ -24,16 +24,9 @@ class SimulatorApp(App[None]):
     CSS_PATH = [Path(__file__).parent / "console.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "quit", "Quit", priority=True)]
 
-    def __init__(self, settings: LinkSettings, *, converter_path: str, group: str,
-                 support_user: str, user_id: str | None, channel: str | None,
-                 local_port: int | None = None) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__()
         self.settings = settings
-        self.converter_path = converter_path
-        self.group = group
-        self.support_user = support_user
-        self.first = (user_id, channel)
-        self.local_port = local_port
         self.server: LocalPubNub | None = None
 
     def on_mount(self) -> None:
@@ -41,14 +34,19 @@ class SimulatorApp(App[None]):
 
     @work(exclusive=True, exit_on_error=False)
     async def open(self) -> None:
-        if self.local_port is not None:
-            self.server = await LocalPubNub(ServerOptions(port=self.local_port)).start()
-            self.settings = replace(self.settings, origin=self.server.origin, ssl=False)
+        link = self.settings.pubnub
+        if self.settings.local is not None:
+            self.server, link = await start_local_server(self.settings, self._warn)
             self.notify(f"Local server on {self.server.origin}: start a console with "
                         f"--origin {self.server.origin}", timeout=15, markup=False)
+        simulator = self.settings.simulator
         await self.push_screen(SimulatorScreen(
-            self.settings, converter_path=self.converter_path, group=self.group,
-            support_user=self.support_user, first_customer=self.first, standalone=True))
+            link, converter_path=self.settings.agent.converter_path,
+            group=link.channel_groups[0], support_user=self.settings.support_user,
+            first_customer=(simulator.customer, simulator.channel), standalone=True))
+
+    def _warn(self, text: str) -> None:
+        self.notify(text, severity="warning", markup=False, timeout=10)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:

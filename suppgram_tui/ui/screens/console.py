@@ -23,11 +23,11 @@ from suppgram_tui.inbox import (
     ConversationFilter,
     Inbox,
 )
+from suppgram_tui.settings import Settings
+from suppgram_tui.text import one_line
 
 from .. import messages
 from ..commands import ConsoleCommands, PaletteRow
-from ..config import ConsoleConfig
-from ..safe_text import one_line
 from ..widgets.composer import Composer
 from ..widgets.conversation_header import ConversationHeader
 from ..widgets.conversation_list import ConversationList
@@ -46,22 +46,22 @@ class ConsoleScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = CONSOLE_BINDINGS
     PALETTE_ONLY: ClassVar[tuple[PaletteRow, ...]] = CONSOLE_PALETTE_ONLY
 
-    def __init__(self, inbox: Inbox, config: ConsoleConfig, *, origin: str) -> None:
+    def __init__(self, inbox: Inbox, settings: Settings, *, origin: str) -> None:
         super().__init__()
         self.inbox = inbox
-        self.config = config
+        self.settings = settings
         self.origin = origin
         self.channel: str | None = None
         """The open conversation, where replies go."""
 
     def compose(self) -> ComposeResult:
-        yield StatusLine(origin=self.origin, agent=self.config.agent_name, id="status")
+        yield StatusLine(origin=self.origin, agent=self.settings.agent.name, id="status")
         with Horizontal(id="main"):
-            yield Sidebar(agent_name=self.config.agent_name, clock=self.config.clock,
+            yield Sidebar(agent_name=self.settings.agent.name, clock=self.settings.clock,
                           id="sidebar")
             with Vertical(id="conversation"):
                 yield ConversationHeader(Content(ConversationHeader.NOTHING_OPEN), id="header")
-                yield Transcript(support_user=self.config.link.user_id, id="transcript")
+                yield Transcript(support_user=self.settings.pubnub.user_id, id="transcript")
                 yield Composer(id="composer")
         yield Footer(compact=True)
 
@@ -99,7 +99,7 @@ class ConsoleScreen(Screen[None]):
 
     def on_customer_wrote(self, message: messages.CustomerWrote) -> None:
         self.notify(message.text, markup=False, timeout=6 if message.count == 1 else 8)
-        if self.config.notify_sound:
+        if self.settings.ui.notify_sound:
             self.app.bell()
 
     def on_notice_raised(self, message: messages.NoticeRaised) -> None:
@@ -179,7 +179,7 @@ class ConsoleScreen(Screen[None]):
         if (channel := self._need_conversation()) is None:
             return
         owner = self.inbox.conversations[channel].assignee
-        if owner not in (None, self.config.agent_name):
+        if owner not in (None, self.settings.agent.name):
             question = (f"{one_line(owner, 30)} has this conversation. "
                         f"{action.verb.capitalize()} it anyway?")
             if not await self.app.push_screen_wait(ConfirmScreen(question, key=key)):

@@ -26,9 +26,9 @@ from suppgram_tui.converters import load_converter
 from suppgram_tui.link.settings import LinkSettings
 from suppgram_tui.simulator.customers import CustomerChanged, RecordAdded, Simulation
 from suppgram_tui.simulator.wire_log import WireRecord
+from suppgram_tui.text import one_line, visible
 
 from ..inspector import describe
-from ..safe_text import one_line, visible
 from ..widgets.composer import Composer
 from ..widgets.transcript import Transcript
 from .prompt import PromptScreen

@@ -15,10 +15,9 @@ from textual.widgets import DataTable, Footer, Label, Sparkline, Static
 
 from suppgram_tui.inbox import Inbox
 from suppgram_tui.inbox.durations import format_duration
-from suppgram_tui.inbox.outbox import timetoken_of
 from suppgram_tui.inbox.stats import SupportStats, compute_stats
-
-from ..safe_text import one_line
+from suppgram_tui.text import one_line
+from suppgram_tui.timetokens import from_datetime
 
 
 class StatsScreen(Screen[None]):
@@ -48,7 +47,7 @@ class StatsScreen(Screen[None]):
         self.action_recompute()
 
     def action_recompute(self) -> None:
-        stats = compute_stats(self.inbox.conversations, now=timetoken_of(self.clock()))
+        stats = compute_stats(self.inbox.conversations, now=from_datetime(self.clock()))
         self._show(stats)
 
     def _show(self, stats: SupportStats) -> None:

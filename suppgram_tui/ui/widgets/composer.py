@@ -8,7 +8,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import TextArea
 
-from ..safe_text import one_line
+from suppgram_tui.text import one_line
 
 
 class Composer(TextArea):

@@ -6,8 +6,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from suppgram_tui.inbox import Conversation
-
-from ..safe_text import one_line
+from suppgram_tui.text import one_line
 
 
 class ConversationHeader(Static):

@@ -22,8 +22,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from suppgram_tui.inbox import Conversation, ConversationFilter
+from suppgram_tui.text import one_line
 
-from ..safe_text import one_line
 from .conversation_row import render_row, two_sided_line
 
 ROW_HEIGHT = 2

@@ -13,9 +13,9 @@ from textual.strip import Strip
 
 from suppgram_tui.inbox import Conversation
 from suppgram_tui.model import ConversationState
+from suppgram_tui.text import one_line
 
 from ..formatting import waited
-from ..safe_text import one_line
 
 
 def render_row(view: Conversation, style: Callable[[str], Style], *, selected: bool,

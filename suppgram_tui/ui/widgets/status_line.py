@@ -7,7 +7,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from suppgram_tui.inbox import InboxStatus
-from suppgram_tui.link.events import ConnectionState
+from suppgram_tui.model import ConnectionState
 
 
 class StatusLine(Static):

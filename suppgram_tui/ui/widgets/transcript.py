@@ -20,9 +20,10 @@ from textual.strip import Strip
 
 from suppgram_tui.inbox import Author, Conversation, Delivery, Entry
 from suppgram_tui.inbox.conversation import MAX_KEPT_ENTRIES
+from suppgram_tui.text import visible
+from suppgram_tui.timetokens import to_datetime
 
-from ..formatting import clock_time, timetoken_time
-from ..safe_text import visible
+from ..formatting import clock_time
 
 AUTHOR_CLASSES = {
     Author.CUSTOMER: "transcript--customer",
@@ -165,7 +166,7 @@ class Transcript(ScrollView, can_focus=True):
 
         header = Text(end="")
         # PubNub's timetoken is when it really arrived; a payload's own time can be off
-        moment = timetoken_time(entry.timetoken) if entry.timetoken else (
+        moment = to_datetime(entry.timetoken) if entry.timetoken else (
             entry.message.time_utc if entry.message else None)
         header.append(clock_time(moment) if moment else "--:--", meta_style)
         header.append("  ")

@@ -11,16 +11,16 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING
-from urllib.parse import unquote
 
+from ..errors import PubNubError, access_error
+from ..events import PRESENCE_SUFFIX
+from ..request import caller_uuid_forms, has_param, text_param
 from . import signatures, tokens
-from .access import Need
-from .errors import PubNubError, access_error
-from .events import PRESENCE_SUFFIX
+from .policy import Need
 from .tokens import Token, TokenError
 
 if TYPE_CHECKING:
-    from .routing import Call, Route
+    from ..routing import Call, Route
 
 REVOKED_CAUSE = "4001"
 MAX_PUBLISH_KEYS_PER_SUBKEY = 32
@@ -64,17 +64,18 @@ class TokenAccess:
         if route.open_access:
             return
         self._learn_publish_key(call)
-        if "signature" in call.query:
+        if has_param(call, "signature"):
             await self._check_signature(call)
             return
         if route.signed_only:
             raise access_error(403, "Forbidden: this call needs the secret key's signature")
         needs = route.needs(call) if route.needs is not None else []
-        auth = call.query.get("auth")
+        auth = text_param(call, "auth")
         if not auth:
             raise _forbidden(needs)
         token = self.validate(auth)
-        if token.authorized_uuid is not None and token.authorized_uuid not in _uuids_of(call):
+        if (token.authorized_uuid is not None
+                and token.authorized_uuid not in caller_uuid_forms(call)):
             raise access_error(403, "Forbidden: token is authorized for another uuid")
         denied = [need for need in needs if not self.grants(token, need)]
         if denied:
@@ -141,7 +142,7 @@ class TokenAccess:
         request = call.request
         body = await request.read() if request.can_read_body else b""
         signed = signatures.SignedRequest(
-            request.method, request.rel_url.raw_path, request.rel_url.raw_query_string, body,
+            request.method, request.rel_url.raw_path, call.query.raw, body,
             request.headers.get("Content-Encoding", ""))
         subkey = _subkey_of(call)
         if not signatures.verify(self._secret, signed, self.publish_key_candidates(subkey)):
@@ -187,16 +188,6 @@ def _subkey_of(call: Call) -> str:
         return parts[parts.index("sub-key") + 1]
     # /v2/subscribe/{sub}/…, /v2/objects/{sub}/…, /v1/message-actions/{sub}/…, /v3/pam/{sub}/…
     return parts[2] if len(parts) > 2 else ""
-
-
-def _uuids_of(call: Call) -> set[str]:
-    """The caller's uuid; the SDK sends it unencoded, so a `+` in it is not a space."""
-    found = {call.uuid}
-    for part in call.request.rel_url.raw_query_string.split("&"):
-        key, _, value = part.partition("=")
-        if key == "uuid":
-            found.add(unquote(value))
-    return found
 
 
 def _forbidden(denied: list[Need]) -> PubNubError:

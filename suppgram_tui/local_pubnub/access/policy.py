@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from .routing import Call, Route
+    from ..routing import Call, Route
 
 
 @dataclass(frozen=True)

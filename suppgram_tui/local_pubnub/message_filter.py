@@ -149,7 +149,8 @@ class _Parser:
     def term(self) -> Node:
         kind, value = self.take()
         if kind == "value":
-            return lambda meta, data, value=value: value
+            constant = value
+            return lambda meta, data: constant
         if (kind, value) == ("op", "("):
             inner = self.disjunction()
             self.take(")")

@@ -11,14 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from . import json_input, tokens
-from .errors import PubNubError, json_response, nested_error
-from .routing import Call
-from .token_access import TokenAccess
+from .. import json_input
+from ..errors import PubNubError, json_response, nested_error
+from ..routing import Call
+from . import tokens
+from .enforcement import TokenAccess
 from .tokens import Token, TokenError
 
 if TYPE_CHECKING:
-    from .server import LocalServer
+    from ..server import LocalServer
 
 SERVICE = "Access Manager"
 MIN_TTL, MAX_TTL = 1, 43_200
@@ -37,7 +38,7 @@ def register(server: LocalServer) -> None:
 
 
 def _policy(call: Call, source: str) -> tuple[str, TokenAccess]:
-    server: LocalServer = call.server
+    server = call.server
     secret = server.options.secret_key
     if not secret or not isinstance(server.access, TokenAccess):
         raise nested_error(400, "Access Manager is not enabled on this server: start it "

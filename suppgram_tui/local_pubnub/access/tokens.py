@@ -130,7 +130,8 @@ def _sign(secret: str, body: dict[bytes, Any]) -> bytes:
 
 def _wire_permissions(section: dict[str, dict[str, int]]) -> dict[bytes, dict[str, int]]:
     """Every resource type present, empty or not: the SDK's parser iterates them all."""
-    wire = {key.encode(): {} for key in ("chan", "grp", "spc", "usr", "uuid")}
+    wire: dict[bytes, dict[str, int]] = {
+        key.encode(): {} for key in ("chan", "grp", "spc", "usr", "uuid")}
     for kind, names in section.items():
         wire[kind.encode()] = dict(names)
     return wire

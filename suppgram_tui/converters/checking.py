@@ -10,7 +10,6 @@ says what differed, in words. No Textual, no PubNub here: a CI job runs it headl
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -19,13 +18,16 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote
 
-from suppgram_tui.converters import (
+from suppgram_tui.model import Message, MessageKind
+
+from .base import (
     ConverterLike,
     UndecodableMessage,
     WireMessage,
+    describe_error,
     normalize_message,
 )
-from suppgram_tui.model import Message, MessageKind
+from .differences import describe_message, differences, field_differences, image_difference
 
 PUBLISH_LIMIT_BYTES = 32 * 1024
 """PubNub's publish limit, counted on the URL-encoded channel and JSON."""
@@ -131,16 +133,16 @@ def check_case(converter: ConverterLike, case: CheckCase) -> CheckResult:
         payload = converter.convert_to_pubnub(sent)
     except Exception as exc:
         if sent.image is not None:
-            reason = f"images not supported: convert_to_pubnub raised {_describe(exc)}"
+            reason = f"images not supported: convert_to_pubnub raised {describe_error(exc)}"
             return CheckResult(case.name, passed=True, reason=reason, skipped=True)
-        return CheckResult(case.name, False, f"convert_to_pubnub raised {_describe(exc)}")
+        return CheckResult(case.name, False, f"convert_to_pubnub raised {describe_error(exc)}")
     try:
         json_text = publishable_json(payload)
         problems = [p for p in [size_problem(json_text)] if p]
         problems += _differences(sent, decode_raw(converter, json.loads(json_text)))
     except _CaseFailed as failure:
         return CheckResult(case.name, False, str(failure))
-    if sent.image is not None and problems == [_image_difference(sent.image, None)]:
+    if sent.image is not None and problems == [image_difference(sent.image, None)]:
         reason = f"images not supported: the image was dropped silently ({problems[0]})"
         return CheckResult(case.name, passed=True, reason=reason, skipped=True)
     if problems:
@@ -162,9 +164,9 @@ def check_sample(converter: ConverterLike, sample: Sample) -> CheckResult:
         payload = converter.convert_to_pubnub(decoded)
     except Exception as exc:
         if decoded.image is not None and not problems:
-            reason = f"{seen}; images not supported: convert_to_pubnub raised {_describe(exc)}"
+            reason = f"{seen}; images not supported: convert_to_pubnub raised {describe_error(exc)}"
             return CheckResult(name, passed=True, reason=reason, skipped=True)
-        problems.append(f"re-encoding it, convert_to_pubnub raised {_describe(exc)}")
+        problems.append(f"re-encoding it, convert_to_pubnub raised {describe_error(exc)}")
         return CheckResult(name, False, f"{seen}; " + "; ".join(problems))
     try:
         json_text = publishable_json(payload)
@@ -206,7 +208,7 @@ def publishable_json(payload: Any) -> str:
         return json.dumps(payload, allow_nan=False)
     except (TypeError, ValueError, RecursionError) as exc:
         raise _CaseFailed(
-            f"convert_to_pubnub returned data that is not JSON-serialisable: {_describe(exc)}"
+            f"convert_to_pubnub returned data that is not JSON-serialisable: {describe_error(exc)}"
         ) from exc
 
 
@@ -238,88 +240,20 @@ def decode_raw(converter: ConverterLike, payload: Any) -> Any:
     except Exception as exc:
         refused = _message_refused_by_model(exc)
         if refused is None:
-            raise _CaseFailed(f"convert_from_pubnub raised {_describe(exc)}") from exc
+            raise _CaseFailed(f"convert_from_pubnub raised {describe_error(exc)}") from exc
         return refused
 
 
-def describe_message(message: Message) -> str:
-    """One line naming what a message holds."""
-    words = f"{message.kind.value} at {message.time_utc}, text {_show(message.text)}"
-    if message.image is not None:
-        words += f", image of {len(message.image):,} bytes"
-    return words
-
-
 def _differences(sent: Message, raw: Any) -> list[str]:
-    """What changed between ``sent`` and what the converter returned, in words."""
+    """What changed between ``sent`` and what the converter returned, in words; ``raw``
+    may hold a naive time, which ``Message`` itself would refuse."""
     raw_time = getattr(raw, "time_utc", None)
     if isinstance(raw_time, datetime) and raw_time.utcoffset() is None:
         lost = f"time lost its time zone: sent {sent.time_utc}, got naive {raw_time}"
         rest = _as_message(_with_time(raw, raw_time.replace(tzinfo=timezone.utc)))
-        return [lost, *_field_differences(sent, rest)]
+        return [lost, *field_differences(sent, rest)]
     got = _as_message(raw)
-    shown_time = raw_time if isinstance(raw_time, datetime) else got.time_utc
-    time_problem = _time_difference(sent.time_utc, shown_time)
-    return ([time_problem] if time_problem else []) + _field_differences(sent, got)
-
-
-def _field_differences(sent: Message, got: Message) -> list[str]:
-    """Kind, text and image; time is compared by the caller, which knows its offset."""
-    problems = []
-    if got.kind is not sent.kind:
-        problems.append(f"kind changed: sent {sent.kind.value!r}, got {got.kind.value!r}")
-    if problem := _text_difference(sent.text, got.text):
-        problems.append(problem)
-    if problem := _image_difference(sent.image, got.image):
-        problems.append(problem)
-    return problems
-
-
-def _time_difference(sent: datetime, got: datetime) -> str | None:
-    if got == sent:
-        return None
-    sent_utc, got_utc = sent.astimezone(timezone.utc), got.astimezone(timezone.utc)
-    both = f"sent {sent}, got {got}"
-    if sent_utc.replace(microsecond=0) == got_utc.replace(microsecond=0):
-        lost = "its microseconds" if got_utc.microsecond == 0 else "sub-second precision"
-        return f"time lost {lost}: {both}"
-    offset = sent.utcoffset()
-    if offset and got_utc - sent_utc == offset:
-        return (f"time moved by its UTC offset ({_signed(offset)}): the offset was dropped "
-                f"and the local time read as UTC: {both}")
-    return f"time changed by {_signed(got_utc - sent_utc)}: {both}"
-
-
-def _text_difference(sent: str | None, got: str | None) -> str | None:
-    if got == sent:
-        return None
-    if got is None:
-        return f"text dropped: sent {_show(sent)}, got None"
-    if sent is None:
-        return f"text appeared: sent None, got {_show(got)}"
-    if unicodedata.normalize("NFC", sent) == unicodedata.normalize("NFC", got):
-        return (f"text changed its Unicode normalisation (combining marks composed or "
-                f"split): sent {ascii(sent)}, got {ascii(got)}")
-    if sent.startswith(got):
-        return f"text cut to {len(got):,} of {len(sent):,} characters"
-    at = _first_difference(sent, got)
-    return (f"text changed at character {at + 1:,}: sent {_show(sent, at)}, "
-            f"got {_show(got, at)}")
-
-
-def _first_difference(sent: str, got: str) -> int:
-    pairs = enumerate(zip(sent, got, strict=False))
-    return next((i for i, (a, b) in pairs if a != b), min(len(sent), len(got)))
-
-
-def _image_difference(sent: bytes | None, got: bytes | None) -> str | None:
-    if got == sent:
-        return None
-    if got is None:
-        return f"image dropped: sent {len(sent or b''):,} bytes, got None"
-    if sent is None:
-        return f"image appeared: sent None, got {len(got):,} bytes"
-    return f"image changed: sent {len(sent):,} bytes, got {len(got):,} different bytes"
+    return differences(sent, got, got_time=raw_time if isinstance(raw_time, datetime) else None)
 
 
 def _as_message(raw: Any) -> Message:
@@ -358,22 +292,5 @@ def _message_at(time: datetime) -> Message:
     return message
 
 
-def _show(text: str | None, at: int = 0, width: int = 40) -> str:
-    """``repr`` of a text, or of a window of it around ``at`` when it is long."""
-    if text is None or len(text) <= width:
-        return repr(text)
-    start = max(0, at - width // 4)
-    window = repr(text[start:start + width])
-    return f"{'…' if start else ''}{window}… ({len(text):,} characters)"
-
-
-def _signed(delta: timedelta) -> str:
-    return f"-{-delta}" if delta < timedelta(0) else f"+{delta}"
-
-
 def _size_words(json_text: str) -> str:
     return f"{publish_size(json_text):,} of {PUBLISH_LIMIT_BYTES:,} bytes"
-
-
-def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

@@ -1,0 +1,49 @@
+"""`suppgram-tui` without a command: check the options, build the settings, run the console."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from suppgram_tui import paths
+from suppgram_tui.converters import ConverterLoadError, load_converter
+from suppgram_tui.link.settings import SettingsError
+from suppgram_tui.logging_setup import log_to_file
+from suppgram_tui.settings import (
+    DEFAULT_CHANNEL_GROUP,
+    LOCAL_DATA_FILE,
+    AgentSettings,
+    Settings,
+    default_agent_name,
+    link_settings_for,
+)
+
+
+def run_console(*, user_id: str, channel_groups: tuple[str, ...], converter_path: str,
+                agent_name: str | None, origin: str | None, local: bool, local_port: int,
+                data_dir: Path | None, log_file: Path | None) -> None:
+    """Validate everything that can be checked offline, then hand over to Textual."""
+    from suppgram_tui.local_pubnub import ServerOptions
+    from suppgram_tui.ui.app import make_app
+
+    try:
+        link = link_settings_for(origin, local=local, user_id=user_id,
+                                 channel_groups=channel_groups or (DEFAULT_CHANNEL_GROUP,))
+        load_converter(converter_path)
+    except (SettingsError, ConverterLoadError) as error:
+        raise click.ClickException(str(error)) from None
+    try:
+        data = paths.ensure_private_dir(paths.data_dir(data_dir))
+    except OSError as error:
+        raise click.ClickException(f"Cannot use the data directory {data_dir or ''}: "
+                                   f"{error.strerror}.") from None
+    log_to_file(log_file or paths.log_file())
+    settings = Settings(
+        pubnub=link,
+        agent=AgentSettings(name=agent_name or default_agent_name(),
+                            converter_path=converter_path,
+                            store_path=paths.store_file(data_dir)),
+        local=ServerOptions(port=local_port, data_path=str(data / LOCAL_DATA_FILE))
+        if local else None)
+    make_app(settings).run()

@@ -1,0 +1,127 @@
+"""The converter contract: what a converter receives, returns and raises.
+
+A project's customers' apps speak whatever JSON they speak; a converter class translates
+it to ``Message`` records and back. No PubNub import here: the link builds ``WireMessage``
+records for live and history messages alike.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from suppgram_tui.model import Message, MessageKind
+
+
+@dataclass(frozen=True)
+class WireMessage:
+    """A message as PubNub delivered it, with the attributes of the SDK's
+    ``PNMessageResult``, so converters written against the SDK read it unchanged."""
+
+    message: Any
+    channel: str
+    publisher: str | None
+    timetoken: int
+    user_metadata: Any = None
+    subscription: str | None = None
+
+
+class UndecodableMessage(ValueError):
+    """A payload a converter cannot turn into a ``Message``; the text says why, in words,
+    so the console can show it next to the raw JSON."""
+
+
+class ConverterLoadError(Exception):
+    """A converter named on the command line could not be loaded; the text is one
+    sentence an operator can act on."""
+
+
+class ConverterLike(Protocol):
+    """Anything with the two converter methods: ours, Suppgram's, or a duck."""
+
+    def convert_from_pubnub(self, message: Any) -> Any: ...
+
+    def convert_to_pubnub(self, message: Any) -> Any: ...
+
+
+class MessageConverter(abc.ABC):
+    """Converts a project's PubNub JSON to ``Message`` and back (Suppgram's interface)."""
+
+    @abc.abstractmethod
+    def convert_from_pubnub(self, message: WireMessage) -> Message:
+        """Decode one received message; raise ``UndecodableMessage`` if it is not one."""
+
+    @abc.abstractmethod
+    def convert_to_pubnub(self, message: Message) -> Any:
+        """Encode a message as the JSON-able payload to publish."""
+
+
+def normalize_message(obj: Any) -> Message:
+    """Accept our ``Message`` or anything shaped like Suppgram's (kind, time_utc, text,
+    optionally image), so converters written for Suppgram work unchanged."""
+    if isinstance(obj, Message) and isinstance(obj.text, (str, type(None))) \
+            and isinstance(obj.image, (bytes, type(None))):
+        return obj  # else a Message built with wrong-typed fields: checked as a look-alike
+    try:
+        raw_kind, time_utc = obj.kind, obj.time_utc
+    except AttributeError as exc:
+        raise UndecodableMessage(
+            f"the converter returned {type(obj).__name__}, which is not a message "
+            f"(it has no {exc.name!r})"
+        ) from None
+    kind_value = getattr(raw_kind, "value", raw_kind)
+    if not isinstance(kind_value, str):
+        raise UndecodableMessage(f"message kind {short_repr(raw_kind)} is not a string")
+    if not isinstance(time_utc, datetime):
+        raise UndecodableMessage(f"message time {short_repr(time_utc)} is not a datetime")
+    if time_utc.utcoffset() is None:
+        raise UndecodableMessage(f"message time {time_utc.isoformat()} has no UTC offset")
+    text, image = getattr(obj, "text", None), getattr(obj, "image", None)
+    if text is not None and not isinstance(text, str):
+        raise UndecodableMessage(f"message text is {type(text).__name__}, not a string")
+    if image is not None and not isinstance(image, bytes):
+        raise UndecodableMessage(f"message image is {type(image).__name__}, not bytes")
+    mime = getattr(obj, "image_mime", None)
+    return Message(
+        kind=parse_kind(kind_value),
+        time_utc=time_utc,
+        text=text,
+        image=image,
+        image_mime=mime if isinstance(mime, str) else None,
+    )
+
+
+def decode_message(converter: ConverterLike, wire: WireMessage) -> Message:
+    """Run a converter on one received message; whatever goes wrong becomes
+    ``UndecodableMessage``, so one bad payload or buggy converter never stops the inbox."""
+    try:
+        result = converter.convert_from_pubnub(wire)
+    except UndecodableMessage:
+        raise
+    except Exception as exc:
+        raise UndecodableMessage(f"the converter raised {describe_error(exc)}") from exc
+    return normalize_message(result)
+
+
+def parse_kind(value: str) -> MessageKind:
+    """A wire string as a ``MessageKind``; an unknown one is undecodable, in words."""
+    try:
+        return MessageKind(value)
+    except ValueError:
+        known = ", ".join(kind.value for kind in MessageKind)
+        raise UndecodableMessage(
+            f"unknown message kind {short_repr(value)} (expected one of {known})"
+        ) from None
+
+
+def describe_error(exc: BaseException) -> str:
+    """``TypeError: why`` (or the bare class name), for sentences quoting an exception."""
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def short_repr(value: Any, limit: int = 60) -> str:
+    """``repr`` cut to ``limit`` characters, so a huge payload cannot flood a sentence."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

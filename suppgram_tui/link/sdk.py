@@ -1,0 +1,62 @@
+"""The PubNub SDK as the link uses it: building a client, running a request, and the
+workarounds SDK 10.8 needs, each in one place (reference §12.1)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any, TypeVar
+
+from pubnub.pnconfiguration import PNConfiguration
+from pubnub.pubnub_asyncio import PubNubAsyncio
+
+from .errors import LinkRequestError
+from .settings import LinkSettings
+
+Request = TypeVar("Request")
+
+
+def make_client(settings: LinkSettings, user_id: str | None = None, *, secret: bool = True,
+                token: str | None = None) -> PubNubAsyncio:
+    """A client of the keyset and origin in `settings`, as `user_id` (the support user by
+    default). `secret` signs with the secret key, which only a backend may hold; `token`
+    is an Access Manager token to send instead."""
+    config = PNConfiguration()
+    config.publish_key = settings.publish_key
+    config.subscribe_key = settings.subscribe_key
+    config.uuid = user_id or settings.user_id
+    config.ssl = settings.ssl
+    if settings.origin:
+        config.origin = settings.origin
+    if secret:
+        config.secret_key = settings.secret_key
+    client = PubNubAsyncio(config)
+    if token:
+        client.set_token(token)
+    return client
+
+
+async def call(request: Any, counter: Counter[str] | None = None) -> Any:
+    """Run one SDK request; its result, or `LinkRequestError` in words. `counter` counts
+    requests by endpoint name (FetchMessages, MessageCount, ...)."""
+    if counter is not None:
+        counter[type(request).__name__] += 1
+    envelope = await request.future()
+    if envelope.status.is_error():
+        raise LinkRequestError(envelope.status)
+    return envelope.result
+
+
+def fresh(request: Request) -> Request:
+    """An App Context request without the If-Match header an earlier one left behind:
+    SDK 10.8 keeps `_custom_headers` on the endpoint class, so one conditional update
+    makes every later objects request conditional too (reference §12.1)."""
+    request._custom_headers = {}  # type: ignore[attr-defined]
+    return request
+
+
+def with_body(request: Request, body: dict[str, Any]) -> Request:
+    """Send exactly `body`: the SDK writes every field it knows, and its `"custom": null`
+    would clear the state that a create must leave as it finds it."""
+    request.build_data = lambda: json.dumps(body)  # type: ignore[attr-defined]
+    return request

@@ -1,0 +1,48 @@
+"""How a local server is configured: one dataclass, its defaults those of a PubNub keyset."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .clock import now_ticks
+
+LOOPBACK = "127.0.0.1"
+SUBSCRIBE_HOLD_SECONDS = 280.0
+
+
+@dataclass
+class ServerOptions:
+    """How a local server behaves; the defaults match a PubNub keyset."""
+
+    host: str = LOOPBACK
+    """Interface to bind: loopback unless told otherwise (a development server)."""
+    port: int = 0
+    """TCP port; 0 picks a free one."""
+    data_path: str | None = None
+    """SQLite file that keeps history, groups and the clock across restarts; None = memory."""
+    poll_timeout: float = SUBSCRIBE_HOLD_SECONDS
+    """How long an idle subscribe poll is held open before an empty answer."""
+    secret_key: str | None = None
+    """Turns Access Manager on: requests need this key's signature or a granted token."""
+    signature_skew: float = 60.0
+    """Seconds a signed request's `timestamp` may differ from `wall_clock` (PubNub: 60)."""
+    wall_clock: Callable[[], float] = time.time
+    """Unix seconds for token issue/expiry and signature freshness; tests move it."""
+    timetoken_source: Callable[[], int] = now_ticks
+    """Where timetokens come from: the wall clock, or a scripted one for hermetic demos."""
+    objects_events: bool = False
+    """Deliver App Context change events to subscribers. Off by default, as on a new
+    PubNub keyset: SDK 10.8's receive loop dies on them (reference §12.1)."""
+    max_channels_per_group: int = 2000
+    """Channels one group may hold (PubNub: 100 by default, up to 2,000)."""
+    presence_min_timeout: float = 20.0
+    """Shortest presence timeout honoured (PubNub: 20 s); tests lower it to stay fast."""
+    presence_leave_on_drop: bool = False
+    """Announce `leave` once a uuid's subscribe poll stops listing a channel; PubNub
+    instead lets presence there time out (an SDK only sends leave with heartbeats on)."""
+    disabled_features: frozenset[str] = frozenset()
+    """Keyset add-ons switched off, to test how clients degrade: the `Feature.key` of
+    their routes, "history", "app_context" or "presence" (each then answers 403, as
+    PubNub does for a disabled add-on)."""

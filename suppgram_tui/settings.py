@@ -1,0 +1,138 @@
+"""One typed settings tree: everything a console (or the simulator) runs with.
+
+The CLI builds it once from flags and environment; tests and benchmarks build it
+directly. The runtime and the UI only read it. Each default is written here once (the
+local server's own defaults, such as its 280 s poll hold, live in its `ServerOptions`).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from suppgram_tui.converters import DEFAULT_CONVERTER_PATH
+from suppgram_tui.link.settings import LinkSettings, SettingsError
+from suppgram_tui.timetokens import now_utc
+
+if TYPE_CHECKING:
+    from suppgram_tui.local_pubnub import ServerOptions
+
+LOCAL_PUBLISH_KEY = "pub-c-local"
+LOCAL_SUBSCRIBE_KEY = "sub-c-local"
+"""The keyset of the embedded local server, when no keys are exported (it takes any)."""
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+"""Hosts that are this machine: a local origin there needs no keys."""
+DEFAULT_LOCAL_PORT = 8090
+"""Where `--local` and `serve` listen, so customers' apps and other consoles find it."""
+DEFAULT_CHANNEL_GROUP = "support"
+"""Suppgram's channel group of customer channels."""
+LOCAL_DATA_FILE = "local-pubnub.sqlite"
+"""The `--local` server's SQLite file, inside the data directory."""
+
+
+def default_agent_name() -> str:
+    """The login name, as an agent's name shown to the others."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "agent"
+
+
+def link_settings_for(origin: str | None = None, *, local: bool = False,
+                      user_id: str = "support",
+                      channel_groups: tuple[str, ...] = (DEFAULT_CHANNEL_GROUP,),
+                      env: Mapping[str, str] | None = None) -> LinkSettings:
+    """How to reach PubNub, from Suppgram's environment variables and the origin asked.
+
+    The embedded server (`local`), or an origin on this machine while no keys are
+    exported, uses the local keyset; anything else needs the keys, and TLS is off for
+    any origin given. `origin` must be HOST:PORT.
+    """
+    env = os.environ if env is None else env
+    if origin is not None and (":" not in origin or not origin.rsplit(":", 1)[1].isdigit()):
+        raise SettingsError(f"--origin must be HOST:PORT, not {origin!r}.")
+    has_keys = env.get("PUBNUB_PUBLISH_KEY") and env.get("PUBNUB_SUBSCRIBE_KEY")
+    host = urlsplit(f"//{origin}").hostname if origin else None
+    if local or (host in LOOPBACK and not has_keys):
+        return LinkSettings(env.get("PUBNUB_PUBLISH_KEY") or LOCAL_PUBLISH_KEY,
+                            env.get("PUBNUB_SUBSCRIBE_KEY") or LOCAL_SUBSCRIBE_KEY,
+                            user_id=user_id, channel_groups=channel_groups, origin=origin,
+                            ssl=False, local=True)
+    settings = LinkSettings.from_environment(env, user_id=user_id,
+                                             channel_groups=channel_groups, origin=origin)
+    return replace(settings, ssl=False) if origin is not None else settings
+
+
+@dataclass(frozen=True)
+class AgentSettings:
+    """Who is at this console and how their customers' messages are read."""
+
+    name: str = field(default_factory=default_agent_name)
+    """Shown to other agents and stored in each reply's meta."""
+    converter_path: str = DEFAULT_CONVERTER_PATH
+    """`module.Class` of the message converter."""
+    store_path: Path | None = None
+    """The agent-local TinyDB file (in the data directory); None keeps state in a
+    temporary file, for tests."""
+
+
+@dataclass(frozen=True)
+class UiSettings:
+    """How the console behaves on screen; snapshot tests switch off what varies."""
+
+    notify_sound: bool = True
+    """Ring the terminal bell with notifications."""
+    presence_signals: bool = True
+    """Send typing and "viewing" signals. Off in snapshots: their timing varies, and
+    every signal takes a timetoken."""
+    cursor_blink: bool = True
+    """Off in snapshot tests, so every frame is the same."""
+    show_local_origin: bool = True
+    """Show the --local server's HOST:PORT in the status line (off in snapshots)."""
+
+
+@dataclass(frozen=True)
+class SimulatorSettings:
+    """The customer simulator (`simulate`, or F4 in the console)."""
+
+    customer: str | None = None
+    """User id of the first simulated customer; None picks a random one."""
+    channel: str | None = None
+    """That customer's channel; None means `<user id>-support`."""
+    support_user: str | None = None
+    """The console's support user, whose messages are the agents'; None means
+    `pubnub.user_id` (the console's own, for F4)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything one console (or one simulator) runs with."""
+
+    pubnub: LinkSettings
+    """How to reach PubNub; with `local`, the origin is filled in once the server runs."""
+    agent: AgentSettings = field(default_factory=AgentSettings)
+    local: ServerOptions | None = None
+    """Start `local_pubnub` in-process with these options and connect to it (`--local`);
+    if its port is taken, it listens on a free one instead."""
+    ui: UiSettings = field(default_factory=UiSettings)
+    simulator: SimulatorSettings = field(default_factory=SimulatorSettings)
+    clock: Callable[[], datetime] = now_utc
+    """Wall clock for waiting times and replies' times; fixed in snapshot tests."""
+
+    @property
+    def origin_label(self) -> str:
+        """Where the console is connected, as the status line names it."""
+        if self.local is not None or self.pubnub.local:
+            return "LOCAL"
+        return self.pubnub.origin or "PubNub"
+
+    @property
+    def support_user(self) -> str:
+        """The user id whose messages are the agents' (see `SimulatorSettings`)."""
+        return self.simulator.support_user or self.pubnub.user_id
