@@ -266,3 +266,25 @@ async def test_a_message_into_the_open_conversation_sorts_the_list_once(
         await asyncio.sleep(0.3)  # the read marker's repaint has come and gone
         assert len(rebuilds) == 1
         assert "second" in list_text(app) and " 1 " not in list_text(app)  # no badge
+
+
+async def test_enter_sends_everything_typed_before_it_even_when_keys_come_fast(
+        local_server, tmp_path, customers):
+    """A paste or a fast typist: Enter is handled in order with the keys before it."""
+    from textual import events
+
+    customer = customers("quin")
+    heard = Recorder()
+    customer.add_listener(heard)
+    customer.subscribe().channels(["quin-support"]).execute()
+    await open_conversation(customer, "quin-support", "hi")
+    app = console_app(local_server.origin, tmp_path / "ann.json")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_ready(app)
+        await wait_until(lambda: "hi" in transcript_text(app))
+        await pilot.press("tab", "tab")
+        for key in [*"late", "enter"]:  # queued at once, as a terminal delivers them
+            app.post_message(events.Key(key, None if key == "enter" else key))
+        await wait_until(lambda: any(m.publisher == "support" for m in heard.messages))
+        reply = next(m for m in heard.messages if m.publisher == "support")
+        assert reply.message["text"] == "late"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import TextArea
@@ -15,8 +16,6 @@ class Composer(TextArea):
     """A multi-line reply box with `/name` canned replies."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        # priority: checked before TextArea's own Enter, which would insert a new line
-        Binding("enter", "submit", "Send", show=False, priority=True),
         Binding("ctrl+j,alt+enter,shift+enter", "newline", "New line", show=False),
         Binding("tab", "expand_canned", "Insert canned reply", show=False),
     ]
@@ -49,6 +48,15 @@ class Composer(TextArea):
                          placeholder="Reply… (Enter sends, Ctrl+J new line, /name inserts a "
                                      "canned reply)")
         self.canned: dict[str, str] = {}
+
+    def on_key(self, event: events.Key) -> None:
+        """Enter sends. Handled here, in this widget's queue after the keys typed before
+        it (a priority binding would run first and send a paste without its tail);
+        `prevent_default` keeps TextArea from inserting a new line."""
+        if event.key == "enter":
+            event.prevent_default()
+            event.stop()
+            self.action_submit()
 
     def action_submit(self) -> None:
         """Send what is written; a lone `/name` is replaced by that canned reply first."""
