@@ -384,8 +384,10 @@ def link_settings(origin: str, groups: Sequence[str] = (GROUP,)) -> Any:
                         ssl=False, local=True)
 
 
-def make_inbox(origin: str, store_path: Path, groups: Sequence[str] = (GROUP,)) -> Any:
-    """link + converter + inbox + store, built as `tests/inbox_harness.py` builds them."""
+def make_inbox(origin: str, store_path: Path, groups: Sequence[str] = (GROUP,)
+               ) -> tuple[Any, Any]:
+    """link + converter + inbox + store, built as `tests/inbox_harness.py` builds them;
+    the inbox and its store (the caller closes it)."""
     from suppgram_tui.converters import DefaultMessageConverter
     from suppgram_tui.inbox import Inbox
     from suppgram_tui.link.client import PubNubLink
@@ -400,7 +402,7 @@ def make_inbox(origin: str, store_path: Path, groups: Sequence[str] = (GROUP,)) 
         return links[-1]
 
     return Inbox(transport, converter=DefaultMessageConverter(), store=store,
-                 agent_name=AGENT, support_user=SUPPORT_USER)
+                 agent_name=AGENT, support_user=SUPPORT_USER), store
 
 
 def make_console(origin: str, store_path: Path, groups: Sequence[str] = (GROUP,)) -> Any:

@@ -106,14 +106,14 @@ async def inbox_pipeline(origin: str, channels: list[str], args: argparse.Namesp
 
     tally = Tally()
     with tempfile.TemporaryDirectory() as tmp:
-        inbox = benchlib.make_inbox(origin, Path(tmp) / "store.json")
+        inbox, store = benchlib.make_inbox(origin, Path(tmp) / "store.json")
         inbox.listen(lambda e: tally.hit() if isinstance(e, EntryAdded) else None)
         await inbox.start()
         try:
             return await burst(origin, channels, tally, args)
         finally:
             await inbox.stop()
-            inbox.store.close()
+            store.close()
 
 
 class ConsoleProbe:
@@ -155,7 +155,7 @@ async def console_app(origin: str, channels: list[str], args: argparse.Namespace
     with tempfile.TemporaryDirectory() as tmp:
         app = benchlib.make_console(origin, Path(tmp) / "store.json")
         async with app.run_test(headless=True, size=(120, 50)):
-            await wait_until(lambda: app.console_screen.inbox is not None, timeout=60,
+            await wait_until(lambda: app.console_screen is not None, timeout=60,
                              what="console connected")
             probe = ConsoleProbe(app)
             with benchlib.profiled(args.profile):

@@ -85,8 +85,8 @@ class LatencyProbe:
             if event.channel == self.hot:
                 self._pane_pending.append((event.entry, sent))
 
-        def touching(channels: set[str]) -> None:
-            touch(channels)
+        def touching(channels: set[str], *, resort: bool = True) -> None:
+            touch(channels, resort=resort)
             top = int(conversations.scroll_y) // 2
             visible = set(conversations.rows[top:top + conversations.size.height // 2 + 1])
             for channel in [c for c in self._row_pending if c not in visible]:
@@ -155,7 +155,7 @@ async def console_run(origin: str, channels: list[str], args: argparse.Namespace
     with tempfile.TemporaryDirectory() as tmp:
         app = benchlib.make_console(origin, Path(tmp) / "store.json")
         async with app.run_test(headless=True, size=(120, 50)):
-            await wait_until(lambda: app.console_screen.inbox is not None, timeout=120,
+            await wait_until(lambda: app.console_screen is not None, timeout=120,
                              what="console connected")
             conversations = app.console_screen.conversation_list
             await wait_until(lambda: len(conversations.rows) >= len(channels), 60,

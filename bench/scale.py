@@ -94,7 +94,7 @@ async def main() -> None:
             started = time.perf_counter()
             app = benchlib.make_console(server.origin, Path(tmp) / "store.json", groups)
             async with app.run_test(headless=True, size=(120, 50)) as pilot:
-                await wait_until(lambda: app.console_screen.inbox is not None, 600,
+                await wait_until(lambda: app.console_screen is not None, 600,
                                  what="console connected")
                 conversations = app.console_screen.conversation_list
                 await wait_until(lambda: len(conversations.rows) >= len(channels), 120,

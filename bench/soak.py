@@ -96,7 +96,7 @@ async def main() -> None:
             await add_channels(server.origin, channels)
             app = benchlib.make_console(server.origin, Path(tmp) / "store.json")
             async with app.run_test(headless=True, size=(120, 50)) as pilot:
-                await wait_until(lambda: app.console_screen.inbox is not None, 60,
+                await wait_until(lambda: app.console_screen is not None, 60,
                                  what="console connected")
                 inbox = app.console_screen.inbox
                 customers = await CustomersProcess(server.origin, channels,
@@ -139,7 +139,7 @@ async def sample(app: Any, server: ServerProcess, elapsed: float) -> dict[str, f
         "server_rss": stats["rss_mb"],
         "log": stats["log_events"],
         "parked": stats["parked"],
-        "outbox": len(inbox.outbox.pending),
+        "outbox": inbox.status().pending_replies,
         "conversations": len(inbox.conversations),
         "entries": sum(len(v.entries) for v in inbox.conversations.values()),
         "queue": app.console_screen._message_queue.qsize(),

@@ -47,7 +47,7 @@ async def console_start(origin: str, channels: list[str], store: Path,
     app = benchlib.make_console(origin, store, groups)
     drawn: list[float] = []
     async with app.run_test(headless=True, size=(120, 50)):
-        await wait_until(lambda: app.console_screen.inbox is not None, 300,
+        await wait_until(lambda: app.console_screen is not None, 300,
                          interval=0.005, what="console connected")
         conversations = app.console_screen.conversation_list
         render_line = conversations.render_line
@@ -61,7 +61,7 @@ async def console_start(origin: str, channels: list[str], store: Path,
         conversations.refresh()
         await wait_until(lambda: drawn, 300, interval=0.005, what="sidebar drawn")
         elapsed = drawn[0] - started
-        link = app.console_screen.inbox.transport
+        link = app.runtime.link
         requests = Counter(link.requests)
         unread = sum(1 for v in app.console_screen.inbox.conversations.values() if v.unread)
         rss = rss_mb()

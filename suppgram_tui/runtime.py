@@ -62,6 +62,8 @@ class ConsoleRuntime:
         self.store: AgentStore | None = None
         self.inbox: Inbox | None = None
         self.converter: ConverterLike | None = None
+        self.link: PubNubLink | None = None
+        """The inbox's link (benchmarks count its requests)."""
         self._listeners: list[Callable[[InboxEvent], None]] = []
         self._temp_dir: tempfile.TemporaryDirectory[str] | None = None
 
@@ -89,7 +91,8 @@ class ConsoleRuntime:
         self.inbox = Inbox(self._make_link, converter=converter, store=store,
                            agent_name=self.settings.agent.name,
                            support_user=self.settings.pubnub.user_id,
-                           clock=self.settings.clock)
+                           clock=self.settings.clock,
+                           announce=self.settings.ui.presence_signals)
         for listener in self._listeners:
             self.inbox.listen(listener)
         await self.inbox.start()
@@ -113,7 +116,8 @@ class ConsoleRuntime:
             self._temp_dir = None
 
     def _make_link(self, on_event: Callable[[LinkEvent], None]) -> PubNubLink:
-        return PubNubLink(self.settings.pubnub, on_event)
+        self.link = PubNubLink(self.settings.pubnub, on_event)
+        return self.link
 
     def _open_store(self) -> tuple[AgentStore, str | None]:
         """In a worker thread: the store, and what the agent should know about it."""

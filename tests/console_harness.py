@@ -9,6 +9,8 @@ from suppgram_tui.converters import DEFAULT_CONVERTER_PATH
 from suppgram_tui.settings import AgentSettings, Settings, UiSettings
 from suppgram_tui.timetokens import now_utc
 from suppgram_tui.ui.app import SuppgramConsole, make_app
+from suppgram_tui.ui.screens.console import ConsoleScreen
+from suppgram_tui.ui.widgets.transcript import Transcript
 
 from .conftest import wait_until
 from .inbox_harness import link_settings
@@ -35,18 +37,18 @@ def console_app(origin: str, store_path: Path, agent: str = "ann", *,
                                      converter_path=converter_path))
 
 
-async def wait_ready(app: SuppgramConsole) -> None:
-    await wait_until(lambda: app.console_screen.inbox is not None, timeout=15)
+async def wait_ready(app: SuppgramConsole) -> ConsoleScreen:
+    """The console screen, once the inbox has connected and the screen is shown."""
+    return await wait_until(lambda: app.console_screen, timeout=15)
 
 
 def transcript_text(app: SuppgramConsole) -> str:
-    from suppgram_tui.ui.widgets.transcript import Transcript
-
-    transcript = app.console_screen.query_one(Transcript)
-    return "\n".join("".join(seg.text for seg in strip) for strip in transcript._lines)
+    if app.console_screen is None:
+        return ""
+    return app.console_screen.query_one(Transcript).plain_text()
 
 
 def list_text(app: SuppgramConsole) -> str:
-    conversations = app.console_screen.conversation_list
-    return "\n".join("".join(seg.text for seg in conversations.render_line(y))
-                     for y in range(conversations.size.height))
+    if app.console_screen is None:
+        return ""
+    return "\n".join(app.console_screen.conversation_list.plain_rows())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from pubnub.pubnub_asyncio import PubNubAsyncio
 from suppgram_tui.converters import DefaultMessageConverter
 from suppgram_tui.inbox import Inbox, InboxEvent
 from suppgram_tui.link.client import PubNubLink
+from suppgram_tui.link.events import LinkEvent
 from suppgram_tui.link.settings import LinkSettings
 from suppgram_tui.store import AgentStore
 
@@ -38,9 +40,15 @@ class InboxHarness:
         self.settings = link_settings(origin)
         self.store = AgentStore(store_path)
         self.links: list[PubNubLink] = []
+        self.link_events: list[LinkEvent] = []
+        """What the link told the inbox, each recorded once the inbox has handled it."""
 
-        def transport(on_event: Any) -> PubNubLink:
-            link = PubNubLink(self.settings, on_event)
+        def transport(on_event: Callable[[LinkEvent], None]) -> PubNubLink:
+            def handle(event: LinkEvent) -> None:
+                on_event(event)
+                self.link_events.append(event)
+
+            link = PubNubLink(self.settings, handle)
             self.links.append(link)
             return link
 
@@ -62,8 +70,8 @@ class InboxHarness:
         self.store.close()
 
     def texts(self, channel: str) -> list[str]:
-        view = self.inbox.conversations.get(channel)
-        return [entry.text for entry in view.entries] if view else []
+        conversation = self.inbox.conversations.get(channel)
+        return [entry.text for entry in conversation.entries] if conversation else []
 
 
 def customer_client(origin: str, uuid: str) -> PubNubAsyncio:

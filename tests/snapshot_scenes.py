@@ -78,7 +78,7 @@ async def with_customers(pilot: Pilot) -> None:
     """Three customers write; ann opens dana's conversation, claims it and replies."""
     app = pilot.app
     assert isinstance(app, SuppgramConsole)
-    await until(lambda: app.console_screen.inbox is not None, pilot)
+    await until(lambda: app.console_screen is not None, pilot)
     origin = app.runtime.server.origin  # type: ignore[union-attr]
     for uuid, texts in CUSTOMERS:
         client = _customer(origin, uuid)
@@ -115,8 +115,13 @@ async def simulator(pilot: Pilot) -> None:
     await until(lambda: "olga-support" in inbox.conversations, pilot)
     inbox.send_reply("olga-support", "Yes! What would you like refunded?")
     await until(lambda: len(screen.simulation.records) == 2, pilot)
+    # the reply claims olga's conversation: its App Context writes take timetokens
+    await until(lambda: any(n.message == "Claimed: olga-support" for n in app._notifications),
+                pilot)
     await screen.simulation.send_raw("olga", {"kind": "from_customer", "text": "no time"})
     await until(lambda: len(screen.simulation.records) == 3, pilot)
+    # olga is ann's now, so ann hears of it: wait for the toast before it is cleared
+    await until(lambda: any("no time" in n.message for n in app._notifications), pilot)
     await settle(pilot)
 
 
@@ -132,7 +137,7 @@ async def settle(pilot: Pilot) -> None:
 async def connected(pilot: Pilot) -> None:
     app = pilot.app
     assert isinstance(app, SuppgramConsole)
-    await until(lambda: app.console_screen.inbox is not None, pilot)
+    await until(lambda: app.console_screen is not None, pilot)
     await settle(pilot)
 
 

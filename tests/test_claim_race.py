@@ -20,7 +20,7 @@ import random
 
 import pytest
 
-from suppgram_tui.inbox import ClaimLost
+from suppgram_tui.inbox import ClaimLost, ConversationAction
 from suppgram_tui.model import ConversationState
 
 from .conftest import wait_until
@@ -52,7 +52,7 @@ async def claim_together(ann: InboxHarness, bob: InboxHarness, channel: str,
         if delay:
             await asyncio.sleep(delay)
         try:
-            await harness.inbox.claim(channel)
+            await harness.inbox.apply(ConversationAction.CLAIM, channel)
         except ClaimLost:
             return None
         return harness.inbox.agent_name
@@ -71,13 +71,13 @@ async def claim_together(ann: InboxHarness, bob: InboxHarness, channel: str,
 async def both_show(ann: InboxHarness, bob: InboxHarness, channel: str,
                     owner: str | None, round_number: int) -> None:
     def agreed() -> bool:
-        return all(h.inbox.view(channel).assignee == owner for h in (ann, bob))
+        return all(h.inbox.conversations[channel].assignee == owner for h in (ann, bob))
     try:
         await wait_until(agreed, timeout=5)
     except AssertionError:
         raise AssertionError(
-            f"round {round_number}: ann shows {ann.inbox.view(channel).assignee}, "
-            f"bob shows {bob.inbox.view(channel).assignee}, expected {owner}") from None
+            f"round {round_number}: ann shows {ann.inbox.conversations[channel].assignee}, "
+            f"bob shows {bob.inbox.conversations[channel].assignee}, expected {owner}") from None
 
 
 async def test_one_conversation_claimed_a_hundred_times_has_one_winner_each_round(
@@ -95,9 +95,10 @@ async def test_one_conversation_claimed_a_hundred_times_has_one_winner_each_roun
         wins[winner] += 1
         await both_show(ann, bob, channel, winner, round_number)
         for harness in (ann, bob):
-            assert harness.inbox.view(channel).state is ConversationState.ASSIGNED
+            assert harness.inbox.conversations[channel].state is ConversationState.ASSIGNED
         winning = ann if winner == "ann" else bob
-        await winning.inbox.postpone(channel)  # back to the queue for the next round
+        # back to the queue for the next round
+        await winning.inbox.apply(ConversationAction.POSTPONE, channel)
         await both_show(ann, bob, channel, None, round_number)
     assert sum(wins.values()) == ROUNDS
     assert min(wins.values()) > 0, wins  # the race was real: both sides won some rounds
@@ -141,9 +142,9 @@ async def test_a_claim_landing_between_anothers_read_and_create_is_not_overwritt
         return custom, etag
 
     bob.link.conversation_state = slow_read
-    bob_claim = asyncio.ensure_future(bob.inbox.claim(channel))
+    bob_claim = asyncio.ensure_future(bob.inbox.apply(ConversationAction.CLAIM, channel))
     await asyncio.wait_for(read_absent.wait(), 5)
-    await ann.inbox.claim(channel)
+    await ann.inbox.apply(ConversationAction.CLAIM, channel)
     go_on.set()
     with pytest.raises(ClaimLost):
         await bob_claim

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
+from suppgram_tui.inbox import ConversationAction
 from suppgram_tui.model import ConversationState
 
 from .conftest import Recorder, wait_until
@@ -73,14 +76,14 @@ async def test_claim_and_resolve_change_what_another_console_sees(local_server, 
             await wait_ready(app)
             await wait_until(lambda: "hello?" in transcript_text(app))
             await pilot.press("ctrl+g")
-            await wait_until(lambda: bob.inbox.view("finn-support").assignee == "ann")
+            await wait_until(lambda: bob.inbox.conversations["finn-support"].assignee == "ann")
             await wait_until(lambda: "@ann" in list_text(app))
             await pilot.press("ctrl+r")
-            await wait_until(lambda: bob.inbox.view("finn-support").state
+            await wait_until(lambda: bob.inbox.conversations["finn-support"].state
                              is ConversationState.RESOLVED)
             await wait_until(lambda: "resolved" in transcript_text(app))
             # bob claims it back after the customer writes again; ann sees bob
-            await bob.inbox.claim("finn-support")
+            await bob.inbox.apply(ConversationAction.CLAIM, "finn-support")
             await wait_until(lambda: "@bob" in list_text(app) or "resolved" not in
                              list_text(app))
     finally:
@@ -95,10 +98,10 @@ async def test_a_lost_claim_is_a_toast_not_a_crash(local_server, tmp_path, custo
         async with app.run_test(size=(120, 30)) as pilot:
             await wait_ready(app)
             await wait_until(lambda: "anyone?" in transcript_text(app))
-            await bob.inbox.claim("gus-support")
+            await bob.inbox.apply(ConversationAction.CLAIM, "gus-support")
             await pilot.press("ctrl+g")
             await wait_until(lambda: any("bob" in n.message for n in app._notifications))
-            assert app.console_screen.inbox.view("gus-support").assignee == "bob"
+            assert app.console_screen.inbox.conversations["gus-support"].assignee == "bob"
     finally:
         await bob.stop()
 
@@ -148,7 +151,7 @@ async def test_new_conversation_toasts_and_older_history_loads_on_scroll_up(
     async with app.run_test(size=(120, 30)):
         await wait_ready(app)
         await wait_until(lambda: "m59" in transcript_text(app))
-        view = app.console_screen.inbox.view("joe-support")
+        view = app.console_screen.inbox.conversations["joe-support"]
         assert len(view.entries) == 25
         from suppgram_tui.ui.widgets.transcript import Transcript
         transcript = app.console_screen.query_one(Transcript)
@@ -179,8 +182,8 @@ async def test_open_conversation_stays_open_when_another_agent_resolves_it(
             from suppgram_tui.ui.widgets.composer import Composer
             composer = app.console_screen.query_one(Composer)
             assert composer.text == "Your invoice" and composer.has_focus
-            await bob.inbox.claim("lea-support")
-            await bob.inbox.resolve("lea-support")
+            await bob.inbox.apply(ConversationAction.CLAIM, "lea-support")
+            await bob.inbox.apply(ConversationAction.RESOLVE, "lea-support")
             await wait_until(lambda: "lea-support" not in app.console_screen
                              .conversation_list.rows)
             await pilot.pause(0.3)
@@ -205,3 +208,83 @@ async def test_unknown_canned_reply_is_not_sent(local_server, tmp_path, customer
                                      for n in app._notifications))
         await pilot.pause(0.5)
         assert not any(m.publisher == "support" for m in heard.messages)
+
+
+async def test_resolving_another_agents_conversation_asks_first(local_server, tmp_path,
+                                                                customers):
+    from suppgram_tui.ui.screens.confirm import ConfirmScreen
+
+    await open_conversation(customers("ola"), "ola-support", "still waiting")
+    bob = await InboxHarness(local_server.origin, tmp_path / "bob.json", "bob").start()
+    app = console_app(local_server.origin, tmp_path / "ann.json")
+    try:
+        async with app.run_test(size=(120, 30)) as pilot:
+            screen = await wait_ready(app)
+            await bob.inbox.apply(ConversationAction.CLAIM, "ola-support")
+            await wait_until(lambda: "@bob" in list_text(app))
+            await pilot.press("ctrl+r")
+            await wait_until(lambda: isinstance(app.screen, ConfirmScreen))
+            await pilot.press("escape")  # no: nothing changes
+            await wait_until(lambda: app.screen is screen)
+            await pilot.pause(0.3)
+            assert screen.inbox.conversations["ola-support"].state is ConversationState.ASSIGNED
+            await pilot.press("ctrl+r")
+            await wait_until(lambda: isinstance(app.screen, ConfirmScreen))
+            await pilot.press("ctrl+r")  # the same key again: yes
+            await wait_until(lambda: bob.inbox.conversations["ola-support"].state
+                             is ConversationState.RESOLVED)
+    finally:
+        await bob.stop()
+
+
+async def test_a_message_into_the_open_conversation_sorts_the_list_once(
+        local_server, tmp_path, customers):
+    """Marking it read repaints its row; it cannot move it, so nothing is re-sorted."""
+    customer = customers("pia")
+    await open_conversation(customer, "pia-support", "first")
+    app = console_app(local_server.origin, tmp_path / "ann.json")
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await wait_ready(app)
+        conversations = screen.conversation_list
+        conversation = screen.inbox.conversations["pia-support"]
+        await wait_until(lambda: screen.channel == "pia-support" and "first" in
+                         transcript_text(app))
+        await wait_until(lambda: not conversation.has_older)  # asked for on opening it
+        await asyncio.sleep(0.3)  # let the start-up redraws settle
+        await pilot.pause()
+        rebuild, rebuilds = conversations.rebuild, []
+
+        def counted() -> None:
+            rebuilds.append(1)
+            rebuild()
+        conversations.rebuild = counted  # type: ignore[method-assign]
+        await customer.publish().channel("pia-support").message(customer_payload("second")) \
+            .future()
+        await wait_until(lambda: "second" in transcript_text(app))
+        await wait_until(lambda: conversation.unread == 0 and conversation.read_marker
+                         == conversation.last_activity)
+        await asyncio.sleep(0.3)  # the read marker's repaint has come and gone
+        assert len(rebuilds) == 1
+        assert "second" in list_text(app) and " 1 " not in list_text(app)  # no badge
+
+
+async def test_enter_sends_everything_typed_before_it_even_when_keys_come_fast(
+        local_server, tmp_path, customers):
+    """A paste or a fast typist: Enter is handled in order with the keys before it."""
+    from textual import events
+
+    customer = customers("quin")
+    heard = Recorder()
+    customer.add_listener(heard)
+    customer.subscribe().channels(["quin-support"]).execute()
+    await open_conversation(customer, "quin-support", "hi")
+    app = console_app(local_server.origin, tmp_path / "ann.json")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_ready(app)
+        await wait_until(lambda: "hi" in transcript_text(app))
+        await pilot.press("tab", "tab")
+        for key in [*"late", "enter"]:  # queued at once, as a terminal delivers them
+            app.post_message(events.Key(key, None if key == "enter" else key))
+        await wait_until(lambda: any(m.publisher == "support" for m in heard.messages))
+        reply = next(m for m in heard.messages if m.publisher == "support")
+        assert reply.message["text"] == "late"

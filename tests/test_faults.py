@@ -169,7 +169,7 @@ async def test_connections_cut_mid_poll_lose_and_repeat_nothing(local_server, tm
         states = [e.state for e in ann.events if isinstance(e, ConnectionStatus)]
         assert states.count(ConnectionState.RECONNECTING) >= 2
         assert ann.inbox.connection is ConnectionState.CONNECTED
-        assert ann.inbox.view("cut-1").unread == 21
+        assert ann.inbox.conversations["cut-1"].unread == 21
     finally:
         await ann.stop()
         await proxy.stop()
@@ -198,7 +198,7 @@ async def test_reply_sent_while_down_and_console_restarted_is_delivered_once(
         async with app.run_test(size=(120, 30)) as pilot:
             await wait_until(lambda: "is anyone there?" in transcript_text(app), timeout=15)
             await pilot.press("ctrl+g")
-            await wait_until(lambda: bob.inbox.view(channel).assignee == "ann")
+            await wait_until(lambda: bob.inbox.conversations[channel].assignee == "ann")
             await server.kill()
             await pilot.press("tab", "tab", *"Sorry for the wait", "enter")
             await wait_until(lambda: "retrying" in transcript_text(app), timeout=10)
@@ -206,13 +206,14 @@ async def test_reply_sent_while_down_and_console_restarted_is_delivered_once(
 
         again = console_app(server.origin, store_path)  # restarted while the server is down
         async with again.run_test(size=(120, 30)):
-            status = again.console_screen.query_one(StatusLine)
+            status = again.screen.query_one(StatusLine)  # the connecting screen's
             await wait_until(lambda: status.connection is ConnectionState.RECONNECTING)
             assert "cannot reach PubNub" in status.detail
-            assert again.console_screen.inbox is None
+            assert again.console_screen is None
             await server.start()
-            await wait_until(lambda: again.console_screen.inbox is not None, timeout=20)
-            await wait_until(lambda: not again.console_screen.inbox.outbox.pending, timeout=15)
+            await wait_until(lambda: again.console_screen is not None, timeout=20)
+            await wait_until(lambda: not again.console_screen.inbox.status().pending_replies,
+                             timeout=15)
             await wait_until(lambda: any(m.publisher == "support" for m in heard.messages),
                              timeout=15)
             await wait_until(lambda: "Sorry for the wait" in transcript_text(again))
@@ -227,11 +228,11 @@ async def test_reply_sent_while_down_and_console_restarted_is_delivered_once(
                        if m.publisher == "support"}
             assert replies == {stored[1][0]: "Sorry for the wait"}
             texts = [text for _, text in stored]
-            view = again.console_screen.inbox.view(channel)
+            view = again.console_screen.inbox.conversations[channel]
             assert [e.text for e in view.entries] == texts
             assert transcript_text(again).count("Sorry for the wait") == 1
             # the claim made before the outage: both consoles agree on it
-            assert view.assignee == "ann" and bob.inbox.view(channel).assignee == "ann"
+            assert view.assignee == "ann" and bob.inbox.conversations[channel].assignee == "ann"
             assert "@ann" in list_text(again)
             await wait_until(lambda: bob.texts(channel) == texts, timeout=15)
     finally:

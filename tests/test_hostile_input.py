@@ -172,10 +172,10 @@ async def test_hostile_payloads_reach_a_live_console_as_visible_text(
             timetokens = [await publish(mallory, http, local_server.url, CHANNEL, case)
                           for case in CASES]
         await wait_until(lambda: CHANNEL in inbox.conversations
-                         and len(inbox.view(CHANNEL).entries) == len(CASES), timeout=15)
+                         and len(inbox.conversations[CHANNEL].entries) == len(CASES), timeout=15)
 
         # each payload is one entry: its text, or undecodable with its raw JSON
-        entries = {entry.timetoken: entry for entry in inbox.view(CHANNEL).entries}
+        entries = {entry.timetoken: entry for entry in inbox.conversations[CHANNEL].entries}
         for case, timetoken in zip(CASES, timetokens, strict=True):
             entry = entries[timetoken]
             if case.shows is RAW:
@@ -242,7 +242,7 @@ async def test_hostile_payloads_reach_a_live_console_as_visible_text(
             .custom({"state": "assigned", "assignee": EVIL_AGENT,
                      "tags": "\x1b[5mvip,[bold]x\u202e"}).future()
         await rogue.signal().channel("suppgram-state." + ROGUE_CHANNEL).message("x").future()
-        await wait_until(lambda: inbox.view(ROGUE_CHANNEL).assignee == EVIL_AGENT)
+        await wait_until(lambda: inbox.conversations[ROGUE_CHANNEL].assignee == EVIL_AGENT)
         await open_in(app, ROGUE_CHANNEL)
         await wait_until(lambda: "mallory" in str(header.render()))
         await pilot.press("ctrl+g")  # someone "has" it: the toast names them

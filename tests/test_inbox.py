@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from suppgram_tui.inbox import Author, ClaimLost, Delivery, EntryAdded
+from suppgram_tui.inbox import Author, ClaimLost, ConversationAction, Delivery, EntryAdded
+from suppgram_tui.link.events import PresenceChanged
 from suppgram_tui.local_pubnub import LocalPubNub
 from suppgram_tui.local_pubnub.events import Event
 from suppgram_tui.model import ConversationState, MessageKind
@@ -68,7 +69,7 @@ async def test_customer_message_arrives_and_reply_reaches_customer_in_suppgram_j
     await open_conversation(customer, "cust-1-support", "my order is late")
 
     await wait_until(lambda: ann.texts("cust-1-support") == ["my order is late"])
-    view = ann.inbox.view("cust-1-support")
+    view = ann.inbox.conversations["cust-1-support"]
     assert view.entries[0].author is Author.CUSTOMER and view.unread == 1
     assert any(isinstance(e, EntryAdded) and e.new_conversation for e in ann.events)
 
@@ -90,7 +91,7 @@ async def test_publisher_decides_who_is_the_customer(harnesses, customers):
     await sneaky.publish().channel("c2").message(customer_payload("i am an agent", "from_agent")) \
         .meta({"agent": "ann"}).future()
     await wait_until(lambda: ann.texts("c2"))
-    entry = ann.inbox.view("c2").entries[0]
+    entry = ann.inbox.conversations["c2"].entries[0]
     assert entry.author is Author.CUSTOMER
     assert entry.message.kind is MessageKind.FROM_AGENT
 
@@ -112,15 +113,16 @@ async def test_two_agents_claim_at_once_exactly_one_wins(harnesses, customers):
     ann, bob = await harnesses("ann"), await harnesses("bob")
     for harness in (ann, bob):
         await wait_until(lambda h=harness: h.texts("c4"))
-    outcomes = await asyncio.gather(ann.inbox.claim("c4"), bob.inbox.claim("c4"),
+    outcomes = await asyncio.gather(ann.inbox.apply(ConversationAction.CLAIM, "c4"),
+                                    bob.inbox.apply(ConversationAction.CLAIM, "c4"),
                                     return_exceptions=True)
     winners = [o for o in outcomes if o is None]
     losers = [o for o in outcomes if isinstance(o, ClaimLost)]
     assert len(winners) == 1 and len(losers) == 1, outcomes
     winner = "ann" if outcomes[0] is None else "bob"
     for harness in (ann, bob):
-        await wait_until(lambda h=harness: h.inbox.view("c4").assignee == winner)
-        assert harness.inbox.view("c4").state is ConversationState.ASSIGNED
+        await wait_until(lambda h=harness: h.inbox.conversations["c4"].assignee == winner)
+        assert harness.inbox.conversations["c4"].state is ConversationState.ASSIGNED
 
 
 async def test_resolve_tells_the_customer_and_a_new_message_reopens(harnesses, customers):
@@ -130,16 +132,16 @@ async def test_resolve_tells_the_customer_and_a_new_message_reopens(harnesses, c
     customer.subscribe().channels(["c5"]).execute()
     await open_conversation(customer, "c5", "hello")
     ann, bob = await harnesses("ann"), await harnesses("bob")
-    await ann.inbox.claim("c5")
-    await ann.inbox.set_tags("c5", ["vip", "billing"])
-    await wait_until(lambda: bob.inbox.view("c5").tags == ["billing", "vip"])
-    await ann.inbox.resolve("c5")
+    await ann.inbox.apply(ConversationAction.CLAIM, "c5")
+    await ann.inbox.apply(ConversationAction.SET_TAGS, "c5", ["vip", "billing"])
+    await wait_until(lambda: bob.inbox.conversations["c5"].tags == ["billing", "vip"])
+    await ann.inbox.apply(ConversationAction.RESOLVE, "c5")
     await wait_until(lambda: any(m.message.get("kind") == "resolved" for m in received.messages))
-    await wait_until(lambda: bob.inbox.view("c5").state is ConversationState.RESOLVED)
+    await wait_until(lambda: bob.inbox.conversations["c5"].state is ConversationState.RESOLVED)
     await customer.publish().channel("c5").message(customer_payload("one more thing")).future()
-    await wait_until(lambda: ann.inbox.view("c5").state is ConversationState.NEW)
-    await wait_until(lambda: bob.inbox.view("c5").state is ConversationState.NEW)
-    assert ann.inbox.view("c5").assignee is None
+    await wait_until(lambda: ann.inbox.conversations["c5"].state is ConversationState.NEW)
+    await wait_until(lambda: bob.inbox.conversations["c5"].state is ConversationState.NEW)
+    assert ann.inbox.conversations["c5"].assignee is None
 
 
 async def test_hostile_payloads_are_kept_visible_and_the_inbox_keeps_working(
@@ -161,7 +163,7 @@ async def test_hostile_payloads_are_kept_visible_and_the_inbox_keeps_working(
         await customer.publish().channel("c6").message(payload).use_post(True).future()
     await customer.publish().channel("c6").message(customer_payload("still here")).future()
     await wait_until(lambda: len(ann.texts("c6")) == len(hostile) + 1)
-    entries = ann.inbox.view("c6").entries
+    entries = ann.inbox.conversations["c6"].entries
     assert entries[-1].text == "still here"
     undecodable = [e for e in entries if e.undecodable]
     assert len(undecodable) == 9
@@ -185,7 +187,7 @@ async def test_converter_that_raises_does_not_stop_the_inbox(harnesses, customer
     await open_conversation(customer, "c7", "boom")
     await customer.publish().channel("c7").message(customer_payload("fine")).future()
     await wait_until(lambda: len(ann.texts("c7")) == 2)
-    first, second = ann.inbox.view("c7").entries
+    first, second = ann.inbox.conversations["c7"].entries
     assert first.undecodable and "converter bug" in first.error
     assert second.text == "fine"
 
@@ -222,7 +224,7 @@ async def test_outage_loses_nothing_and_a_reply_is_delivered_exactly_once(
         await server.stop()
 
         ann.inbox.send_reply("c9", "sent during outage")
-        await wait_until(lambda: ann.inbox.view("c9").entries[-1].delivery_error)
+        await wait_until(lambda: ann.inbox.conversations["c9"].entries[-1].delivery_error)
         await ann.stop()  # the console is restarted before the server comes back
 
         server = await LocalPubNub(data_path=data, poll_timeout=2, port=port).start()
@@ -289,14 +291,14 @@ async def test_startup_with_hundreds_of_channels_is_batched(local_server, harnes
     try:
         assert again.link.requests["FetchMessages"] == 1 + 2
         assert again.link.requests["MessageCount"] <= 3
-        assert again.inbox.view("bulk-7").unread == 0
-        assert again.inbox.view("bulk-280").unread == 1
+        assert again.inbox.conversations["bulk-7"].unread == 0
+        assert again.inbox.conversations["bulk-280"].unread == 1
     finally:
         await again.stop()
 
 
 def test_raw_json_of_undecodable_is_valid_json():
-    from suppgram_tui.inbox.entries import raw_json
+    from suppgram_tui.inbox.conversation import raw_json
     assert json.loads(raw_json({"a": [1, None]})) == {"a": [1, None]}
 
 
@@ -305,14 +307,14 @@ async def test_presence_typing_and_viewing_reach_other_consoles(harnesses, custo
     await open_conversation(customer, "c11", "hi")
     ann, bob = await harnesses("ann"), await harnesses("bob")
     customer.subscribe().channels(["c11"]).execute()
-    await wait_until(lambda: ann.inbox.view("c11").customer_online)
+    await wait_until(lambda: ann.inbox.conversations["c11"].customer_online)
     await customer.signal().channel("c11").message({"typing": True}).future()
-    await wait_until(lambda: ann.inbox.view("c11").customer_typing)
-    await bob.inbox.awareness.viewing("c11", None)
-    await wait_until(lambda: ann.inbox.view("c11").viewers == {"bob"})
-    await bob.inbox.awareness.viewing(None, "c11")
-    await wait_until(lambda: ann.inbox.view("c11").viewers == set())
-    assert bob.inbox.view("c11").viewers == set()  # never sees itself
+    await wait_until(lambda: ann.inbox.conversations["c11"].customer_typing)
+    assert bob.inbox.open("c11") == ""  # no draft yet
+    await wait_until(lambda: ann.inbox.conversations["c11"].viewers == {"bob"})
+    assert bob.inbox.conversations["c11"].viewers == set()  # never sees itself
+    await bob.stop()  # a console that quits stops showing as viewing
+    await wait_until(lambda: ann.inbox.conversations["c11"].viewers == set())
 
 
 async def test_a_console_started_later_agrees_with_shared_state(harnesses, customers):
@@ -321,16 +323,16 @@ async def test_a_console_started_later_agrees_with_shared_state(harnesses, custo
     await open_conversation(customer, "c12", "first")
     await open_conversation(customer, "c13", "second")
     ann = await harnesses("ann")
-    await ann.inbox.resolve("c12")
+    await ann.inbox.apply(ConversationAction.RESOLVE, "c12")
     await customer.publish().channel("c12").message(customer_payload("me again")).future()
-    await wait_until(lambda: ann.inbox.view("c12").state is ConversationState.NEW)
-    await ann.inbox.postpone("c13")
-    await ann.inbox.claim("c13")
+    await wait_until(lambda: ann.inbox.conversations["c12"].state is ConversationState.NEW)
+    await ann.inbox.apply(ConversationAction.POSTPONE, "c13")
+    await ann.inbox.apply(ConversationAction.CLAIM, "c13")
     await wait_until(lambda: ann.store.outbox_pending() == [])
     bob = await harnesses("bob")
-    assert bob.inbox.view("c12").state is ConversationState.NEW
-    assert bob.inbox.view("c13").state is ConversationState.ASSIGNED
-    assert bob.inbox.view("c13").assignee == "ann"
+    assert bob.inbox.conversations["c12"].state is ConversationState.NEW
+    assert bob.inbox.conversations["c13"].state is ConversationState.ASSIGNED
+    assert bob.inbox.conversations["c13"].assignee == "ann"
 
 
 async def test_a_customer_who_wrote_after_resolve_while_no_console_ran_is_reopened(
@@ -338,12 +340,12 @@ async def test_a_customer_who_wrote_after_resolve_while_no_console_ran_is_reopen
     customer = customers("cust-14")
     await open_conversation(customer, "c14", "hello")
     ann = await harnesses("ann")
-    await ann.inbox.resolve("c14")
+    await ann.inbox.apply(ConversationAction.RESOLVE, "c14")
     await wait_until(lambda: ann.store.outbox_pending() == [])
     await ann.stop()
     await customer.publish().channel("c14").message(customer_payload("are you there?")).future()
     bob = await harnesses("bob")
-    await wait_until(lambda: bob.inbox.view("c14").state is ConversationState.NEW)
+    await wait_until(lambda: bob.inbox.conversations["c14"].state is ConversationState.NEW)
 
 
 @pytest.mark.parametrize("missing", ["history", "app_context", "presence"])
@@ -362,8 +364,9 @@ async def test_a_keyset_without_a_feature_degrades_with_a_sentence(tmp_path, cus
             assert any(word in note and "not available" in note for note in notes), notes
             await customer.publish().channel("c15").message(customer_payload("live")).future()
             await wait_until(lambda: "live" in ann.texts("c15"))
-            await ann.inbox.claim("c15")  # local-only claim when App Context is missing
-            assert ann.inbox.view("c15").assignee == "ann"
+            # a claim stays in this console when App Context is missing
+            await ann.inbox.apply(ConversationAction.CLAIM, "c15")
+            assert ann.inbox.conversations["c15"].assignee == "ann"
             ann.inbox.send_reply("c15", "answered")
             await wait_until(lambda: ann.store.outbox_pending() == [])
         finally:
@@ -376,7 +379,8 @@ async def test_a_customer_online_before_writing_shows_online(harnesses, customer
     await customer.add_channel_to_channel_group().channels(["c16"]).channel_group("support") \
         .future()
     customer.subscribe().channels(["c16"]).execute()
-    await wait_until(lambda: "c16" in ann.inbox.awareness.online)
+    await wait_until(lambda: any(isinstance(e, PresenceChanged) and e.channel == "c16"
+                                 for e in ann.link_events))
     await customer.publish().channel("c16").message(customer_payload("hi")).future()
     await wait_until(lambda: ann.texts("c16") == ["hi"])
-    assert ann.inbox.view("c16").customer_online
+    assert ann.inbox.conversations["c16"].customer_online

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import pytest
 
 from suppgram_tui.converters import DefaultMessageConverter, load_converter
-from suppgram_tui.inbox import Author
+from suppgram_tui.inbox import Author, ConversationAction
 from suppgram_tui.link.settings import LinkSettings
 from suppgram_tui.local_pubnub import LocalPubNub
 from suppgram_tui.model import ConversationState, Message, MessageKind
@@ -54,17 +54,17 @@ async def test_simulated_customers_chat_with_a_console_both_ways(local_server, t
         assert received[-1].envelope["meta"]["agent"] == "ann"
         assert received[-1].decoded.text == "It is on its way."
 
-        await ann.inbox.claim("dana-support")
-        await ann.inbox.resolve("dana-support")
+        await ann.inbox.apply(ConversationAction.CLAIM, "dana-support")
+        await ann.inbox.apply(ConversationAction.RESOLVE, "dana-support")
         await wait_until(lambda: any(e.author is Author.SYSTEM for e in dana.view.entries))
         await simulation.rate("dana", 5, "quick and kind")
         await wait_until(lambda: "5 quick and kind" in ann.texts("dana-support"))
-        assert ann.inbox.view("dana-support").state is ConversationState.RESOLVED
+        assert ann.inbox.conversations["dana-support"].state is ConversationState.RESOLVED
 
         await simulation.set_online("erik", False)
-        await wait_until(lambda: not ann.inbox.view("erik-support").customer_online)
+        await wait_until(lambda: not ann.inbox.conversations["erik-support"].customer_online)
         await simulation.set_online("erik", True)
-        await wait_until(lambda: ann.inbox.view("erik-support").customer_online)
+        await wait_until(lambda: ann.inbox.conversations["erik-support"].customer_online)
         assert erik.online
     finally:
         await ann.stop()

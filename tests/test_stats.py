@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from suppgram_tui.inbox import Author, ConversationView, Entry
+from suppgram_tui.inbox import Author, Conversation, Entry
 from suppgram_tui.inbox.durations import format_duration
 from suppgram_tui.inbox.stats import UNKNOWN_AGENT, compute_stats, parse_rating, quantile
 from suppgram_tui.model import ConversationState, Message, MessageKind
@@ -47,15 +47,15 @@ def rated(at: int, text: str | None) -> Entry:
 
 
 def conversation(channel: str, *entries: Entry,
-                 state: ConversationState = ConversationState.NEW) -> ConversationView:
-    view = ConversationView(channel, state=state)
+                 state: ConversationState = ConversationState.NEW) -> Conversation:
+    view = Conversation(channel, state=state)
     for item in entries:
         item.channel = channel
         view.add(item)
     return view
 
 
-def stats_of(*views: ConversationView, **kwargs):
+def stats_of(*views: Conversation, **kwargs):
     return compute_stats({view.channel: view for view in views}, now=NOW, **kwargs)
 
 
@@ -267,9 +267,9 @@ def test_stats_module_loads_no_ui_or_network_library():
 
 
 def test_a_conversation_keeps_only_its_newest_messages_in_memory():
-    from suppgram_tui.inbox.entries import MAX_KEPT_ENTRIES
+    from suppgram_tui.inbox.conversation import MAX_KEPT_ENTRIES
 
-    view = ConversationView("busy")
+    view = Conversation("busy")
     for timetoken in range(1, MAX_KEPT_ENTRIES + 51):
         assert view.add(Entry("busy", timetoken, "c", {}, Author.CUSTOMER))
     assert len(view.entries) == MAX_KEPT_ENTRIES

@@ -3,7 +3,8 @@
 Importing it loads neither Textual nor the PubNub SDK (a test checks this).
 """
 
-from .entries import Author, ConversationView, Delivery, Entry
+from .actions import ActionFailed, ClaimLost, ConversationAction
+from .conversation import Author, Conversation, ConversationFilter, Delivery, Entry
 from .events import (
     ConnectionStatus,
     ConversationChanged,
@@ -11,12 +12,15 @@ from .events import (
     EntryUpdated,
     HistoryLoaded,
     InboxEvent,
+    InboxStatus,
     Notice,
+    ReadMarkerMoved,
 )
-from .inbox import ClaimLost, Inbox
+from .inbox import Inbox
 
 __all__ = [
-    "Author", "ClaimLost", "ConnectionStatus", "ConversationChanged", "ConversationView",
-    "Delivery", "Entry", "EntryAdded", "EntryUpdated", "HistoryLoaded", "Inbox", "InboxEvent",
-    "Notice",
+    "ActionFailed", "Author", "ClaimLost", "ConnectionStatus", "Conversation",
+    "ConversationAction", "ConversationChanged", "ConversationFilter", "Delivery", "Entry",
+    "EntryAdded", "EntryUpdated", "HistoryLoaded", "Inbox", "InboxEvent", "InboxStatus",
+    "Notice", "ReadMarkerMoved",
 ]

@@ -1,7 +1,8 @@
 """Who is around a conversation: the customer online or typing, other agents viewing.
 
 Ephemeral by nature: it comes from presence and signals, is never stored, and fades on
-timers, so it lives apart from the conversation state the inbox keeps.
+timers, so it lives apart from the conversation state the inbox keeps. It also tells
+the other consoles which conversation this agent has open and that the agent is typing.
 """
 
 from __future__ import annotations
@@ -9,40 +10,69 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from suppgram_tui.link.errors import LinkRequestError
 from suppgram_tui.link.events import AgentViewing, PresenceChanged, SignalReceived
 
-from .entries import ConversationView
+from .conversation import Conversation
 from .events import ConversationChanged, InboxEvent
 from .transport import Transport
 
 log = logging.getLogger(__name__)
 
 TYPING_SECONDS = 6.0
+"""A customer's "typing…" fades this long after their last typing signal."""
+TYPING_SIGNAL_EVERY = 3.0
+"""The agent's own typing signal is sent at most this often."""
+VIEWING_REPEAT = 15.0
+"""Seconds between repeats of my "viewing"; other agents' fade when they stop."""
 VIEWING_EXPIRES = 90.0
-"""Seconds after which another agent's "viewing" fades unless repeated (consoles repeat
-it every 15 s)."""
+"""Seconds after which another agent's "viewing" fades unless repeated."""
 
 
 class Awareness:
     """Keeps the presence, typing and viewing flags of the inbox's conversations."""
 
-    def __init__(self, conversations: dict[str, ConversationView], transport: Transport, *,
-                 agent_name: str, support_user: str,
-                 emit: Callable[[InboxEvent], None]) -> None:
+    def __init__(self, conversations: dict[str, Conversation], transport: Transport, *,
+                 agent_name: str, support_user: str, emit: Callable[[InboxEvent], None],
+                 spawn: Callable[[Coroutine[Any, Any, None]], asyncio.Task[None]],
+                 announce: bool = True) -> None:
         self.conversations = conversations
         self.transport = transport
         self.agent_name = agent_name
         self.support_user = support_user
+        self.announce = announce
+        """Send typing and "viewing" signals (off in snapshots: their timing varies)."""
         self._emit = emit
+        self._spawn = spawn
         self._typing_timers: dict[str, asyncio.TimerHandle] = {}
         self._viewers_seen: dict[tuple[str, str], float] = {}
+        self._last_typing_signal = 0.0
+        self._viewing_task: asyncio.Task[None] | None = None
         self.online: dict[str, set[str]] = {}
         """channel → user ids present, from here-now and presence events."""
         self.open_channel: str | None = None
-        """The conversation this console announced it is viewing."""
+        """The conversation the agent has open here."""
+        self.announced: str | None = None
+        """The conversation this console last told the others it is viewing."""
+
+    def start(self) -> None:
+        """Repeat my "viewing" and forget others' that stopped, on a timer of my own."""
+        self._spawn(self._repeat())
+
+    async def stop(self) -> None:
+        """So others stop showing me."""
+        if self.announced is not None:
+            await self.viewing(None, self.announced)
+
+    async def _repeat(self) -> None:
+        while True:
+            await asyncio.sleep(VIEWING_REPEAT)
+            self.expire_viewers()
+            if self.announce and self.open_channel is not None:
+                await self.viewing(self.open_channel, None)
 
     async def load_presence(self) -> None:
         try:
@@ -55,6 +85,8 @@ class Awareness:
             if channel in self.conversations:
                 self.refresh(self.conversations[channel])
 
+    # what the others do -------------------------------------------------------------
+
     def presence(self, event: PresenceChanged) -> None:
         """Kept per channel even before its first message, which may come after the join."""
         if event.uuid is None or event.uuid == self.support_user:
@@ -64,42 +96,43 @@ class Awareness:
             uuids.add(event.uuid)
         elif event.action in ("leave", "timeout"):
             uuids.discard(event.uuid)
-        view = self.conversations.get(event.channel)
-        if view is not None and self.refresh(view):
+        conversation = self.conversations.get(event.channel)
+        if conversation is not None and self.refresh(conversation):
             self._emit(ConversationChanged(event.channel))
 
-    def refresh(self, view: ConversationView) -> bool:
+    def refresh(self, conversation: Conversation) -> bool:
         """Set the online dot from what presence said; True if it changed."""
-        customers = self.online.get(view.channel, set()) - {self.support_user}
-        online = view.customer_id in customers if view.customer_id else bool(customers)
-        changed = online != view.customer_online
-        view.customer_online = online
+        customers = self.online.get(conversation.channel, set()) - {self.support_user}
+        customer = conversation.customer_id
+        online = customer in customers if customer else bool(customers)
+        changed = online != conversation.customer_online
+        conversation.customer_online = online
         return changed
 
     def signal(self, event: SignalReceived) -> None:
-        view = self.conversations.get(event.channel)
-        if view is None:
+        conversation = self.conversations.get(event.channel)
+        if conversation is None:
             return
         if event.publisher == self.support_user:
             return  # an agent's typing indicator, meant for the customer
         payload = event.payload if isinstance(event.payload, dict) else {}
-        view.customer_typing = bool(payload.get("typing", event.payload == "typing"))
+        conversation.customer_typing = bool(payload.get("typing", event.payload == "typing"))
         self._restart_typing_timer(event.channel)
         self._emit(ConversationChanged(event.channel))
 
     def agent_viewing(self, event: AgentViewing) -> None:
-        view = self.conversations.get(event.channel)
-        if view is None or event.agent == self.agent_name:
+        conversation = self.conversations.get(event.channel)
+        if conversation is None or event.agent == self.agent_name:
             return
         if event.viewing:
             for other in self.conversations.values():
-                if event.agent in other.viewers and other is not view:
+                if event.agent in other.viewers and other is not conversation:
                     other.viewers.discard(event.agent)  # one conversation at a time
                     self._emit(ConversationChanged(other.channel))
-            view.viewers.add(event.agent)
+            conversation.viewers.add(event.agent)
             self._viewers_seen[(event.channel, event.agent)] = time.monotonic()
         else:
-            view.viewers.discard(event.agent)
+            conversation.viewers.discard(event.agent)
             self._viewers_seen.pop((event.channel, event.agent), None)
         self._emit(ConversationChanged(event.channel))
 
@@ -109,10 +142,34 @@ class Awareness:
         for (channel, agent), seen in list(self._viewers_seen.items()):
             if now - seen > older_than:
                 del self._viewers_seen[(channel, agent)]
-                view = self.conversations.get(channel)
-                if view is not None and agent in view.viewers:
-                    view.viewers.discard(agent)
+                conversation = self.conversations.get(channel)
+                if conversation is not None and agent in conversation.viewers:
+                    conversation.viewers.discard(agent)
                     self._emit(ConversationChanged(channel))
+
+    def _restart_typing_timer(self, channel: str) -> None:
+        timer = self._typing_timers.pop(channel, None)
+        if timer is not None:
+            timer.cancel()
+
+        def expire() -> None:
+            conversation = self.conversations.get(channel)
+            if conversation is not None and conversation.customer_typing:
+                conversation.customer_typing = False
+                self._emit(ConversationChanged(channel))
+
+        self._typing_timers[channel] = asyncio.get_running_loop().call_later(
+            TYPING_SECONDS, expire)
+
+    # what I do ------------------------------------------------------------------------
+
+    def opened(self, channel: str) -> None:
+        """The agent opened `channel`: tell the others, and stop saying the previous one."""
+        previous, self.open_channel = self.open_channel, channel
+        if self.announce and previous != channel:
+            if self._viewing_task is not None:
+                self._viewing_task.cancel()  # only the latest conversation matters
+            self._viewing_task = self._spawn(self.viewing(channel, previous))
 
     async def viewing(self, channel: str | None, previous: str | None) -> None:
         """Tell other consoles which conversation I have open."""
@@ -121,25 +178,18 @@ class Awareness:
                 await self.transport.announce_viewing(previous, self.agent_name, False)
             if channel is not None:
                 await self.transport.announce_viewing(channel, self.agent_name, True)
-            self.open_channel = channel
+            self.announced = channel
         except LinkRequestError as error:
             log.info("could not announce viewing: %s", error)
 
-    def _restart_typing_timer(self, channel: str) -> None:
-        timer = self._typing_timers.pop(channel, None)
-        if timer is not None:
-            timer.cancel()
+    def typing(self, channel: str) -> None:
+        """The agent typed in `channel`'s composer: a signal now and then, not per key."""
+        now = time.monotonic()
+        if self.announce and now - self._last_typing_signal >= TYPING_SIGNAL_EVERY:
+            self._last_typing_signal = now
+            self._spawn(self._send_typing(channel))
 
-        def expire() -> None:
-            view = self.conversations.get(channel)
-            if view is not None and view.customer_typing:
-                view.customer_typing = False
-                self._emit(ConversationChanged(channel))
-
-        self._typing_timers[channel] = asyncio.get_running_loop().call_later(
-            TYPING_SECONDS, expire)
-
-    async def send_typing(self, channel: str) -> None:
+    async def _send_typing(self, channel: str) -> None:
         try:
             await self.transport.signal(channel, {"typing": True,
                                                   "agent": self.agent_name[:20]})

@@ -40,7 +40,7 @@ from datetime import timedelta
 from suppgram_tui.model import ConversationState, MessageKind
 from suppgram_tui.timetokens import TICKS_PER_SECOND
 
-from .entries import Author, ConversationView, Entry
+from .conversation import Author, Conversation, Entry
 
 RATINGS = (1, 2, 3, 4, 5)
 SATISFIED_RATINGS = (4, 5)
@@ -125,7 +125,7 @@ def quantile(values: list[int], q: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def compute_stats(conversations: Mapping[str, ConversationView], *, now: int,
+def compute_stats(conversations: Mapping[str, Conversation], *, now: int,
                   bucket_count: int = 24,
                   bucket_width: timedelta = timedelta(hours=1)) -> SupportStats:
     """Measure `conversations` (e.g. ``Inbox.conversations``) as of timetoken `now`.
@@ -186,7 +186,7 @@ class _Tally:
         self.invalid_ratings = 0
         self.replies: Counter[str] = Counter()
 
-    def read(self, view: ConversationView) -> None:
+    def read(self, view: Conversation) -> None:
         opened_at: int | None = None  # timetoken of the customer message that opened it
         answered = False
         number = 0  # conversations opened so far on this channel

@@ -11,9 +11,11 @@ from typing import Any, Protocol
 
 from suppgram_tui.converters import WireMessage
 from suppgram_tui.link.events import Features, LinkEvent
+from suppgram_tui.link.settings import LinkSettings
 
 
 class Transport(Protocol):
+    settings: LinkSettings
     features: Features
 
     async def start(self) -> int: ...

@@ -14,7 +14,14 @@ from pubnub.pubnub_asyncio import PubNubAsyncio
 from suppgram_tui.model import ConnectionState
 
 from .errors import ConflictError, LinkRequestError
-from .events import ConnectionChanged, Features, LinkEvent, WireMessage
+from .events import (
+    LOCAL_GROUP_CAPACITY,
+    PUBNUB_GROUP_CAPACITY,
+    ConnectionChanged,
+    Features,
+    LinkEvent,
+    WireMessage,
+)
 from .receiver import STATE_PREFIX, Receiver
 from .sdk import call, fresh, make_client, with_body
 from .settings import LinkSettings
@@ -135,7 +142,6 @@ class PubNubLink:
         notes: list[str] = []
         history = app_context = presence = True
         await self._call(self.client.time())  # unreachable origin: nothing else can work
-        capacity: dict[str, int] = {}
         sample: str | None = None
         for group in self.settings.channel_groups:
             try:
@@ -143,7 +149,6 @@ class PubNubLink:
             except LinkRequestError as error:
                 notes.append(f"Channel group {group} cannot be listed ({error}).")
                 continue
-            capacity[group] = len(channels)
             sample = sample or (channels[0] if channels else None)
         if sample is not None:
             try:
@@ -164,8 +169,8 @@ class PubNubLink:
             app_context = False
             notes.append(f"App Context is not available ({error}); claims stay local to "
                          "this console.")
+        capacity = LOCAL_GROUP_CAPACITY if self.settings.local else PUBNUB_GROUP_CAPACITY
         return Features(history=history, app_context=app_context, presence=presence,
-                        access_manager=bool(self.settings.token or self.settings.secret_key),
                         group_capacity=capacity, notes=tuple(notes))
 
     # channels and history --------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from suppgram_tui.converters import WireMessage
@@ -74,6 +74,10 @@ class ConnectionChanged:
     """On a reconnect: the cursor the link resumed from (history catch-up starts there)."""
 
 
+PUBNUB_GROUP_CAPACITY = 100
+LOCAL_GROUP_CAPACITY = 2000
+
+
 @dataclass(frozen=True, slots=True)
 class Features:
     """What the keyset answered when probed at start; absent features degrade."""
@@ -81,8 +85,9 @@ class Features:
     history: bool = True
     app_context: bool = True
     presence: bool = True
-    access_manager: bool = False
-    group_capacity: dict[str, int] = field(default_factory=dict)
+    group_capacity: int = PUBNUB_GROUP_CAPACITY
+    """Channels one channel group may hold. PubNub has no request that reports it: this is
+    its default limit, or the local server's (2,000)."""
     notes: tuple[str, ...] = ()
     """Sentences for the status line about what is degraded and why."""
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from suppgram_tui.converters import ConverterLike, WireMessage, reload_converter
-from suppgram_tui.inbox.entries import Author, ConversationView, Delivery, Entry
+from suppgram_tui.inbox.conversation import Author, Conversation, Delivery, Entry
 from suppgram_tui.link.customer import CustomerLink
 from suppgram_tui.link.errors import LinkRequestError
 from suppgram_tui.link.events import LinkEvent, SignalReceived
@@ -40,7 +40,7 @@ class RecordAdded:
 class SimulatedCustomer:
     user_id: str
     link: CustomerLink
-    view: ConversationView
+    view: Conversation
     agent_typing: bool = False
     records: list[WireRecord] = field(default_factory=list)
 
@@ -82,7 +82,7 @@ class Simulation:
         channel = channel or f"{user_id}-support"
         link = CustomerLink(self.settings, user_id=user_id, channel=channel, group=self.group,
                             on_event=lambda event: self._on_event(user_id, event))
-        customer = SimulatedCustomer(user_id, link, ConversationView(channel))
+        customer = SimulatedCustomer(user_id, link, Conversation(channel))
         self.customers[user_id] = customer
         await link.start()
         for wire in await link.history():

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import gc
 import logging
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
+from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
-from suppgram_tui.inbox import InboxEvent
 from suppgram_tui.runtime import ConsoleRuntime
 from suppgram_tui.settings import Settings
 from suppgram_tui.text import visible
 
-from .commands import ConsoleCommands
-from .messages import InboxReady, InboxUpdated
+from .bridge import InboxBridge
+from .screens.connecting import ConnectingScreen
 from .screens.console import ConsoleScreen
 
 log = logging.getLogger(__name__)
@@ -29,8 +30,7 @@ class SuppgramConsole(App[None]):
 
     TITLE = "suppgram-tui"
     CSS_PATH = [Path(__file__).parent / "console.tcss"]
-    COMMANDS = App.COMMANDS | {ConsoleCommands}
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "toggle_help", "Help"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
@@ -39,15 +39,19 @@ class SuppgramConsole(App[None]):
         super().__init__()
         self.settings = settings
         self.runtime = runtime
-        runtime.listen(self._inbox_event)
-        self.console_screen = ConsoleScreen(settings)
+        self.bridge = InboxBridge()
+        """Turns the inbox's events into messages for the screen on show."""
+        runtime.listen(self.bridge.on_event)
+        self.console_screen: ConsoleScreen | None = None
+        """The main screen, once the inbox has connected and loaded and it is shown."""
         self._gc_thresholds: tuple[int, int, int] | None = None
 
     def on_mount(self) -> None:
-        self.push_screen(self.console_screen)
-        if not self.settings.ui.cursor_blink:
-            for widget in self.console_screen.query("Input, TextArea"):
-                widget.cursor_blink = False  # type: ignore[attr-defined]
+        connecting = ConnectingScreen(origin=self.settings.origin_label,
+                                      agent=self.settings.agent.name,
+                                      groups=", ".join(self.settings.pubnub.channel_groups))
+        self.bridge.attach(connecting)
+        self.push_screen(connecting)
         self.connect()
 
     @work(exclusive=True, group="connect", exit_on_error=False)
@@ -61,10 +65,18 @@ class SuppgramConsole(App[None]):
         gc.freeze()
         self._gc_thresholds = gc.get_threshold()
         gc.set_threshold(self._gc_thresholds[0], self._gc_thresholds[1], 1000)
-        self.console_screen.post_message(InboxReady(inbox))
+        origin = self.settings.origin_label
+        if self.settings.local is not None and self.settings.ui.show_local_origin:
+            origin = f"LOCAL {self.runtime.settings.pubnub.origin}"
+        console = ConsoleScreen(inbox, self.settings, origin=origin)
+        self.bridge.attach(console)  # what happens meanwhile waits in its queue
+        await self.switch_screen(console)
+        self.console_screen = console
 
-    def _inbox_event(self, event: InboxEvent) -> None:
-        self.console_screen.post_message(InboxUpdated(event))
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Snapshots need a still cursor, on every screen (prompts and simulator too)."""
+        if not self.settings.ui.cursor_blink and isinstance(event.widget, Input | TextArea):
+            event.widget.cursor_blink = False
 
     def notify(self, message: str, *, title: str = "", **options: Any) -> None:
         """Every toast passes here (screens' and widgets' too): the names, words and
@@ -95,11 +107,26 @@ class SuppgramConsole(App[None]):
     def action_stats(self) -> None:
         from .screens.stats import StatsScreen
 
-        inbox = self.runtime.inbox
-        if inbox is None:
-            self.notify("Not connected yet.", severity="warning")
+        if self.console_screen is not None:
+            self.push_screen(StatsScreen(self.console_screen.inbox, clock=self.settings.clock))
+
+    def action_simulator(self) -> None:
+        """Chat as customers on the same server, to try the console (and the converter)."""
+        from .screens.simulator import SimulatorScreen
+
+        if self.console_screen is None:
             return
-        self.push_screen(StatsScreen(inbox, clock=self.settings.clock))
+        if not self.is_screen_installed("simulator"):
+            link = self.runtime.settings.pubnub  # as started: a local server's origin
+            settings = self.settings
+            # customers never use the agents' token; installed, so that they stay
+            # connected while the agent is back on the console
+            self.install_screen(SimulatorScreen(
+                replace(link, token=None), converter_path=settings.agent.converter_path,
+                group=link.channel_groups[0], support_user=link.user_id,
+                clock=settings.clock, first_customer=(settings.simulator.customer, None),
+                typing_signals=settings.ui.presence_signals), "simulator")
+        self.push_screen("simulator")
 
 
 def make_app(settings: Settings, runtime: ConsoleRuntime | None = None) -> SuppgramConsole:

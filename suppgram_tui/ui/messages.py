@@ -1,23 +1,74 @@
-"""Textual messages the app posts when the inbox reports something."""
+"""What the inbox bridge tells the screens, one small message per thing that happened.
+
+Point to point (`bubble=False`): the bridge posts each to the screen showing the inbox.
+Bursty ones merge with a queued one of their kind (`can_replace`), so a flood of
+changes costs one redraw.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from textual.message import Message
+from textual.notifications import SeverityLevel
 
-from suppgram_tui.inbox import Inbox, InboxEvent
-
-
-class InboxReady(Message):
-    """The inbox has connected and loaded its conversations."""
-
-    def __init__(self, inbox: Inbox) -> None:
-        super().__init__()
-        self.inbox = inbox
+from suppgram_tui.model import ConnectionState
 
 
-class InboxUpdated(Message):
-    """One inbox event, delivered on the UI's message queue."""
+@dataclass
+class ConversationsChanged(Message, bubble=False):
+    """These conversations changed: their rows are stale, and maybe the list's order."""
 
-    def __init__(self, event: InboxEvent) -> None:
-        super().__init__()
-        self.event = event
+    channels: set[str] = field(default_factory=set)
+    resort: bool = True
+    """False when no change can move a row (a read marker): repaint, do not re-sort."""
+
+    def can_replace(self, message: Message) -> bool:
+        if not isinstance(message, ConversationsChanged):
+            return False
+        merged = self.channels | message.channels
+        self.channels = message.channels = merged
+        self.resort = message.resort = self.resort or message.resort
+        return True
+
+
+@dataclass
+class TranscriptChanged(Message, bubble=False):
+    """These conversations gained or changed messages (an open one is laid out again)."""
+
+    channels: set[str] = field(default_factory=set)
+
+    def can_replace(self, message: Message) -> bool:
+        if not isinstance(message, TranscriptChanged):
+            return False
+        self.channels = message.channels = self.channels | message.channels
+        return True
+
+
+@dataclass
+class ConnectionChanged(Message, bubble=False):
+    """Connected, reconnecting or offline, and how many replies wait to be sent."""
+
+    state: ConnectionState
+    detail: str
+    pending_replies: int
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ConnectionChanged)
+
+
+@dataclass
+class CustomerWrote(Message, bubble=False):
+    """Customers wrote that the agent should hear about: new conversations, or theirs."""
+
+    text: str
+    """One alert, or a summary of several that came together."""
+    count: int = 1
+
+
+@dataclass
+class NoticeRaised(Message, bubble=False):
+    """The inbox has something to say in words: a degraded feature, a lost claim."""
+
+    text: str
+    severity: SeverityLevel = "information"

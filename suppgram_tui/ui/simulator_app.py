@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from textual import work
 from textual.app import App
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
 from suppgram_tui.local_pubnub import LocalPubNub
@@ -21,7 +22,7 @@ class SimulatorApp(App[None]):
 
     TITLE = "suppgram-tui simulator"
     CSS_PATH = [Path(__file__).parent / "console.tcss"]
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "quit", "Quit", priority=True)]
 
     def __init__(self, settings: Settings) -> None:
         super().__init__()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
@@ -12,7 +14,7 @@ from textual.widgets import Input, Label
 class PromptScreen(ModalScreen[str | None]):
     """Returns the entered text, or None when dismissed with Escape."""
 
-    BINDINGS = [Binding("escape", "dismiss_empty", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss_empty", "Cancel")]
 
     def __init__(self, title: str, *, placeholder: str = "", value: str = "") -> None:
         super().__init__()

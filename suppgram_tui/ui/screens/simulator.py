@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message as TextualMessage
@@ -27,6 +28,7 @@ from suppgram_tui.simulator.customers import CustomerChanged, RecordAdded, Simul
 from suppgram_tui.simulator.wire_log import WireRecord
 from suppgram_tui.text import one_line, visible
 
+from ..inspector import describe
 from ..widgets.composer import Composer
 from ..widgets.transcript import Transcript
 from .prompt import PromptScreen
@@ -41,7 +43,7 @@ class SimulationUpdated(TextualMessage):
 class SimulatorScreen(Screen[None]):
     """Customers on the left, the selected customer's chat, the wire inspector right."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "new_customer", "New customer", priority=True),
         Binding("ctrl+o", "toggle_online", "Online/offline", priority=True),
         Binding("ctrl+r", "rate", "Rate", priority=True),
@@ -66,6 +68,8 @@ class SimulatorScreen(Screen[None]):
         self.typing_signals = typing_signals
         self.simulation: Simulation | None = None
         self.selected: str | None = None
+        self._records: dict[str, WireRecord] = {}
+        """The inspector's rows by their key."""
 
     def compose(self) -> ComposeResult:
         yield Static(Content(f"Customer simulator · converter {self.converter_path} · "
@@ -91,7 +95,10 @@ class SimulatorScreen(Screen[None]):
         converter = load_converter(self.converter_path)
         self.simulation = Simulation(self.settings, converter=converter, group=self.group,
                                      support_user=self.support_user, clock=self.clock)
-        self.simulation.listen(lambda event: self.post_message(SimulationUpdated(event)))
+        def forward(event: object) -> None:
+            self.post_message(SimulationUpdated(event))
+
+        self.simulation.listen(forward)
         if self.first_customer is not None:
             user_id, channel = self.first_customer
             customer = await self.simulation.add_customer(user_id, channel)
@@ -141,12 +148,6 @@ class SimulatorScreen(Screen[None]):
                       key=str(index))
         self._records[str(index)] = record
         table.move_cursor(row=table.row_count - 1)
-
-    @property
-    def _records(self) -> dict[str, WireRecord]:
-        if not hasattr(self, "_record_index"):
-            self._record_index: dict[str, WireRecord] = {}
-        return self._record_index
 
     @on(DataTable.RowHighlighted, "#sim-records")
     def show_record(self, event: DataTable.RowHighlighted) -> None:
@@ -279,32 +280,3 @@ class SimulatorScreen(Screen[None]):
     async def on_unmount(self) -> None:
         if self.simulation is not None:
             await self.simulation.stop()
-
-
-def describe(record: WireRecord) -> str:
-    """The inspector's detail: four sections, all plain text."""
-    sections = [
-        ("Message", _message(record.message) if record.message else "(raw JSON)"),
-        (_json_title(record), record.payload_json),
-        ("Envelope", json.dumps(record.envelope, ensure_ascii=False, default=str)
-         if record.envelope else "(not published)"),
-        ("convert_from_pubnub", record.error or _message(record.decoded)),
-    ]
-    if record.round_trip is not None:
-        sections.append(("Round trip", "equal" if record.round_trip
-                         else "CHANGED: " + "; ".join(record.changes or ())))
-    return visible("\n".join(f"▸ {title}\n{body}" for title, body in sections))
-
-
-def _json_title(record: WireRecord) -> str:
-    if record.direction == "received":
-        return "JSON received"
-    return "JSON (convert_to_pubnub)" if record.message else "JSON published as typed"
-
-
-def _message(message: object) -> str:
-    if message is None:
-        return "(none)"
-    kind = getattr(message, "kind", None)
-    return (f"kind={getattr(kind, 'value', kind)} time_utc={getattr(message, 'time_utc', None)} "
-            f"text={getattr(message, 'text', None)!r}")

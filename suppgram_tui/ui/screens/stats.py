@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
@@ -22,7 +23,7 @@ from suppgram_tui.timetokens import from_datetime
 class StatsScreen(Screen[None]):
     """Conversations by state, response and resolution times, CSAT, volume."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f3", "app.pop_screen", "Back"),
         Binding("r", "recompute", "Refresh"),
     ]

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import TextArea
+
+from suppgram_tui.text import one_line
 
 
 class Composer(TextArea):
     """A multi-line reply box with `/name` canned replies."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+j,alt+enter,shift+enter", "newline", "New line", show=False),
         Binding("tab", "expand_canned", "Insert canned reply", show=False),
     ]
@@ -27,9 +31,17 @@ class Composer(TextArea):
     class UnknownCanned(Message):
         """`/name` was sent but no canned reply has that name."""
 
-        def __init__(self, name: str) -> None:
+        def __init__(self, name: str, known: list[str]) -> None:
             super().__init__()
             self.name = name
+            self.known = known
+            """The names that are saved."""
+
+        @property
+        def explanation(self) -> str:
+            names = ", ".join(f"/{name}" for name in sorted(self.known))
+            known = f" Saved ones: {names}." if names else " None are saved yet."
+            return f"No canned reply is named /{one_line(self.name, 30)}; nothing was sent.{known}"
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
@@ -37,19 +49,24 @@ class Composer(TextArea):
                                      "canned reply)")
         self.canned: dict[str, str] = {}
 
-    async def _on_key(self, event: events.Key) -> None:
+    def on_key(self, event: events.Key) -> None:
+        """Enter sends. Handled here, in this widget's queue after the keys typed before
+        it (a priority binding would run first and send a paste without its tail);
+        `prevent_default` keeps TextArea from inserting a new line."""
         if event.key == "enter":
             event.prevent_default()
             event.stop()
-            if self.expand_canned():
-                return
-            text = self.text.strip()
-            if _looks_like_canned(text):
-                self.post_message(self.UnknownCanned(text[1:]))
-            elif text:
-                self.post_message(self.Submitted(text))
+            self.action_submit()
+
+    def action_submit(self) -> None:
+        """Send what is written; a lone `/name` is replaced by that canned reply first."""
+        if self.expand_canned():
             return
-        await super()._on_key(event)
+        text = self.text.strip()
+        if _looks_like_canned(text):
+            self.post_message(self.UnknownCanned(text[1:], list(self.canned)))
+        elif text:
+            self.post_message(self.Submitted(text))
 
     def on_text_area_changed(self) -> None:
         if self.text:
@@ -62,7 +79,7 @@ class Composer(TextArea):
         if self.expand_canned():
             return
         if _looks_like_canned(self.text.strip()):
-            self.post_message(self.UnknownCanned(self.text.strip()[1:]))
+            self.post_message(self.UnknownCanned(self.text.strip()[1:], list(self.canned)))
         else:
             self.screen.focus_next()
 

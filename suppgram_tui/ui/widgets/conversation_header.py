@@ -5,17 +5,18 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from suppgram_tui.inbox import ConversationView
+from suppgram_tui.inbox import Conversation
 from suppgram_tui.text import one_line
 
 
 class ConversationHeader(Static):
     """Customer, channel, state, assignee, tags, presence and other viewers."""
 
-    def show(self, view: ConversationView | None) -> None:
+    NOTHING_OPEN = "No conversation open: customers appear on the left when they write."
+
+    def show(self, view: Conversation | None) -> None:
         if view is None:
-            self.update(Content("No conversation open: customers appear on the left when "
-                                "they write."), layout=False)
+            self.update(Content(self.NOTHING_OPEN), layout=False)
             return
         online = "● online" if view.customer_online else "○ offline"
         parts = [one_line(view.customer_id or "customer", 60), one_line(view.channel, 60),

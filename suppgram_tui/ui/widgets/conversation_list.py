@@ -8,32 +8,35 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import ClassVar
 
-from rich.console import Console
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from suppgram_tui.inbox import ConversationView
-from suppgram_tui.model import ConversationState
+from suppgram_tui.inbox import Conversation, ConversationFilter
 from suppgram_tui.text import one_line
 
-from ..formatting import waited
+from .conversation_row import render_row, two_sided_line
 
 ROW_HEIGHT = 2
+WAITS_REDRAWN_EVERY = 15.0
+"""Seconds between redraws of the waiting times, which move with the clock."""
+CACHED_ROWS = 1024
+"""Rows kept drawn: several screens' worth, whatever the number of conversations."""
 
 
 class ConversationList(ScrollView, can_focus=True):
     """Conversations sorted by activity, filtered by tab and search."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "cursor(-1)", "Up", show=False),
         Binding("down", "cursor(1)", "Down", show=False),
         Binding("pageup", "cursor(-10)", "Page up", show=False),
@@ -41,7 +44,7 @@ class ConversationList(ScrollView, can_focus=True):
         Binding("enter", "open", "Open", show=False),
     ]
 
-    COMPONENT_CLASSES = {
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
         "conversation-list--cursor", "conversation-list--unread", "conversation-list--dim",
         "conversation-list--online", "conversation-list--badge",
     }
@@ -53,7 +56,7 @@ class ConversationList(ScrollView, can_focus=True):
             super().__init__()
             self.channel = channel
 
-    filter: reactive[str] = reactive("all")
+    filter: reactive[ConversationFilter] = reactive(ConversationFilter.ALL)
     """Which tab: new, mine, all or resolved."""
     search: reactive[str] = reactive("")
     """Case-insensitive text to find in channel, customer, tags, assignee or preview."""
@@ -63,10 +66,13 @@ class ConversationList(ScrollView, can_focus=True):
         super().__init__(name=name, id=id)
         self.agent_name = agent_name
         self.clock = clock
-        self.conversations: dict[str, ConversationView] = {}
+        self.conversations: dict[str, Conversation] = {}
         self.rows: list[str] = []
         self.cursor_channel: str | None = None
-        self._cache: dict[tuple[str, int, bool, bool], tuple[Strip, Strip]] = {}
+        self._cache: LRUCache[tuple[str, int, bool, bool, int], tuple[Strip, Strip]] = \
+            LRUCache(CACHED_ROWS)
+        """Drawn rows by (channel, version, focused, selected, width): a change bumps the
+        version, so stale rows are never hit and age out."""
         self._versions: dict[str, int] = {}
         self._styles: dict[str, Style] = {}
         """Component styles of the rows, looked up once (each lookup walks the DOM)."""
@@ -74,15 +80,19 @@ class ConversationList(ScrollView, can_focus=True):
 
     # data ----------------------------------------------------------------------------
 
-    def bind(self, conversations: dict[str, ConversationView]) -> None:
+    def bind(self, conversations: dict[str, Conversation]) -> None:
         self.conversations = conversations
         self.rebuild()
 
-    def touch(self, channels: set[str]) -> None:
-        """These conversations changed: drop their cached rows and re-sort."""
+    def touch(self, channels: set[str], *, resort: bool = True) -> None:
+        """These conversations changed: drop their cached rows and, unless nothing that
+        orders or filters the list changed, re-sort."""
         for channel in channels:
             self._versions[channel] = self._versions.get(channel, 0) + 1
-        self.rebuild()
+        if resort:
+            self.rebuild()
+        else:
+            self.refresh()
 
     def rebuild(self) -> None:
         # reactives cost a lookup per read: read them once, not once per conversation
@@ -91,10 +101,6 @@ class ConversationList(ScrollView, can_focus=True):
                   if self._matches(view, tab, needle)]
         wanted.sort(key=lambda v: v.last_activity, reverse=True)
         self.rows = [view.channel for view in wanted]
-        # every change leaves the row's old strips behind (versions only grow): bound the
-        # cache by what a screen shows, not by the number of conversations (10,000 rows)
-        if len(self._cache) > 8 * max(self.size.height, 50):
-            self._cache.clear()
         self.virtual_size = Size(self.size.width, len(self.rows) * ROW_HEIGHT)
         if self.cursor_channel is None and self.rows:
             # only the very first time: never switch away from an open conversation because
@@ -103,19 +109,14 @@ class ConversationList(ScrollView, can_focus=True):
             self.post_message(self.Selected(self.cursor_channel))
         self.refresh()
 
-    def _matches(self, view: ConversationView, tab: str, needle: str) -> bool:
-        if tab == "new" and view.state is not ConversationState.NEW:
-            return False
-        if tab == "mine" and (view.assignee != self.agent_name
-                              or view.state is ConversationState.RESOLVED):
-            return False
-        if tab == "resolved" and view.state is not ConversationState.RESOLVED:
+    def _matches(self, view: Conversation, tab: ConversationFilter, needle: str) -> bool:
+        if not tab.matches(view, self.agent_name):
             return False
         if needle:
             return needle in self._haystack(view)
         return True
 
-    def _haystack(self, view: ConversationView) -> str:
+    def _haystack(self, view: Conversation) -> str:
         """Everything searchable in a conversation, folded once per change."""
         key = (view.channel, self._versions.get(view.channel, 0))
         cached = self._search_cache.get(view.channel)
@@ -158,14 +159,16 @@ class ConversationList(ScrollView, can_focus=True):
         if self.cursor_channel:
             self.post_message(self.Selected(self.cursor_channel))
 
-    def next_unread(self) -> str | None:
-        """The next conversation with unread messages after the cursor, wrapping."""
+    def select_next_unread(self) -> bool:
+        """Move to the next conversation with unread messages after the cursor, wrapping;
+        False if there is none."""
         start = self.cursor_index + 1
         for offset in range(len(self.rows)):
             channel = self.rows[(start + offset) % len(self.rows)]
             if self.conversations[channel].unread:
-                return channel
-        return None
+                self.select(channel)
+                return True
+        return False
 
     def _scroll_to_cursor(self) -> None:
         index = self.cursor_index
@@ -190,13 +193,15 @@ class ConversationList(ScrollView, can_focus=True):
             event.prevent_default()
             self.post_message(self.TypedText(event.character))
 
-    def on_click(self, event: object) -> None:
-        offset = getattr(event, "y", 0)
-        index = (int(self.scroll_y) + offset) // ROW_HEIGHT
+    def on_click(self, event: events.Click) -> None:
+        index = (int(self.scroll_y) + event.y) // ROW_HEIGHT
         if 0 <= index < len(self.rows):
             self.select(self.rows[index])
 
     # rendering -----------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.set_interval(WAITS_REDRAWN_EVERY, self.refresh_waits)
 
     def on_focus(self) -> None:
         self.refresh()  # the cursor row is brighter while the list has focus
@@ -231,9 +236,10 @@ class ConversationList(ScrollView, can_focus=True):
             return Strip.blank(width, self.rich_style)
         channel = self.rows[index]
         selected = channel == self.cursor_channel
-        key = (channel, self._versions.get(channel, 0), selected and self.has_focus, selected)
+        key = (channel, self._versions.get(channel, 0), selected and self.has_focus, selected,
+               width)
         strips = self._cache.get(key)
-        if strips is None or strips[0].cell_length != width:
+        if strips is None:
             strips = self._render_row(self.conversations[channel], selected, width)
             self._cache[key] = strips
         return strips[part]
@@ -242,65 +248,23 @@ class ConversationList(ScrollView, can_focus=True):
         if self.search:
             note = f"No conversation matches “{one_line(self.search, 40)}”."
         elif self.conversations:
-            note = f"No conversations under {self.filter.capitalize()}."
+            note = f"No conversations under {self.filter.label}."
         else:
             note = "No conversations yet."
         dim = self.get_component_rich_style("conversation-list--dim")
-        return _line(Text(note, style=dim), Text(""), width, self.rich_style, self.app.console)
+        return two_sided_line(Text(note, style=dim), Text(""), width, self.rich_style,
+                              self.app.console)
+
+    def plain_rows(self) -> list[str]:
+        """The lines on screen as text (for tests and checks of what an agent sees)."""
+        return [self.render_line(y).text for y in range(self.size.height)]
 
     def refresh_waits(self) -> None:
         """Waiting times move with the clock: redraw the visible rows."""
         self._cache.clear()
         self.refresh()
 
-    def _render_row(self, view: ConversationView, selected: bool,
+    def _render_row(self, view: Conversation, selected: bool,
                     width: int) -> tuple[Strip, Strip]:
-        base = self._style("conversation-list--cursor" if selected else "base")
-        dim = self._style("conversation-list--dim")
-        bold = self._style("conversation-list--unread")
-        online = self._style("conversation-list--online")
-        badge = self._style("conversation-list--badge")
-
-        first = Text(no_wrap=True, overflow="ellipsis", end="")
-        first.append("● " if view.customer_online else "○ ",
-                     online if view.customer_online else dim)
-        name = one_line(view.customer_id or view.channel, 40)
-        first.append(name, bold if view.unread else Style())
-        if view.unread:
-            first.append(" ")
-            first.append(f" {view.unread} ", badge)
-        wait = waited(view.waiting_since, self.clock())
-        right = Text(no_wrap=True, end="")
-        if view.customer_typing:
-            right.append("typing… ", dim)
-        if wait:
-            right.append(wait, dim)
-
-        second = Text(no_wrap=True, overflow="ellipsis", end="")
-        last = view.last_entry
-        preview = one_line(last.text, 120) if last else ""
-        second.append("  " + preview, dim)
-        tags = "".join(f" #{one_line(tag, 20)}" for tag in view.tags)
-        owner = f" @{one_line(view.assignee, 20)}" if view.assignee else ""
-        if view.state is ConversationState.RESOLVED:
-            owner = " ✓resolved"
-        second_right = Text(owner + tags, no_wrap=True, end="", style=dim)
-        console = self.app.console
-        return (_line(first, right, width, base, console),
-                _line(second, second_right, width, base, console))
-
-
-def _line(left: Text, right: Text, width: int, style: Style, console: Console) -> Strip:
-    """`left` cut to fit, `right` flush right, all on `style`."""
-    right_width = min(right.cell_len, max(width // 2, 0))
-    left_width = max(width - right_width - 1, 0)
-    left.truncate(left_width, overflow="ellipsis", pad=True)
-    right.truncate(right_width, overflow="ellipsis")
-    line = Text(end="")
-    line.append_text(left)
-    line.append(" ")
-    line.append_text(right)
-    line.truncate(width, pad=True)
-    segments = [Segment(s.text, style + s.style if s.style else style)
-                for s in line.render(console)]
-    return Strip(segments, width).adjust_cell_length(width, style)
+        return render_row(view, self._style, selected=selected, width=width,
+                          now=self.clock(), console=self.app.console)

@@ -6,6 +6,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from suppgram_tui.inbox import InboxStatus
 from suppgram_tui.model import ConnectionState
 
 
@@ -13,15 +14,30 @@ class StatusLine(Static):
     """Connection, origin, agent, groups with their fill, pending replies."""
 
     connection: reactive[ConnectionState] = reactive(ConnectionState.CONNECTING)
+    """Drives the line's colour (a CSS class per state)."""
     detail: reactive[str] = reactive("")
+    """Why the console is not connected, in words."""
     pending: reactive[int] = reactive(0)
+    """Replies stored but not yet acknowledged by PubNub."""
     groups: reactive[str] = reactive("")
+    """The watched channel groups, with how full each is once known."""
     notes: reactive[str] = reactive("")
+    """What the keyset lacks (no history, no App Context…)."""
 
     def __init__(self, *, origin: str, agent: str, id: str | None = None) -> None:
         super().__init__(id=id)
         self.origin = origin
         self.agent = agent
+
+    def show_connection(self, state: ConnectionState, detail: str, pending: int) -> None:
+        self.connection, self.detail, self.pending = state, detail, pending
+
+    def show(self, status: InboxStatus) -> None:
+        """Everything at once; reactives repaint the line only when its text changed."""
+        self.show_connection(status.connection, status.detail, status.pending_replies)
+        self.groups = ", ".join(f"{group} {count}/{status.group_capacity}"
+                                for group, count in status.channels_per_group.items())
+        self.notes = " ".join(status.notes)[:200]
 
     def watch_connection(self, state: ConnectionState) -> None:
         for name in ConnectionState:

@@ -6,16 +6,20 @@ agent has scrolled up, and reaching the top asks for older history.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.console import Console
 from rich.style import Style
 from rich.text import Text
+from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from suppgram_tui.inbox import Author, ConversationView, Delivery, Entry
+from suppgram_tui.inbox import Author, Conversation, Delivery, Entry
+from suppgram_tui.inbox.conversation import MAX_KEPT_ENTRIES
 from suppgram_tui.text import visible
 from suppgram_tui.timetokens import to_datetime
 
@@ -27,12 +31,14 @@ AUTHOR_CLASSES = {
     Author.AGENT: "transcript--agent",
     Author.SYSTEM: "transcript--system",
 }
+EntryKey = tuple[tuple[str, int | str], int, bool, Delivery | None, str | None]
+"""An entry drawn at a width, raw or not, in a delivery state (and with its error)."""
 
 
 class Transcript(ScrollView, can_focus=True):
     """The open conversation's messages, oldest at the top."""
 
-    COMPONENT_CLASSES = {
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
         "transcript--customer", "transcript--me", "transcript--agent", "transcript--system",
         "transcript--meta", "transcript--error", "transcript--raw",
     }
@@ -51,9 +57,10 @@ class Transcript(ScrollView, can_focus=True):
                  id: str | None = None) -> None:
         super().__init__(name=name, id=id)
         self.support_user = support_user
-        self.view: ConversationView | None = None
+        self.view: Conversation | None = None
         self._lines: list[Strip] = []
-        self._cache: dict[tuple[int, int, bool, str | None], list[Strip]] = {}
+        self._cache: LRUCache[EntryKey, list[Strip]] = LRUCache(4 * MAX_KEPT_ENTRIES)
+        """Each entry wrapped once: a whole conversation in both views, with room to spare."""
         self._styled: dict[int, Strip] = {}
         """Lines as drawn (widget style applied, cut to width), until layout or style change."""
         self._end_pending = False
@@ -61,7 +68,7 @@ class Transcript(ScrollView, can_focus=True):
         self._style: Style | None = None
         self._entry_count = 0
 
-    def show(self, view: ConversationView | None) -> None:
+    def show(self, view: Conversation | None) -> None:
         """Switch to another conversation, scrolled to its newest message."""
         self.view = view
         self._cache.clear()
@@ -84,10 +91,10 @@ class Transcript(ScrollView, can_focus=True):
                            animate=False)
 
     @property
-    def _first_entry_id(self) -> int | None:
+    def _first_entry_id(self) -> tuple[str, int | str] | None:
         if self.view is None or not self.view.entries:
             return None
-        return id(self.view.entries[0])
+        return self.view.entries[0].key
 
     def watch_raw_mode(self) -> None:
         self._relayout(follow=False)
@@ -107,8 +114,7 @@ class Transcript(ScrollView, can_focus=True):
         if self.view is not None:
             console = self.app.console
             for entry in self.view.entries:
-                key = (id(entry), width, self.raw_mode,
-                       f"{entry.delivery}{entry.timetoken}{entry.delivery_error}")
+                key = (entry.key, width, self.raw_mode, entry.delivery, entry.delivery_error)
                 rendered = self._cache.get(key)
                 if rendered is None:
                     rendered = self._render_entry(entry, width, console)
@@ -124,6 +130,10 @@ class Transcript(ScrollView, can_focus=True):
                 and len(lines) < self.size.height:
             self.post_message(self.NeedOlder(self.view.channel))  # nothing to scroll yet
         self.refresh()
+
+    def plain_text(self) -> str:
+        """Every laid-out line as text (for tests and checks of what an agent sees)."""
+        return "\n".join(strip.text for strip in self._lines)
 
     def _scroll_to_newest(self) -> None:
         self._end_pending = False

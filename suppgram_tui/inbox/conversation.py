@@ -1,4 +1,8 @@
-"""One line of a conversation as the console shows it, and the conversation around it."""
+"""One line of a conversation as the console shows it, and the conversation around it.
+
+Also the two words agents use about conversations: the list filters (new, mine, all,
+resolved) and the actions (claim, hand over, postpone, resolve, tag).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import json
 from bisect import insort
 from dataclasses import dataclass, field
 from enum import Enum
+from itertools import count
 from typing import Any
 
 from suppgram_tui.model import ConversationState, Message, MessageKind
@@ -32,6 +37,7 @@ SYSTEM_KINDS = {MessageKind.RESOLVED, MessageKind.POSTPONED, MessageKind.RATED}
 PENDING_SORT_KEY = 10**20  # unsent replies sort after everything PubNub has stamped
 MAX_KEPT_ENTRIES = 1000
 """Messages kept in memory per conversation; older ones are re-read on scroll-up."""
+_serials = count()
 
 
 @dataclass(eq=False)
@@ -51,6 +57,15 @@ class Entry:
     client_id: str | None = None
     delivery: Delivery | None = None
     delivery_error: str | None = None
+    serial: int = field(default_factory=lambda: next(_serials), repr=False)
+    """Tells apart entries PubNub never stamped and that carry no client id (malformed)."""
+
+    @property
+    def key(self) -> tuple[str, int | str]:
+        """Stable identity within the console: the timetoken, else my reply's client id."""
+        if self.timetoken is not None:
+            return self.channel, self.timetoken
+        return self.channel, self.client_id or f"#{self.serial}"
 
     @property
     def sort_key(self) -> int:
@@ -87,7 +102,7 @@ def raw_json(payload: Any) -> str:
 
 
 @dataclass(eq=False)
-class ConversationView:
+class Conversation:
     """Everything the console knows about one customer channel."""
 
     channel: str
@@ -169,3 +184,39 @@ class ConversationView:
         tags = custom.get("tags")
         self.tags = [t for t in str(tags).split(",") if t] if tags else []
         self.etag = etag
+
+
+class Conversations(dict[str, Conversation]):
+    """Every conversation the inbox knows, by channel."""
+
+    def ensure(self, channel: str) -> Conversation:
+        """The conversation on `channel`, added the first time the channel is seen."""
+        conversation = self.get(channel)
+        if conversation is None:
+            conversation = self[channel] = Conversation(channel)
+        return conversation
+
+
+class ConversationFilter(str, Enum):
+    """The sidebar's tabs: which conversations an agent wants in the list."""
+
+    NEW = "new"
+    """Unassigned and waiting."""
+    MINE = "mine"
+    """Assigned to this agent and not resolved."""
+    ALL = "all"
+    RESOLVED = "resolved"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    def matches(self, conversation: Conversation, agent: str) -> bool:
+        state = conversation.state
+        if self is ConversationFilter.NEW:
+            return state is ConversationState.NEW
+        if self is ConversationFilter.MINE:
+            return conversation.assignee == agent and state is not ConversationState.RESOLVED
+        if self is ConversationFilter.RESOLVED:
+            return state is ConversationState.RESOLVED
+        return True

@@ -1,0 +1,203 @@
+"""What an agent does to a conversation, agreed with the other consoles through App Context.
+
+Each change is applied to the freshest shared state and written only if nobody changed
+it meanwhile (ETags); losing that race is `ClaimLost`, in words that name the winner.
+Without App Context on the keyset, changes stay in this console.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Coroutine
+from datetime import datetime
+from enum import Enum
+from typing import Any, assert_never
+
+from suppgram_tui.link.errors import ConflictError, LinkRequestError
+from suppgram_tui.link.events import ChannelStateChanged, ChannelStateHint
+from suppgram_tui.model import ConversationState, Message, MessageKind
+
+from .conversation import Conversation, Conversations
+from .events import ConversationChanged, InboxEvent
+from .transport import Transport
+
+log = logging.getLogger(__name__)
+
+
+class ConversationAction(Enum):
+    """The changes an agent makes to a conversation, with the words for them."""
+
+    CLAIM = ("claim", "Claimed")
+    HAND_OVER = ("hand over", "Handed over")
+    """Takes the agent to hand it to."""
+    POSTPONE = ("postpone", "Postponed")
+    RESOLVE = ("resolve", "Resolved")
+    SET_TAGS = ("set tags", "Tags saved")
+    """Takes the list of tags."""
+
+    def __init__(self, verb: str, done: str) -> None:
+        self.verb = verb
+        """What the agent asked for: "Could not {verb}"."""
+        self.done = done
+        """What happened, for the toast once it has."""
+
+
+class ActionFailed(Exception):
+    """The change did not reach PubNub; the message says what and why."""
+
+
+class ClaimLost(ActionFailed):
+    """Another agent changed the conversation first; the message names who has it."""
+
+
+class Actions:
+    """Claim, hand over, postpone, resolve and tag, over ETags."""
+
+    def __init__(self, conversations: Conversations, transport: Transport, *,
+                 agent_name: str, clock: Callable[[], datetime],
+                 queue: Callable[[str, Message], object],
+                 emit: Callable[[InboxEvent], None],
+                 spawn: Callable[[Coroutine[Any, Any, None]], asyncio.Task[None]]) -> None:
+        self.conversations = conversations
+        self.transport = transport
+        self.agent_name = agent_name
+        self.clock = clock
+        self._queue = queue
+        """Publishes a message to the customer through the outbox (resolved, postponed)."""
+        self._emit = emit
+        self._spawn = spawn
+        self._busy: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        """One change at a time per conversation: this console never races itself (a
+        reply's claim and a Ctrl+G, say)."""
+
+    async def apply(self, action: ConversationAction, channel: str, *args: Any) -> None:
+        """Do `action`; raises ClaimLost if someone was first, ActionFailed if PubNub failed."""
+        try:
+            match action:
+                case ConversationAction.CLAIM:
+                    await self.claim(channel)
+                case ConversationAction.HAND_OVER:
+                    await self.hand_over(channel, *args)
+                case ConversationAction.POSTPONE:
+                    await self.postpone(channel)
+                case ConversationAction.RESOLVE:
+                    await self.resolve(channel)
+                case ConversationAction.SET_TAGS:
+                    await self.set_tags(channel, *args)
+                case _:
+                    assert_never(action)
+        except LinkRequestError as error:
+            log.warning("%s on %s failed: %s", action.verb, channel, error)
+            raise ActionFailed(f"Could not {action.verb}: {error}") from error
+        log.info("%s on %s by %s", action.verb, channel, self.agent_name)
+
+    async def claim(self, channel: str) -> None:
+        """Assign to me; raises ClaimLost if another agent got there first."""
+        def change(conversation: Conversation) -> None:
+            if conversation.assignee not in (None, self.agent_name) and \
+                    conversation.state is ConversationState.ASSIGNED:
+                raise ClaimLost(f"{conversation.assignee} already has this conversation.")
+            conversation.state = ConversationState.ASSIGNED
+            conversation.assignee = self.agent_name
+        await self._change_state(channel, change)
+
+    async def hand_over(self, channel: str, agent: str) -> None:
+        def change(conversation: Conversation) -> None:
+            conversation.state, conversation.assignee = ConversationState.ASSIGNED, agent
+        await self._change_state(channel, change)
+
+    async def postpone(self, channel: str) -> None:
+        """Back to the queue; the customer is told, as Suppgram does."""
+        def change(conversation: Conversation) -> None:
+            conversation.state, conversation.assignee = ConversationState.NEW, None
+        await self._change_state(channel, change)
+        self._queue(channel, Message(MessageKind.POSTPONED, self.clock()))
+
+    async def resolve(self, channel: str) -> None:
+        """Close the conversation and publish `resolved` to the customer."""
+        def change(conversation: Conversation) -> None:
+            conversation.state = ConversationState.RESOLVED
+        await self._change_state(channel, change)
+        self._queue(channel, Message(MessageKind.RESOLVED, self.clock()))
+
+    async def set_tags(self, channel: str, tags: list[str]) -> None:
+        clean = sorted({t.strip().replace(",", " ") for t in tags if t.strip()})
+
+        def change(conversation: Conversation) -> None:
+            conversation.tags = clean
+        await self._change_state(channel, change)
+
+    async def _change_state(self, channel: str,
+                            change: Callable[[Conversation], None]) -> None:
+        """Apply `change` to the freshest shared state, written only if still current."""
+        async with self._busy[channel]:
+            await self._change_locked(channel, change)
+
+    async def _change_locked(self, channel: str,
+                             change: Callable[[Conversation], None]) -> None:
+        conversation = self.conversations.ensure(channel)
+        if not self.transport.features.app_context:
+            change(conversation)  # degraded: this console only
+            self._emit(ConversationChanged(channel))
+            return
+        custom, etag = await self.transport.ensure_conversation_state(channel)
+        conversation.apply_shared_state(custom, etag)
+        change(conversation)
+        written = conversation.shared_state()
+        try:
+            new_etag = await self.transport.update_conversation_state(channel, written,
+                                                                      etag or "")
+        except ConflictError:
+            custom, etag = await self.transport.conversation_state(channel)
+            conversation.apply_shared_state(custom, etag)
+            self._emit(ConversationChanged(channel))
+            who = (f"{conversation.assignee} has it now" if conversation.assignee
+                   else "it changed meanwhile")
+            raise ClaimLost(f"Another agent got there first: {who}.") from None
+        conversation.apply_shared_state(written, new_etag)  # a re-read meanwhile is older
+        self._emit(ConversationChanged(channel))
+
+    async def write_state(self, conversation: Conversation) -> None:
+        """Write this console's view of the conversation (a customer reopened it); if that
+        fails, the next console to change it writes it anyway."""
+        try:
+            custom = conversation.shared_state()
+            _, etag = await self.transport.ensure_conversation_state(conversation.channel)
+            conversation.etag = await self.transport.update_conversation_state(
+                conversation.channel, custom, etag or "")
+        except (ConflictError, LinkRequestError) as error:
+            log.info("could not write state of %s: %s", conversation.channel, error)
+
+    # what the other consoles did ------------------------------------------------------
+
+    def state_changed(self, event: ChannelStateChanged) -> None:
+        conversation = self.conversations.get(event.channel)
+        if conversation is None:
+            return
+        if event.removed:
+            conversation.apply_shared_state({}, None)
+        elif event.custom is not None:
+            conversation.apply_shared_state(event.custom, event.etag)
+        self._emit(ConversationChanged(event.channel))
+
+    def state_hint(self, event: ChannelStateHint) -> None:
+        """Someone wrote the state; re-read it unless this console has that version."""
+        conversation = self.conversations.get(event.channel)
+        if conversation is not None and conversation.etag != event.etag:
+            self.reread(conversation)
+
+    def reread(self, conversation: Conversation) -> None:
+        """Read the conversation's shared state again, in the background."""
+        if self.transport.features.app_context:
+            self._spawn(self._reread_state(conversation))
+
+    async def _reread_state(self, conversation: Conversation) -> None:
+        try:
+            custom, etag = await self.transport.conversation_state(conversation.channel)
+        except LinkRequestError as error:
+            log.info("could not re-read state of %s: %s", conversation.channel, error)
+            return
+        conversation.apply_shared_state(custom, etag)
+        self._emit(ConversationChanged(conversation.channel))

@@ -1,0 +1,176 @@
+"""Messages into conversations: who wrote it, what it says, once, and what it changes.
+
+Live messages and history take the same path; only live ones count as unread, reopen a
+resolved conversation or reach listeners.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from suppgram_tui.converters import ConverterLike, UndecodableMessage, WireMessage, decode_message
+from suppgram_tui.link.events import MalformedEnvelope
+from suppgram_tui.model import ConversationState, Message, MessageKind
+
+from .awareness import Awareness
+from .conversation import SYSTEM_KINDS, Author, Conversation, Conversations, Delivery, Entry
+from .events import ConversationChanged, EntryAdded, EntryUpdated, InboxEvent, Notice
+from .transport import Transport
+
+log = logging.getLogger(__name__)
+
+
+def decode(converter: ConverterLike, wire: WireMessage) -> tuple[Message | None, str | None]:
+    """The converter's reading of `wire`, or why it has none: never raises."""
+    try:
+        return decode_message(converter, wire), None
+    except UndecodableMessage as error:
+        return None, str(error)
+    except Exception as error:  # normalize_message and friends: never fatal
+        return None, f"could not read this message: {error!r}"
+
+
+class Ingest:
+    """Turns what PubNub delivered into entries of the right conversation."""
+
+    def __init__(self, conversations: Conversations, transport: Transport, *,
+                 converter: ConverterLike, awareness: Awareness, agent_name: str,
+                 support_user: str, emit: Callable[[InboxEvent], None],
+                 on_reopen: Callable[[Conversation], object],
+                 on_stale: Callable[[Conversation], object]) -> None:
+        self.conversations = conversations
+        self.transport = transport
+        self.converter = converter
+        self.awareness = awareness
+        self.agent_name = agent_name
+        self.support_user = support_user
+        self.groups = tuple(transport.settings.channel_groups)
+        self._emit = emit
+        self._on_reopen = on_reopen
+        """Called when a customer reopened a conversation, to write its shared state."""
+        self._on_stale = on_stale
+        """Called when the shared state may have moved on (it is read again)."""
+
+    def classify(self, wire: WireMessage) -> tuple[Author, str | None]:
+        """By publisher: anyone but the support user is the customer, whatever `kind` says."""
+        if wire.publisher != self.support_user:
+            return Author.CUSTOMER, None
+        meta = wire.user_metadata if isinstance(wire.user_metadata, dict) else {}
+        agent = meta.get("agent")
+        agent = agent if isinstance(agent, str) else None
+        return (Author.ME if agent == self.agent_name else Author.AGENT), agent
+
+    def add(self, wire: WireMessage, *, live: bool) -> Entry | None:
+        """File `wire` in its conversation; None if it was already there (or my echo)."""
+        author, agent = self.classify(wire)
+        message, error = decode(self.converter, wire)
+        if message is not None and author is not Author.CUSTOMER and message.kind in SYSTEM_KINDS:
+            author = Author.SYSTEM
+        meta = wire.user_metadata if isinstance(wire.user_metadata, dict) else None
+        client_id = meta.get("client_id") if meta else None
+        client_id = client_id if isinstance(client_id, str) else None
+        conversation = self.conversations.ensure(wire.channel)
+        if conversation.group is None and wire.subscription in self.groups:
+            conversation.group = wire.subscription
+        if client_id is not None and (pending := conversation.pending_reply(client_id)):
+            self._echo(conversation, pending, wire.timetoken)
+            return None
+        first = live and not conversation.entries
+        entry = Entry(channel=wire.channel, timetoken=wire.timetoken, publisher=wire.publisher,
+                      payload=wire.message, author=author, message=message, error=error,
+                      meta=meta, agent_name=agent, client_id=client_id,
+                      delivery=Delivery.SENT if author is Author.ME else None)
+        if not conversation.add(entry):
+            return None
+        reopened = False
+        if author is Author.CUSTOMER:
+            reopened = self._customer_wrote(conversation, wire.publisher, message, live=live)
+        elif message is not None and author is Author.SYSTEM:
+            if not self.transport.features.app_context:
+                _apply_system_message(conversation, message)
+            elif live:  # App Context holds the outcome, and may be newer than the message
+                self._on_stale(conversation)
+        if live:
+            new = first or reopened
+            earlier = new and len(conversation.entries) > 1
+            mine = conversation.assignee == self.agent_name
+            self._emit(EntryAdded(wire.channel, entry, new, earlier, mine))
+            self._emit(ConversationChanged(wire.channel))
+        return entry
+
+    def _echo(self, conversation: Conversation, pending: Entry, timetoken: int) -> None:
+        if pending.timetoken is None:  # my reply's echo: now it has its timetoken
+            conversation.entries.remove(pending)
+            pending.timetoken, pending.delivery = timetoken, Delivery.SENT
+            conversation.add(pending)
+            self._emit(EntryUpdated(conversation.channel, pending))
+
+    def _customer_wrote(self, conversation: Conversation, publisher: str | None,
+                        message: Message | None, *, live: bool) -> bool:
+        """Unread and reopen bookkeeping; True if this message reopened the conversation."""
+        conversation.customer_id = publisher
+        conversation.customer_typing = False
+        self.awareness.refresh(conversation)
+        rating = message is not None and message.kind is MessageKind.RATED
+        if not live or rating:  # a rating closes the loop, it opens nothing
+            return False
+        conversation.unread += 1
+        if conversation.state is ConversationState.RESOLVED:
+            self.reopen(conversation)
+            return True
+        return False
+
+    def malformed(self, event: MalformedEnvelope) -> None:
+        log.warning("malformed envelope on %s: %s", event.channel, event.reason)
+        if event.channel is None or event.channel.endswith("-pnpres"):
+            self._emit(Notice(f"Received something unreadable from PubNub: {event.reason}",
+                              "warning"))
+            return
+        conversation = self.conversations.ensure(event.channel)
+        entry = Entry(channel=event.channel, timetoken=None, publisher=None, payload=event.raw,
+                      author=Author.SYSTEM, error=event.reason)
+        conversation.entries.append(entry)
+        self._emit(EntryAdded(event.channel, entry))
+
+    def reopen(self, conversation: Conversation) -> None:
+        """A customer wrote after resolve: a new conversation, back in the queue."""
+        conversation.state, conversation.assignee, conversation.tags = (
+            ConversationState.NEW, None, [])
+        conversation.opened_at = conversation.last_activity
+        if self.transport.features.app_context:
+            self._on_reopen(conversation)
+
+    def reopen_missed(self) -> None:
+        """Customers who wrote after a resolve while no console ran: back in the queue."""
+        for conversation in self.conversations.values():
+            if conversation.state is not ConversationState.RESOLVED:
+                continue
+            entries = conversation.entries
+            last_resolve = max((e.sort_key for e in entries if e.message is not None
+                                and e.message.kind is MessageKind.RESOLVED), default=0)
+            if any(e.author is Author.CUSTOMER and e.sort_key > last_resolve
+                   and not (e.message is not None and e.message.kind is MessageKind.RATED)
+                   for e in entries):
+                self.reopen(conversation)
+
+
+def count_unread(conversation: Conversation) -> int:
+    """Customer messages after my read marker; never read here: what is still unanswered."""
+    if conversation.read_marker:
+        return sum(1 for e in conversation.entries if e.author is Author.CUSTOMER
+                   and e.timetoken is not None and e.timetoken > conversation.read_marker)
+    count = 0
+    for entry in conversation.entries:
+        if entry.author is Author.CUSTOMER:
+            count += 1
+        elif entry.author in (Author.ME, Author.AGENT):
+            count = 0
+    return count
+
+
+def _apply_system_message(conversation: Conversation, message: Message) -> None:
+    if message.kind is MessageKind.RESOLVED:
+        conversation.state = ConversationState.RESOLVED
+    elif message.kind is MessageKind.POSTPONED:
+        conversation.state, conversation.assignee = ConversationState.NEW, None
