@@ -14,7 +14,7 @@ async def test_console_starts_connected_and_empty(console, columns, rows):
     assert status.startswith(" ● connected") and "agent ann" in status, status
     await view.wait_for_text("No conversations yet")
     assert view.terminal.screen.columns == columns and len(view.body_rows()) == rows - 2
-    assert view.footer_row.strip(), "no footer"
+    await view.wait_until(lambda: view.footer_row.strip(), what="the footer is drawn")
 
 
 async def test_ctrl_q_quits_at_once_and_cleanly(console):
