@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Coroutine
 from datetime import datetime
 from enum import Enum
-from typing import Any, assert_never
+from typing import Any
 
 from suppgram_tui.link.errors import ConflictError, LinkRequestError
 from suppgram_tui.link.events import ChannelStateChanged, ChannelStateHint
@@ -86,8 +86,8 @@ class Actions:
                     await self.resolve(channel)
                 case ConversationAction.SET_TAGS:
                     await self.set_tags(channel, *args)
-                case _:
-                    assert_never(action)
+                case _:  # typing.assert_never is Python 3.11+, and we support 3.10
+                    raise ValueError(f"unknown conversation action {action!r}")
         except LinkRequestError as error:
             log.warning("%s on %s failed: %s", action.verb, channel, error)
             raise ActionFailed(f"Could not {action.verb}: {error}") from error
