@@ -25,6 +25,8 @@ from .conftest import PUBLISH_KEY, SUBSCRIBE_KEY, Recorder, wait_until
 
 SECRET = "s3cret-key"
 GROUP = "support"
+KEYSETS = {SUBSCRIBE_KEY: PUBLISH_KEY, "sub-c-js": "pub-c-js"}
+"""The publish key of each keyset, as an operator gives them (`serve --keyset`)."""
 
 
 class ShiftedClock:
@@ -45,7 +47,8 @@ def clock() -> ShiftedClock:
 @pytest.fixture
 async def local_server(clock: ShiftedClock) -> AsyncIterator[LocalPubNub]:
     """Overrides the shared server: this one enforces Access Manager."""
-    async with LocalPubNub(secret_key=SECRET, poll_timeout=2.0, wall_clock=clock) as server:
+    async with LocalPubNub(secret_key=SECRET, poll_timeout=2.0, wall_clock=clock,
+                           keysets=KEYSETS) as server:
         yield server
 
 
@@ -199,7 +202,7 @@ async def test_expired_token_is_refused(make_client, local_server, clock):
 
 async def test_revoked_token_is_refused_even_after_a_restart(tmp_path, make_client):
     data = str(tmp_path / "server.sqlite")
-    async with LocalPubNub(secret_key=SECRET, data_path=data) as first:
+    async with LocalPubNub(secret_key=SECRET, data_path=data, keysets=KEYSETS) as first:
         admin = make_client("support", secret_key=SECRET, origin=first.origin)
         token = await grant(admin, channels=[Channel.id("cust-6-support").read().write()])
         customer = make_client("cust-6", token=token, origin=first.origin)
@@ -210,7 +213,7 @@ async def test_revoked_token_is_refused_even_after_a_restart(tmp_path, make_clie
         assert status == 403
         assert body == {"message": "Token is revoked", "error": True,
                         "service": "Access Manager", "status": 403}
-    async with LocalPubNub(secret_key=SECRET, data_path=data) as second:
+    async with LocalPubNub(secret_key=SECRET, data_path=data, keysets=KEYSETS) as second:
         status, body, headers = await raw_get(
             second, f"/v3/history/sub-key/{SUBSCRIBE_KEY}/channel/cust-6-support",
             {"uuid": "cust-6", "auth": token})
@@ -226,7 +229,7 @@ async def test_bad_signature_and_forged_token_are_refused(make_client, local_ser
     status, _ = error_of(await forger.grant_token().ttl(5)
                          .channels([Channel.id("cust-7-support").write()]).future())
     assert status == 403
-    forged = tokens.issue("not-the-secret", Token(
+    forged = tokens.issue("not-the-secret", SUBSCRIBE_KEY, Token(
         issued=int(time.time()), ttl=60, resources={"chan": {"cust-7-support": 3}}, patterns={}))
     status, body = error_of(await make_client("cust-7", token=forged).publish()
                             .channel("cust-7-support").message(message("forged")).future())

@@ -130,7 +130,8 @@ async def test_reload_picks_up_an_edited_converter(local_server, tmp_path, monke
 
 
 async def test_customers_get_tokens_limited_to_their_own_channel(tmp_path):
-    async with LocalPubNub(secret_key="s3cret", poll_timeout=2) as server:
+    async with LocalPubNub(secret_key="s3cret", publish_key=PUBLISH_KEY,
+                           poll_timeout=2) as server:
         sim = Simulation(settings_for(server.origin, secret_key="s3cret"),
                          converter=DefaultMessageConverter())
         try:

@@ -27,17 +27,25 @@ from suppgram_tui.settings import DEFAULT_LOCAL_PORT, LOOPBACK
 @click.option("--secret-key", envvar="LOCAL_PUBNUB_SECRET_KEY", show_envvar=True,
               help="Turn Access Manager on: requests must be signed with this key or carry "
                    "a token it granted. Prefer the environment variable (kept out of ps).")
+@click.option("--publish-key", envvar="LOCAL_PUBNUB_PUBLISH_KEY", show_envvar=True,
+              help="With --secret-key: the publish key signed requests use (a signature "
+                   "covers it). Without it, sub-c-X pairs with pub-c-X.")
+@click.option("--keyset", "keysets", multiple=True, metavar="PUB:SUB",
+              help="With --secret-key: one keyset's publish and subscribe keys; repeat "
+                   "for several.")
 @click.option("--objects-events", is_flag=True,
               help="Deliver App Context change events to subscribers (off by default, as on "
                    "a new PubNub keyset; SDK 10.8's receive loop dies on them).")
 def serve_command(host: str, port: int, data_path: str | None, poll_timeout: float,
-                  secret_key: str | None, objects_events: bool) -> None:
+                  secret_key: str | None, publish_key: str | None, keysets: tuple[str, ...],
+                  objects_events: bool) -> None:
     """Run the PubNub-compatible local server (for development and tests, not production).
 
     Point any PubNub SDK at it with origin HOST:PORT and TLS off.
     """
     options = ServerOptions(host=host, port=port, data_path=data_path,
                             poll_timeout=poll_timeout, secret_key=secret_key or None,
+                            publish_key=publish_key or None, keysets=_keysets(keysets),
                             objects_events=objects_events)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -57,3 +65,14 @@ def serve_command(host: str, port: int, data_path: str | None, poll_timeout: flo
         click.echo("stopped")
     except OSError as error:
         raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror}") from None
+
+
+def _keysets(values: tuple[str, ...]) -> dict[str, str]:
+    """`PUB:SUB` pairs → subscribe key → publish key."""
+    found = {}
+    for value in values:
+        pub, _, sub = value.partition(":")
+        if not pub or not sub:
+            raise click.BadParameter(f"{value!r} is not PUB:SUB", param_hint="--keyset")
+        found[sub] = pub
+    return found

@@ -21,6 +21,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from .wildcard import like
+
 MAX_EXPRESSION_CHARS = 2048
 
 
@@ -239,8 +241,7 @@ def _ordered(test: Callable[[float, float], bool]) -> Callable[[Any, Any], bool]
 def _like(value: Any, pattern: Any) -> bool:
     if not isinstance(value, str) or not isinstance(pattern, str):
         return False
-    regex = ".*".join(re.escape(part) for part in pattern.split("*"))
-    return re.fullmatch(regex, value, re.IGNORECASE | re.DOTALL) is not None
+    return like(pattern).matches(value)  # linear time: no regex backtracking
 
 
 def _contains(container: Any, item: Any) -> bool:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from .clock import now_ticks
 
@@ -26,6 +26,18 @@ class ServerOptions:
     """How long an idle subscribe poll is held open before an empty answer."""
     secret_key: str | None = None
     """Turns Access Manager on: requests need this key's signature or a granted token."""
+    publish_key: str | None = None
+    """The publish key signed requests use, for each subscribe key `keysets` does not
+    name. A signature covers the publish key, but most requests carry only the
+    subscribe key; publish and signal name theirs in the path, which is what counts
+    there. Without either, the usual pairings are tried (`sub-c-x` → `pub-c-x`)."""
+    keysets: Mapping[str, str] = field(default_factory=dict)
+    """Subscribe key → its publish key, for a server that hosts several keysets."""
+    get_all_metadata_open: bool = False
+    """With a secret key, let any valid token list all App Context objects, as PubNub
+    does until a keyset's "Disallow Get All Channel/User Metadata" options are on. Off
+    here (the options on): listing needs `get` on the token's `channels`/`uuids`
+    category, which keeps assignees and tags from customers (README: Access Manager)."""
     signature_skew: float = 60.0
     """Seconds a signed request's `timestamp` may differ from `wall_clock` (PubNub: 60)."""
     wall_clock: Callable[[], float] = time.time

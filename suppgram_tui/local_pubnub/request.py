@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, overload
 from urllib.parse import unquote
 
 from aiohttp import web
-from multidict import MultiMapping
+from multidict import MultiDict
 
 from . import json_input
 from .access.policy import Need
@@ -26,17 +26,22 @@ if TYPE_CHECKING:
 
 
 class Query:
-    """The decoded query of one request."""
+    """The decoded query of one request.
 
-    def __init__(self, values: MultiMapping[str], raw: str) -> None:
-        self._values = values
+    Decoded as PubNub's SDKs encode it: percent-escapes only, and `+` is a plus (the
+    Python SDK sends uuids and tokens unencoded, and both SDKs send a space as `%20`).
+    So `uuid=x+y` is the uuid `x+y` for the access check and the handler alike.
+    """
+
+    def __init__(self, pairs: list[tuple[str, str]], raw: str) -> None:
+        self._values = MultiDict(pairs)
         self._raw = raw
 
     @classmethod
     def of(cls, request: web.Request) -> Query:
-        """Decode a request's query: aiohttp's decoding (`+` is a space); of a repeated
-        key, `get` sees the first value and `raw_values` every one."""
-        return cls(request.query, request.rel_url.raw_query_string)
+        """Decode a request's query; of a repeated key, `get` sees the first value."""
+        raw = request.rel_url.raw_query_string
+        return cls(parse_query(raw), raw)
 
     @property
     def raw(self) -> str:
@@ -49,14 +54,19 @@ class Query:
     def __contains__(self, name: str) -> bool:
         return name in self._values
 
-    def raw_values(self, name: str) -> list[str]:
-        """Every value of `name`, percent-decoded but with `+` kept as `+`."""
-        found = []
-        for part in self._raw.split("&"):
+    def repeated(self) -> set[str]:
+        """Names given more than once (`uuid=a&uuid=b`)."""
+        return {name for name in self._values if len(self._values.getall(name)) > 1}
+
+
+def parse_query(raw: str) -> list[tuple[str, str]]:
+    """`k=v` pairs, percent-decoded (UTF-8), `+` kept; a bare `k` has the value ""."""
+    pairs = []
+    for part in raw.split("&"):
+        if part:
             key, _, value = part.partition("=")
-            if key == name:
-                found.append(unquote(value))
-        return found
+            pairs.append((unquote(key), unquote(value)))
+    return pairs
 
 
 # plain values -------------------------------------------------------------------
@@ -89,12 +99,6 @@ def required_uuid(call: Call, bad: BadParam) -> str:
     if not uuid:
         raise bad("uuid", "must be given")
     return uuid
-
-
-def caller_uuid_forms(call: Call) -> set[str]:
-    """Every reading of the caller's uuid a token's authorized uuid may match: decoded,
-    and as the SDK means it (it sends uuids unencoded, so a `+` is not a space)."""
-    return {caller_uuid(call), *call.query.raw_values("uuid")}
 
 
 # numbers ------------------------------------------------------------------------

@@ -1,20 +1,23 @@
 """The Access Manager policy used when the server has a secret key.
 
 A request passes if it is signed with the secret key (an admin: no token checks), or
-if its `auth` token is ours, unrevoked, unexpired, bound to the caller's uuid (when it
-names one) and grants every `Need` of the route. Everything else is refused with
-PubNub's 403 body, listing what was denied.
+if its `auth` token is ours, granted on this keyset, unrevoked, unexpired, bound to the
+caller's uuid (when it names one) and grants every `Need` of the route. Everything else
+is refused with PubNub's 403 body, listing what was denied. A parameter these checks
+read may be given once only, so the check and the handler read the same value.
 """
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from ..errors import PubNubError, access_error
 from ..events import PRESENCE_SUFFIX
-from ..request import caller_uuid_forms, has_param, text_param
+from ..request import caller_uuid, has_param, text_param
 from . import signatures, tokens
 from .policy import Need
 from .tokens import Token, TokenError
@@ -23,7 +26,9 @@ if TYPE_CHECKING:
     from ..routing import Call, Route
 
 REVOKED_CAUSE = "4001"
-MAX_PUBLISH_KEYS_PER_SUBKEY = 32
+ACCESS_PARAMS = frozenset({"uuid", "auth", "signature", "timestamp", "channel-group"})
+"""What the checks read; a signed request may repeat no parameter at all (PubNub's
+signature rules: "Duplicate keys are not allowed")."""
 TOKEN_KINDS = {"channels": ("chan", "spc"), "groups": ("grp",), "uuids": ("uuid", "usr")}
 """A route's resource kind → token map names that grant it (current and legacy)."""
 PAYLOAD_KEYS = {"channels": "channels", "groups": "channel-groups", "uuids": "uuids"}
@@ -33,38 +38,39 @@ CREATE TABLE IF NOT EXISTS pam_revoked_tokens (
     token_id TEXT PRIMARY KEY,
     expires_at INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS pam_publish_keys (
-    subkey TEXT NOT NULL,
-    pubkey TEXT NOT NULL,
-    PRIMARY KEY (subkey, pubkey)
-) WITHOUT ROWID;
+DROP TABLE IF EXISTS pam_publish_keys;
 """
+"""`pam_publish_keys` held publish keys learned from any request; keys now come from
+the operator (`ServerOptions.publish_key`, `keysets`) or the request's own path."""
 
 
 class TokenAccess:
-    """Signature-or-token enforcement; its state (revocations, keys seen) is in SQLite."""
+    """Signature-or-token enforcement; revocations are kept in SQLite."""
 
     def __init__(self, secret: str, db: sqlite3.Connection, *,
-                 now: Callable[[], float], max_skew: float) -> None:
+                 now: Callable[[], float], max_skew: float, publish_key: str | None = None,
+                 keysets: Mapping[str, str] | None = None) -> None:
         self._secret = secret
         self._db = db
         self.now = now
         """Unix seconds; token expiry and signature freshness read it (tests move it)."""
         self.max_skew = max_skew
+        self._publish_key = publish_key
+        self._keysets = dict(keysets or {})
+        self._bound_bodies: dict[str, tuple[bytes, float]] = {}
+        """Signature that does not cover its body → (that body's digest, when it goes stale)."""
         db.executescript(SCHEMA)
         db.execute("DELETE FROM pam_revoked_tokens WHERE expires_at < ?", (int(now()),))
         self._revoked = {row[0] for row in db.execute("SELECT token_id FROM pam_revoked_tokens")}
-        self._publish_keys: dict[str, set[str]] = {}
-        for subkey, pubkey in db.execute("SELECT subkey, pubkey FROM pam_publish_keys"):
-            self._publish_keys.setdefault(subkey, set()).add(pubkey)
 
     # the AccessPolicy protocol ------------------------------------------------
 
     async def authorize(self, call: Call, route: Route) -> None:
         if route.open_access:
             return
-        self._learn_publish_key(call)
-        if has_param(call, "signature"):
+        signed = has_param(call, "signature")
+        _refuse_repeats(call, signed)
+        if signed:
             await self._check_signature(call)
             return
         if route.signed_only:
@@ -73,9 +79,8 @@ class TokenAccess:
         auth = text_param(call, "auth")
         if not auth:
             raise _forbidden(needs)
-        token = self.validate(auth)
-        if (token.authorized_uuid is not None
-                and token.authorized_uuid not in caller_uuid_forms(call)):
+        token = self.validate(auth, _subkey_of(call))
+        if token.authorized_uuid is not None and token.authorized_uuid != caller_uuid(call):
             raise access_error(403, "Forbidden: token is authorized for another uuid")
         denied = [need for need in needs if not self.grants(token, need)]
         if denied:
@@ -83,10 +88,11 @@ class TokenAccess:
 
     # tokens ---------------------------------------------------------------------
 
-    def validate(self, text: str) -> Token:
-        """The token, if it is ours, not revoked and not expired; else a 403."""
+    def validate(self, text: str, subkey: str) -> Token:
+        """The token, if it is ours, granted for `subkey`, not revoked and not expired;
+        else a 403."""
         try:
-            token = tokens.decode(self._secret, text)
+            token = tokens.decode(self._secret, subkey, text)
         except TokenError as error:
             raise access_error(403, str(error)) from None
         if token.token_id in self._revoked:
@@ -144,8 +150,8 @@ class TokenAccess:
         signed = signatures.SignedRequest(
             request.method, request.rel_url.raw_path, call.query.raw, body,
             request.headers.get("Content-Encoding", ""))
-        subkey = _subkey_of(call)
-        if not signatures.verify(self._secret, signed, self.publish_key_candidates(subkey)):
+        coverage = signatures.verify(self._secret, signed, self.publish_key_candidates(call))
+        if coverage is None:
             raise access_error(403, "Invalid Signature")
         try:
             timestamp = int(signed.timestamp or "")
@@ -153,30 +159,54 @@ class TokenAccess:
             raise access_error(400, "Invalid Timestamp") from None
         if abs(self.now() - timestamp) > self.max_skew:
             raise access_error(400, "Invalid Timestamp")
+        if coverage is signatures.Coverage.WITHOUT_BODY:
+            self._bind_body(signed.signature or "", body, timestamp + self.max_skew)
 
-    def publish_key_candidates(self, subkey: str) -> list[str]:
-        """Publish keys a signer of `subkey` may have used.
+    def publish_key_candidates(self, call: Call) -> list[str]:
+        """Publish keys a signer of this request may have used.
 
-        Most requests name only the subscribe key, yet the SDK signs the publish key
-        too. We try the keys seen in publish paths for this subscribe key, then the
-        usual pairings (`sub-c-x` → `pub-c-x`, `demo` → `demo`).
+        A publish or signal path names its publish key: that one. Other requests name
+        only the subscribe key, yet the SDK signs the publish key too: the operator's key
+        for that keyset (`keysets`, else `publish_key`), else the usual pairings
+        (`sub-c-x` → `pub-c-x`, `demo` → `demo`). Never a key some request merely named.
         """
-        candidates = sorted(self._publish_keys.get(subkey, ()))
-        if subkey.startswith("sub-"):
-            candidates.append("pub-" + subkey[4:])
-        candidates.extend([subkey, ""])
-        return list(dict.fromkeys(candidates))
+        in_path = call.params.get("pub")
+        if in_path:
+            return [in_path]
+        subkey = _subkey_of(call)
+        given = self._keysets.get(subkey, self._publish_key)
+        if given is not None:
+            return [given]
+        candidates = ["pub-" + subkey[4:]] if subkey.startswith("sub-") else []
+        return list(dict.fromkeys([*candidates, subkey, ""]))
 
-    def _learn_publish_key(self, call: Call) -> None:
-        pubkey, subkey = call.params.get("pub"), call.params.get("sub")
-        if not pubkey or not subkey:
-            return
-        known = self._publish_keys.setdefault(subkey, set())
-        if pubkey in known or len(known) >= MAX_PUBLISH_KEYS_PER_SUBKEY:
-            return
-        known.add(pubkey)
-        self._db.execute("INSERT OR IGNORE INTO pam_publish_keys VALUES (?, ?)",
-                         (subkey, pubkey))
+    def _bind_body(self, signature: str, body: bytes, stale_at: float) -> None:
+        """Tie a signature that does not cover the body to the first body it came with.
+
+        Both official SDKs sign a POST publish without its body (Python: v1; JS: v2 as a
+        bodiless GET), so the signature alone cannot tell the message was not swapped.
+        While it is fresh it may be sent again with the same body (a retry, like a GET
+        publish), never with another one.
+        """
+        now = self.now()
+        for oldest, (_, stale) in list(itertools.islice(self._bound_bodies.items(), 8)):
+            if stale >= now:
+                break
+            del self._bound_bodies[oldest]  # kept in arrival order: the stale go first
+        digest = hashlib.sha256(body).digest()
+        seen = self._bound_bodies.get(signature)
+        if seen is not None and seen[1] >= now and seen[0] != digest:
+            raise access_error(403, "Invalid Signature: already used with another body")
+        self._bound_bodies[signature] = (digest, stale_at)
+
+
+def _refuse_repeats(call: Call, signed: bool) -> None:
+    repeated = call.query.repeated()
+    if not signed:
+        repeated &= ACCESS_PARAMS
+    if repeated:
+        names = ", ".join(sorted(repeated))
+        raise access_error(400, f"Invalid Arguments: {names} given more than once")
 
 
 def _subkey_of(call: Call) -> str:

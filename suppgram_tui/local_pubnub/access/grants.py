@@ -6,7 +6,6 @@ as on a keyset without Access Manager, and grant/revoke answer 400 saying why.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -14,7 +13,7 @@ from aiohttp import web
 from .. import json_input
 from ..errors import PubNubError, json_response, nested_error
 from ..routing import Call
-from . import tokens
+from . import patterns, tokens
 from .enforcement import TokenAccess
 from .tokens import Token, TokenError
 
@@ -29,9 +28,10 @@ ALL_PERMISSIONS = sum(tokens.PERMISSION_BITS.values())
 def register(server: LocalServer) -> None:
     secret = server.options.secret_key
     if secret:
-        server.access = TokenAccess(secret, server.persistence.db,
-                                    now=server.options.wall_clock,
-                                    max_skew=server.options.signature_skew)
+        options = server.options
+        server.access = TokenAccess(secret, server.persistence.db, now=options.wall_clock,
+                                    max_skew=options.signature_skew,
+                                    publish_key=options.publish_key, keysets=options.keysets)
     router = server.router
     router.add("POST", "/v3/pam/{sub}/grant", grant_token, signed_only=True)
     router.add("DELETE", "/v3/pam/{sub}/grant/{token}", revoke_token, signed_only=True)
@@ -58,7 +58,7 @@ async def grant_token(call: Call) -> web.StreamResponse:
         raise _grant_error("Invalid request body", "must be a JSON object", "body")
     token = _token_from_grant(body, issued=int(policy.now()))
     return json_response({"data": {"message": "Success",
-                                   "token": tokens.issue(secret, token)},
+                                   "token": tokens.issue(secret, call.params["sub"], token)},
                           "service": SERVICE, "status": 200})
 
 
@@ -66,7 +66,7 @@ async def revoke_token(call: Call) -> web.StreamResponse:
     """Revoke for good: the token id is kept in SQLite until the token would expire."""
     secret, policy = _policy(call, "revoke")
     try:
-        token = tokens.decode(secret, call.params["token"])
+        token = tokens.decode(secret, call.params["sub"], call.params["token"])
     except TokenError:
         raise _revoke_error("Token is malformed.") from None
     if policy.is_expired(token):
@@ -150,11 +150,11 @@ def _check_mask(mask: Any, location: str) -> None:
 
 
 def _check_pattern(pattern: str, location: str) -> None:
+    """Only patterns the linear-time matcher runs (see `patterns`) are granted."""
     try:
-        re.compile(pattern)
-    except re.error as error:
-        raise _grant_error("Invalid permissions", f"invalid regular expression: {error}",
-                           location) from None
+        patterns.compile_pattern(pattern)
+    except patterns.PatternError as error:
+        raise _grant_error("Invalid permissions", str(error), location) from None
 
 
 def _grant_error(message: str, detail: str, location: str) -> PubNubError:

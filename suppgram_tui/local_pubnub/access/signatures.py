@@ -5,6 +5,11 @@ percent-encoded, and the body. Some values it encodes once before signing and on
 on the wire, so for each value holding `%` both its decoded and its raw form are tried;
 a handful of candidates at most. The publish key is part of the signed text but not of
 most requests, so the caller supplies the candidates it knows for the subscribe key.
+
+A POST publish is the one request both official SDKs sign without its body (Python:
+v1; JavaScript: v2 as if it were a bodiless GET). Those forms are accepted there and
+nowhere else, and `verify` says so (`Coverage.WITHOUT_BODY`) for the caller to bind
+the body; any other POST or PATCH needs a v2 signature over its own method and body.
 """
 
 from __future__ import annotations
@@ -16,10 +21,18 @@ import itertools
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from enum import Enum
 from urllib.parse import quote, unquote
 
 MAX_AMBIGUOUS_PARAMS = 6
 """Beyond this many values with `%`, only the all-decoded and all-raw forms are tried."""
+
+
+class Coverage(Enum):
+    """What a valid signature vouches for."""
+
+    FULL = "the whole request"
+    WITHOUT_BODY = "all but the body"
 
 
 @dataclass(frozen=True)
@@ -68,34 +81,37 @@ class SignedRequest:
         return self.body
 
 
-def verify(secret: str, request: SignedRequest, publish_keys: Iterable[str]) -> bool:
-    """Whether `request` carries a valid v2 (or, for GET/DELETE and POST publish, v1)
-    signature made with `secret` and any of `publish_keys`."""
+def verify(secret: str, request: SignedRequest,
+           publish_keys: Iterable[str]) -> Coverage | None:
+    """What `request`'s signature made with `secret` and one of `publish_keys` covers;
+    None when it is not valid: v2 over the request's own method and body, or (a POST
+    publish only) the SDKs' body-less forms, or v1 over a GET publish or signal."""
     given = request.signature
     if not given:
-        return False
+        return None
     paths = _path_candidates(request.raw_path)
     queries = list(_query_candidates(request.raw_params()))
+    publish_keys = list(publish_keys)
     key = secret.encode("utf-8")
     if given.startswith("v2."):
-        forms = [(request.method, request.body_text())]
-        if request.raw_path.startswith("/publish/"):
-            forms.append(("GET", b""))  # the JS SDK signs every publish as a bodiless GET
-        for (method, body), pub, path, query in itertools.product(forms, publish_keys, paths,
-                                                                  queries):
+        forms = [(request.method, request.body_text(), Coverage.FULL)]
+        if request.is_post_publish:
+            forms.append(("GET", b"", Coverage.WITHOUT_BODY))  # the JS SDK's form
+        for (method, body, coverage), pub, path, query in itertools.product(
+                forms, publish_keys, paths, queries):
             text = f"{method}\n{pub}\n{path}\n{query}\n".encode() + body
             if hmac.compare_digest(given, "v2." + _b64(key, text).rstrip("=")):
-                return True
-        return False
-    if request.method not in ("GET", "DELETE") and not request.is_post_publish:
-        return False  # v1 does not cover a body
+                return coverage
+        return None
+    if request.method != "GET" and not request.is_post_publish:
+        return None  # v1 does not cover a body
     subkeys = _publish_path_keys(request.raw_path)
     for pub, path, query in itertools.product(publish_keys, paths, queries):
         for sub in subkeys:
             text = f"{sub}\n{pub}\n{path}\n{query}".encode()
             if hmac.compare_digest(given, _b64(key, text)):
-                return True
-    return False
+                return Coverage.WITHOUT_BODY if request.is_post_publish else Coverage.FULL
+    return None
 
 
 def sign_v2(secret: str, method: str, publish_key: str, path: str,

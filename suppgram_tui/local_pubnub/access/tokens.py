@@ -2,8 +2,9 @@
 
 A token is base64url of a CBOR map whose keys are byte strings (reference §11.2), with
 the `=` padding kept, because the SDK's `parse_token` decodes without re-padding. The
-`sig` is our own choice: HMAC-SHA256 of the canonical CBOR of the map without `sig`, so
-only this server's secret key can mint a token it accepts.
+`sig` is our own choice: HMAC-SHA256 of the canonical CBOR of the subscribe key and the
+map without `sig`, so only this server's secret key can mint a token it accepts, and a
+token works only on the keyset that granted it (PubNub signs per keyset).
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import base64
 import binascii
 import hashlib
 import hmac
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import cbor2
+
+from . import patterns
 
 TOKEN_VERSION = 2
 RESOURCE_KEYS = {"channels": "chan", "groups": "grp", "uuids": "uuid", "users": "usr",
@@ -59,8 +61,9 @@ class Token:
         return self.signature.hex()
 
 
-def issue(secret: str, token: Token) -> str:
-    """Encode and sign `token` (its `signature` is ignored) the way PubNub lays it out."""
+def issue(secret: str, subkey: str, token: Token) -> str:
+    """Encode and sign `token` for keyset `subkey` (its `signature` is ignored) the way
+    PubNub lays it out."""
     body: dict[bytes, Any] = {
         b"v": TOKEN_VERSION,
         b"t": token.issued,
@@ -73,12 +76,13 @@ def issue(secret: str, token: Token) -> str:
         body[b"uuid"] = token.authorized_uuid
     if token.categories:
         body[b"cat"] = {name.encode(): mask for name, mask in token.categories.items()}
-    body[b"sig"] = _sign(secret, body)
+    body[b"sig"] = _sign(secret, subkey, body)
     return base64.urlsafe_b64encode(cbor2.dumps(body)).decode("ascii")
 
 
-def decode(secret: str, text: str) -> Token:
-    """Decode a token and check its signature; raise `TokenError` if it is not ours."""
+def decode(secret: str, subkey: str, text: str) -> Token:
+    """Decode a token and check its signature; raise `TokenError` if it is not ours or
+    was granted for another subscribe key."""
     try:
         raw = base64.urlsafe_b64decode(_pad(text.strip()).encode("ascii"))
         body = cbor2.loads(raw)
@@ -88,7 +92,7 @@ def decode(secret: str, text: str) -> Token:
         raise TokenError("Token is malformed")
     signature = body.pop(b"sig", None)
     try:
-        expected = _sign(secret, body)
+        expected = _sign(secret, subkey, body)
     except (ValueError, TypeError, cbor2.CBOREncodeError) as error:
         raise TokenError("Token is malformed") from error
     if not isinstance(signature, bytes) or not hmac.compare_digest(signature, expected):
@@ -113,18 +117,16 @@ def mask_allows(mask: int, permission: str) -> bool:
 
 
 def pattern_matches(pattern: str, name: str) -> bool:
-    """Pattern grants match the whole name (`re.fullmatch`): an unanchored `cust-1`
-    must not grant `cust-10`; anchored patterns (`^cust-1$`) behave the same either way.
-    """
-    try:
-        return re.fullmatch(pattern, name) is not None
-    except re.error:
-        return False
+    """Pattern grants match the whole name (`re.fullmatch` semantics, in linear time):
+    an unanchored `cust-1` must not grant `cust-10`; anchored patterns (`^cust-1$`)
+    behave the same either way."""
+    return patterns.matches(pattern, name)
 
 
-def _sign(secret: str, body: dict[bytes, Any]) -> bytes:
-    # Canonical CBOR, so the check does not depend on how the map was ordered.
-    content = cbor2.dumps(body, canonical=True)
+def _sign(secret: str, subkey: str, body: dict[bytes, Any]) -> bytes:
+    # Canonical CBOR, so the check does not depend on how the map was ordered; the
+    # subscribe key is signed but not stored, so the token keeps PubNub's layout.
+    content = cbor2.dumps([subkey, body], canonical=True)
     return hmac.new(secret.encode("utf-8"), content, hashlib.sha256).digest()
 
 

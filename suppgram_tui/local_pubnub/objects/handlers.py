@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from .. import json_input
+from ..access.policy import Need
 from ..errors import invalid_data, json_response, nested_error
 from ..events import OBJECTS, Event
-from ..request import need_on, no_needs, query_words
-from ..routing import Call, Feature
+from ..request import need_on, query_words
+from ..routing import Call, Feature, NeedsFn
 from .listing import list_objects
 from .store import (
     CHANNELS,
@@ -48,9 +49,18 @@ def register(server: LocalServer) -> None:
             needs=need_on(kind.path, "id", "update"))
         add("DELETE", one, _bound(remove_object, store, kind),
             needs=need_on(kind.path, "id", "delete"))
-        # Listing names no single resource: any valid token (or a signature) may list.
         add("GET", f"/v2/objects/{{sub}}/{kind.path}", _bound(list_objects, store, kind),
-            needs=no_needs)
+            needs=_list_needs(kind))
+
+
+def _list_needs(kind: Kind) -> NeedsFn:
+    """Listing names no single object: it needs `get` on the whole category, unless
+    the server lets any valid token list (`ServerOptions.get_all_metadata_open`)."""
+    def needs(call: Call) -> list[Need]:
+        if call.server.options.get_all_metadata_open:
+            return []
+        return [Need("categories", kind.path, "get")]
+    return needs
 
 
 def _bound(handler: ObjectHandler, store: ObjectStore,
