@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from textual.pilot import Pilot  # noqa: E402
 
-from tests.snapshot_scenes import (  # noqa: E402
+from tests.helpers.snapshot_scenes import (  # noqa: E402
     SIZE,
     connected,
     press,

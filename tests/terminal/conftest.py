@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from suppgram_tui.local_pubnub import LocalPubNub
+from tests.helpers.keys import PUBLISH_KEY, SUBSCRIBE_KEY
 
-from ..conftest import PUBLISH_KEY, SUBSCRIBE_KEY
 from .console_view import ConsoleView
 from .customers import Customer
 from .harness import Terminal, console_command, terminal_env

@@ -12,8 +12,9 @@ from typing import Any
 
 from pubnub.pubnub_asyncio import PubNubAsyncio
 
-from ..conftest import Recorder, wait_until
-from ..inbox_harness import GROUP, SUPPORT, customer_client
+from tests.helpers.inbox_harness import GROUP, SUPPORT, customer_client
+from tests.helpers.recorder import Recorder
+from tests.helpers.wait import wait_until
 
 
 def suppgram_time(moment: datetime | None = None) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-JS_DIR = Path(__file__).parent / "js"
+JS_DIR = Path(__file__).parent.parent / "js"
 INSTALL_TIMEOUT = 300
 NETWORK_ERRORS = re.compile(
     r"ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|"

@@ -33,11 +33,12 @@ from suppgram_tui.text import visible
 from suppgram_tui.ui.screens.stats import StatsScreen
 from suppgram_tui.ui.widgets.conversation_header import ConversationHeader
 from suppgram_tui.ui.widgets.transcript import Transcript
-
-from .conftest import PUBLISH_KEY, SUBSCRIBE_KEY, Recorder, wait_until
-from .console_harness import console_app, list_text, transcript_text, wait_ready
-from .hostile_payloads import CASES, CONVERTER_SOURCE, RAW, Case, msg
-from .inbox_harness import GROUP, customer_client
+from tests.helpers.console_harness import console_app, list_text, transcript_text, wait_ready
+from tests.helpers.hostile_payloads import CASES, CONVERTER_SOURCE, RAW, Case, msg
+from tests.helpers.inbox_harness import GROUP, customer_client
+from tests.helpers.keys import PUBLISH_KEY, SUBSCRIBE_KEY
+from tests.helpers.recorder import Recorder
+from tests.helpers.wait import wait_until
 
 CHANNEL = "mallory-support"
 EVIL_CUSTOMER = "\x1b]0;eve\x07[bold]eve\u202e"

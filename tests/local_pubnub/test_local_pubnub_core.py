@@ -9,8 +9,9 @@ from urllib.parse import quote
 import aiohttp
 
 from suppgram_tui.local_pubnub import LocalPubNub
-
-from .conftest import PUBLISH_KEY, SUBSCRIBE_KEY, Recorder, wait_until
+from tests.helpers.keys import PUBLISH_KEY, SUBSCRIBE_KEY
+from tests.helpers.recorder import Recorder
+from tests.helpers.wait import wait_until
 
 GROUP = "support"
 

@@ -20,8 +20,9 @@ from suppgram_tui.local_pubnub import LocalPubNub
 from suppgram_tui.local_pubnub.access import tokens
 from suppgram_tui.local_pubnub.access.signatures import sign_v2
 from suppgram_tui.local_pubnub.access.tokens import Token
-
-from .conftest import PUBLISH_KEY, SUBSCRIBE_KEY, Recorder, wait_until
+from tests.helpers.keys import PUBLISH_KEY, SUBSCRIBE_KEY
+from tests.helpers.recorder import Recorder
+from tests.helpers.wait import wait_until
 
 SECRET = "s3cret-key"
 GROUP = "support"

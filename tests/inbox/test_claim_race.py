@@ -22,9 +22,8 @@ import pytest
 
 from suppgram_tui.inbox import ClaimLost, ConversationAction
 from suppgram_tui.model import ConversationState
-
-from .conftest import wait_until
-from .inbox_harness import GROUP, InboxHarness, customer_client, customer_payload
+from tests.helpers.inbox_harness import GROUP, InboxHarness, customer_client, customer_payload
+from tests.helpers.wait import wait_until
 
 ROUNDS = 100
 

@@ -24,9 +24,8 @@ from pubnub.models.consumer.v3.uuid import UUID
 from yarl import URL
 
 from suppgram_tui.local_pubnub import LocalPubNub
-
-from .conftest import PUBLISH_KEY, SUBSCRIBE_KEY
-from .server_process import LISTENING, free_port
+from tests.helpers.keys import PUBLISH_KEY, SUBSCRIBE_KEY
+from tests.helpers.server_process import LISTENING, free_port
 
 SECRET = "s3cret-key"
 ATTACK_LIKE = "'*a*a*a*a*a*a*a'"

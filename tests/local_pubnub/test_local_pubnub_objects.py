@@ -14,8 +14,9 @@ from pubnub.models.consumer.objects_v2.sort import PNSortKey, PNSortKeyValue
 from pubnub.models.subscription import PNEventEmitter
 
 from suppgram_tui.local_pubnub import LocalPubNub
-
-from .conftest import SUBSCRIBE_KEY, Recorder, wait_until
+from tests.helpers.keys import SUBSCRIBE_KEY
+from tests.helpers.recorder import Recorder
+from tests.helpers.wait import wait_until
 
 ISO_MICROS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 

@@ -14,9 +14,15 @@ from suppgram_tui.link.events import PresenceChanged
 from suppgram_tui.local_pubnub import LocalPubNub
 from suppgram_tui.local_pubnub.events import Event
 from suppgram_tui.model import ConversationState, MessageKind
-
-from .conftest import SUBSCRIBE_KEY, Recorder, wait_until
-from .inbox_harness import InboxHarness, customer_client, customer_payload, open_conversation
+from tests.helpers.inbox_harness import (
+    InboxHarness,
+    customer_client,
+    customer_payload,
+    open_conversation,
+)
+from tests.helpers.keys import SUBSCRIBE_KEY
+from tests.helpers.recorder import Recorder
+from tests.helpers.wait import wait_until
 
 
 @pytest.fixture

@@ -27,8 +27,7 @@ from suppgram_tui.settings import (
 )
 from suppgram_tui.timetokens import TICKS_PER_SECOND, from_datetime
 from suppgram_tui.ui.app import SuppgramConsole, make_app
-
-from .console_harness import FIXED_NOW
+from tests.helpers.console_harness import FIXED_NOW
 
 SIZE = (120, 34)
 

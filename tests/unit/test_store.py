@@ -29,9 +29,8 @@ from suppgram_tui.store import (
     StoreTooNew,
 )
 from suppgram_tui.store.file import StoreFile
-
-from .conftest import wait_until
-from .inbox_harness import InboxHarness, customer_client, open_conversation
+from tests.helpers.inbox_harness import InboxHarness, customer_client, open_conversation
+from tests.helpers.wait import wait_until
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes and locks")
 

@@ -16,10 +16,10 @@ from suppgram_tui.model import ConversationState, Message, MessageKind
 from suppgram_tui.simulator import wire_log
 from suppgram_tui.simulator.customers import Simulation
 from suppgram_tui.ui.screens.simulator import describe
-
-from .conftest import PUBLISH_KEY, SUBSCRIBE_KEY, wait_until
-from .console_harness import console_app, list_text, transcript_text, wait_ready
-from .inbox_harness import InboxHarness
+from tests.helpers.console_harness import console_app, list_text, transcript_text, wait_ready
+from tests.helpers.inbox_harness import InboxHarness
+from tests.helpers.keys import PUBLISH_KEY, SUBSCRIBE_KEY
+from tests.helpers.wait import wait_until
 
 
 def settings_for(origin: str, **extra) -> LinkSettings:

@@ -19,12 +19,19 @@ from suppgram_tui.inbox import ConnectionStatus
 from suppgram_tui.model import ConnectionState
 from suppgram_tui.store import AgentStore
 from suppgram_tui.ui.widgets.status_line import StatusLine
-
-from .conftest import SUBSCRIBE_KEY, Recorder, wait_until
-from .console_harness import console_app, list_text, transcript_text
-from .inbox_harness import GROUP, InboxHarness, customer_client, customer_payload, open_conversation
-from .server_process import ServerProcess, free_port
-from .tcp_proxy import TcpProxy
+from tests.helpers.console_harness import console_app, list_text, transcript_text
+from tests.helpers.inbox_harness import (
+    GROUP,
+    InboxHarness,
+    customer_client,
+    customer_payload,
+    open_conversation,
+)
+from tests.helpers.keys import SUBSCRIBE_KEY
+from tests.helpers.recorder import Recorder
+from tests.helpers.server_process import ServerProcess, free_port
+from tests.helpers.tcp_proxy import TcpProxy
+from tests.helpers.wait import wait_until
 
 BURST_CUSTOMERS = 4
 BURST_PER_CUSTOMER = 30

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from .snapshot_scenes import (
+from tests.helpers.snapshot_scenes import (
     SIZE,
     connected,
     press,

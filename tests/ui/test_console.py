@@ -8,10 +8,15 @@ import pytest
 
 from suppgram_tui.inbox import ConversationAction
 from suppgram_tui.model import ConversationState
-
-from .conftest import Recorder, wait_until
-from .console_harness import console_app, list_text, transcript_text, wait_ready
-from .inbox_harness import InboxHarness, customer_client, customer_payload, open_conversation
+from tests.helpers.console_harness import console_app, list_text, transcript_text, wait_ready
+from tests.helpers.inbox_harness import (
+    InboxHarness,
+    customer_client,
+    customer_payload,
+    open_conversation,
+)
+from tests.helpers.recorder import Recorder
+from tests.helpers.wait import wait_until
 
 
 @pytest.fixture

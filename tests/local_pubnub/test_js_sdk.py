@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 
 from suppgram_tui.local_pubnub import LocalPubNub
-
-from .js_support import JS_DIR
+from tests.helpers.js_support import JS_DIR
 
 SCRIPT = JS_DIR / "sdk_check.mjs"
 RUN_TIMEOUT = 60  # the script bounds itself at 30 s

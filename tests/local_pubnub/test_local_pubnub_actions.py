@@ -9,8 +9,9 @@ import aiohttp
 from pubnub.models.consumer.message_actions import PNMessageAction
 
 from suppgram_tui.local_pubnub import LocalPubNub
-
-from .conftest import SUBSCRIBE_KEY, Recorder, wait_until
+from tests.helpers.keys import SUBSCRIBE_KEY
+from tests.helpers.recorder import Recorder
+from tests.helpers.wait import wait_until
 
 
 def action(message_timetoken: int, kind: str = "receipt", value: str = "read") -> PNMessageAction:

@@ -15,8 +15,7 @@ from suppgram_tui.link.client import PubNubLink
 from suppgram_tui.link.events import LinkEvent
 from suppgram_tui.link.settings import LinkSettings
 from suppgram_tui.store import AgentStore
-
-from .conftest import PUBLISH_KEY, SUBSCRIBE_KEY
+from tests.helpers.keys import PUBLISH_KEY, SUBSCRIBE_KEY
 
 GROUP = "support"
 SUPPORT = "support"

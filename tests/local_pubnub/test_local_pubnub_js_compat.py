@@ -17,8 +17,7 @@ from yarl import URL
 
 from suppgram_tui.local_pubnub import LocalPubNub
 from suppgram_tui.local_pubnub.message_filter import FilterSyntaxError, compile_filter
-
-from .conftest import PUBLISH_KEY, SUBSCRIBE_KEY
+from tests.helpers.keys import PUBLISH_KEY, SUBSCRIBE_KEY
 
 JS = "pnsdk=PubNub-JS-Nodejs%2F12.0.3"
 

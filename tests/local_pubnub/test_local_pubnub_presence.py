@@ -10,8 +10,9 @@ import aiohttp
 import pytest
 
 from suppgram_tui.local_pubnub import LocalPubNub
-
-from .conftest import SUBSCRIBE_KEY, Recorder, wait_until
+from tests.helpers.keys import SUBSCRIBE_KEY
+from tests.helpers.recorder import Recorder
+from tests.helpers.wait import wait_until
 
 GROUP = "support"
 TIMEOUT = 1  # seconds; the server's floor is lowered to allow it

@@ -11,9 +11,8 @@ from suppgram_tui.timetokens import now_utc
 from suppgram_tui.ui.app import SuppgramConsole, make_app
 from suppgram_tui.ui.screens.console import ConsoleScreen
 from suppgram_tui.ui.widgets.transcript import Transcript
-
-from .conftest import wait_until
-from .inbox_harness import link_settings
+from tests.helpers.inbox_harness import link_settings
+from tests.helpers.wait import wait_until
 
 FIXED_NOW = datetime(2026, 11, 26, 4, 0, tzinfo=timezone.utc)
 
