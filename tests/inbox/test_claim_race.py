@@ -25,6 +25,8 @@ from suppgram_tui.model import ConversationState
 from tests.helpers.inbox_harness import GROUP, InboxHarness, customer_client, customer_payload
 from tests.helpers.wait import wait_until
 
+pytestmark = [pytest.mark.faults, pytest.mark.slow]
+
 ROUNDS = 100
 
 

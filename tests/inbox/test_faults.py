@@ -33,6 +33,8 @@ from tests.helpers.server_process import ServerProcess, free_port
 from tests.helpers.tcp_proxy import TcpProxy
 from tests.helpers.wait import wait_until
 
+pytestmark = [pytest.mark.faults, pytest.mark.slow]
+
 BURST_CUSTOMERS = 4
 BURST_PER_CUSTOMER = 30
 KILL_AFTER_ACKS = 45

@@ -19,6 +19,8 @@ import pytest
 from suppgram_tui.local_pubnub import LocalPubNub
 from tests.helpers.js_support import JS_DIR
 
+pytestmark = pytest.mark.js
+
 SCRIPT = JS_DIR / "sdk_check.mjs"
 RUN_TIMEOUT = 60  # the script bounds itself at 30 s
 

@@ -19,6 +19,8 @@ from suppgram_tui.local_pubnub import LocalPubNub
 from suppgram_tui.local_pubnub.message_filter import FilterSyntaxError, compile_filter
 from tests.helpers.keys import PUBLISH_KEY, SUBSCRIBE_KEY
 
+pytestmark = pytest.mark.js
+
 JS = "pnsdk=PubNub-JS-Nodejs%2F12.0.3"
 
 

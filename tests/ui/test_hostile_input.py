@@ -40,6 +40,8 @@ from tests.helpers.keys import PUBLISH_KEY, SUBSCRIBE_KEY
 from tests.helpers.recorder import Recorder
 from tests.helpers.wait import wait_until
 
+pytestmark = pytest.mark.slow
+
 CHANNEL = "mallory-support"
 EVIL_CUSTOMER = "\x1b]0;eve\x07[bold]eve\u202e"
 EVIL_CHANNEL = "evil\x1b[2J\u202e-support"

@@ -16,6 +16,8 @@ from tests.helpers.snapshot_scenes import (
     with_customers,
 )
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(autouse=True)
 def utc(monkeypatch):

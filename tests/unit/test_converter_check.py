@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -340,11 +339,3 @@ def test_failure_table_names_case_and_reason(converters: Path) -> None:
                                 env={"COLUMNS": "200"})
     line = next(line for line in result.output.splitlines() if "from_customer " in line)
     assert "FAIL" in line and "text dropped: sent 'hello', got None" in line
-
-
-def test_the_check_imports_neither_textual_nor_pubnub() -> None:
-    code = ("import sys, suppgram_tui.converters.checking\n"
-            "print(sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'pubnub'}))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
-    assert result.stdout.strip() == "[]"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -515,16 +514,3 @@ def test_reloading_the_default_converter_gives_a_fresh_default() -> None:
     converter = DefaultMessageConverter()
     reloaded = reload_converter(converter)
     assert type(reloaded) is DefaultMessageConverter and reloaded is not converter
-
-
-def test_model_and_converters_import_neither_textual_nor_pubnub() -> None:
-    code = (
-        "import sys, suppgram_tui.model, suppgram_tui.converters\n"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'textual', 'pubnub', "
-        "'suppgram', 'tinydb'})\n"
-        "print(','.join(bad))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == ""

@@ -6,8 +6,6 @@ import asyncio
 import json
 import os
 import stat
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -414,15 +412,3 @@ def test_default_locations_are_per_user_and_named_for_the_app() -> None:
     for location in (paths.data_dir(), paths.log_dir(), paths.config_dir()):
         assert "suppgram-tui" in location.parts
     assert paths.store_file().parent == paths.data_dir()
-
-
-def test_store_imports_neither_textual_nor_pubnub() -> None:
-    code = (
-        "import sys, suppgram_tui.store, suppgram_tui.paths\n"
-        "print(','.join(sorted(m for m in sys.modules "
-        "if m.split('.')[0] in {'textual', 'pubnub'})))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == ""
