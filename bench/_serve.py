@@ -57,8 +57,8 @@ def stats(server: LocalPubNub) -> dict[str, object]:
     return {
         "requests": server.server.request_count,
         "by_endpoint": dict(REQUESTS),
-        "log_events": sum(len(k._log) - k._head for k in keysets),
-        "log_list": sum(len(k._log) for k in keysets),
+        "log_events": sum(k.buffer.event_count for k in keysets),
+        "log_entries": sum(k.buffer.entry_count for k in keysets),
         "parked": sum(k.parked_count for k in keysets),
         "rss_mb": rss_mb(),
     }

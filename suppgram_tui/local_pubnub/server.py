@@ -44,7 +44,7 @@ SERVICES = (publish, subscribe, channel_groups, history, presence, objects, mess
             history_with_actions, grants)
 """Each module's `register(server)` adds its routes (an add-on's name their `Feature`)."""
 
-SubscribeObserver = Callable[[Call, Keyset, Subscription], None]
+SubscribeObserver = Callable[[Call, Keyset, Subscription], Coroutine[Any, Any, None]]
 
 
 class LocalServer:
@@ -86,10 +86,11 @@ class LocalServer:
             keyset = self.keysets[subkey] = Keyset(subkey)
         return keyset
 
-    def observe_subscribe(self, call: Call, keyset: Keyset, subscription: Subscription) -> None:
+    async def observe_subscribe(self, call: Call, keyset: Keyset,
+                                subscription: Subscription) -> None:
         """Let services that care (presence) see every subscribe poll."""
         for observer in self.subscribe_observers:
-            observer(call, keyset, subscription)
+            await observer(call, keyset, subscription)
 
     def close(self) -> None:
         self.persistence.close(self.clock.last_issued)

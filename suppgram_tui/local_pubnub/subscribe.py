@@ -37,7 +37,7 @@ async def subscribe(call: Call) -> web.StreamResponse:
     cursor = timetoken_param(call, "tt", BAD_PARAM) or 0
     message_filter = _message_filter(call)
     subscription = Subscription(channels, groups)
-    server.observe_subscribe(call, keyset, subscription)
+    await server.observe_subscribe(call, keyset, subscription)
     if cursor == 0:
         return _poll_response(server.clock.next(), [], keyset.subkey)
     found, next_cursor = _pending(keyset, subscription, cursor, message_filter)
@@ -84,8 +84,11 @@ async def _wait_for_events(
     """Park the poll until an event for it arrives or the hold time runs out."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + call.server.options.poll_timeout
-    keyset.park(subscription)
     try:
+        await keyset.park(subscription)
+        found, cursor = _pending(keyset, subscription, cursor, message_filter)
+        if found:  # it came while the poll was being registered
+            return found, cursor
         while True:
             remaining = deadline - loop.time()
             if remaining <= 0:

@@ -94,7 +94,8 @@ class PresenceEndpoints:
 
     # subscribe polls ---------------------------------------------------------------
 
-    def observe_subscribe(self, call: Call, keyset: Keyset, subscription: Subscription) -> None:
+    async def observe_subscribe(self, call: Call, keyset: Keyset,
+                                subscription: Subscription) -> None:
         """Every subscribe poll is a heartbeat that lasts as long as the poll is open."""
         uuid = caller_uuid(call)
         if not uuid:
@@ -106,8 +107,8 @@ class PresenceEndpoints:
         # A handshake answers with "now" as its cursor; a join stamped before that would
         # be lost to the subscriber itself, so it is stamped after the answer.
         handshake = not timetoken_param(call, "tt", BAD_PARAM)
-        self.presence.touch(keyset, uuid, channels, timeout, asyncio.current_task(),
-                            join_later=handshake)
+        await self.presence.touch(keyset, uuid, channels, timeout, asyncio.current_task(),
+                                  join_later=handshake)
         self.presence.apply_states(keyset, uuid, channels, states, later=handshake)
 
     # handlers ----------------------------------------------------------------------
@@ -117,7 +118,7 @@ class PresenceEndpoints:
         uuid = required_uuid(call, BAD_PARAM)
         timeout, states = self._timeout(call), self._channel_states(call)
         present = present_channels(keyset, channels, groups)
-        self.presence.touch(keyset, uuid, present, timeout)
+        await self.presence.touch(keyset, uuid, present, timeout)
         self.presence.apply_states(keyset, uuid, present, states)
         return _ok()
 
