@@ -1,6 +1,6 @@
 """A presence flood, run as its own process so its client work does not slow the probes.
 
-    python tests/presence_flood.py ORIGIN SUBKEY WIDE CHANNELS OWN
+    python tests/presence_flood.py ORIGIN SUBKEY WIDE CHANNELS OWN [WIDE_EVERY OWN_EVERY]
 
 WIDE clients each subscribe (handshake, then one long-poll) to the same CHANNELS
 channels `c0..` under their own uuid, one every 100 ms, and OWN clients each to a
@@ -22,7 +22,8 @@ import aiohttp
 WIDE_EVERY, OWN_EVERY = 0.1, 0.005  # seconds between two clients of a kind
 
 
-async def flood(origin: str, subkey: str, wide: int, channels: int, own: int) -> dict[str, int]:
+async def flood(origin: str, subkey: str, wide: int, channels: int, own: int,
+                wide_every: float = WIDE_EVERY, own_every: float = OWN_EVERY) -> dict[str, int]:
     url = f"http://{origin}/v2/subscribe/{subkey}"
     many = ",".join(f"c{j}" for j in range(channels))
     answered = errors = 0
@@ -42,13 +43,14 @@ async def flood(origin: str, subkey: str, wide: int, channels: int, own: int) ->
             except (aiohttp.ClientError, asyncio.TimeoutError, KeyError, ValueError):
                 errors += 1
 
-        await asyncio.gather(*(client(many, f"wide-{i}", i * WIDE_EVERY) for i in range(wide)),
-                             *(client(f"own-{i}", f"own-{i}", i * OWN_EVERY)
+        await asyncio.gather(*(client(many, f"wide-{i}", i * wide_every) for i in range(wide)),
+                             *(client(f"own-{i}", f"own-{i}", i * own_every)
                                for i in range(own)))
     return {"polls": answered, "errors": errors}
 
 
 if __name__ == "__main__":
     origin, subkey, wide, channels, own = sys.argv[1:6]
-    print(json.dumps(asyncio.run(flood(origin, subkey, int(wide), int(channels), int(own)))),
-          flush=True)
+    pacing = [float(value) for value in sys.argv[6:8]]
+    print(json.dumps(asyncio.run(flood(origin, subkey, int(wide), int(channels), int(own),
+                                       *pacing))), flush=True)

@@ -2,8 +2,9 @@
 
 A real `suppgram-tui serve` process, flooded from another process (tests/presence_flood.py)
 by 12 clients that each subscribe to the same 10,000 channels under their own uuid
-(120,000 joins) and 300 clients on a channel each, all within about 1.5 s. Before, each poll scanned the whole keyset's event log
-and each join was an object in it: `/time` waited seconds. Now `/time` and publish,
+(120,000 joins) and 300 clients on a channel each, all within about 1.5 s. Before, each
+poll scanned the whole keyset's event log and each join was an object in it: `/time`
+waited seconds. Now `/time` and publish,
 probed open-loop from this process, must answer within a bound meant for a loaded
 2-core machine, and a presence watcher must see exactly the joins it should.
 """

@@ -54,6 +54,9 @@ class Roster:
     """
 
     occupants: dict[str, dict[str, Occupant]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    """Each occupied channel's name, one string for all its occupants: every poll
+    brings its own copy of each name it lists."""
     channels_of: dict[str, set[str]] = field(default_factory=dict)
     states: dict[str, dict[str, State]] = field(default_factory=dict)  # uuid -> channel -> state
     last_poll: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -88,6 +91,7 @@ class Roster:
             return False
         if not members:
             del self.occupants[channel]
+            self.names.pop(channel, None)
         where = self.channels_of[uuid]
         where.discard(channel)
         if not where:
@@ -157,12 +161,15 @@ class Presence:
     def _touch_slice(roster: Roster, uuid: str, names: Sequence[str], timeout: float,
                      now: float, polled: bool, touched: list[Occupant], joined: list[str],
                      occupancy: array[int]) -> None:
-        occupants, step = roster.occupants, 1 if polled else 0
+        occupants, known, step = roster.occupants, roster.names, 1 if polled else 0
         where: set[str] | None = None
         for channel in names:
             members = occupants.get(channel)
             if members is None:
                 members = occupants[channel] = {}
+                known[channel] = channel
+            else:
+                channel = known[channel]
             occupant = members.get(uuid)
             if occupant is None:
                 occupant = members[uuid] = Occupant(channel, uuid, timeout, now, step)
