@@ -28,6 +28,7 @@ from .clock import TimetokenClock
 from .errors import PubNubError, json_response
 from .events import Event
 from .keyset import Keyset, Subscription
+from .limits import check_request
 from .objects import handlers as objects
 from .options import ServerOptions
 from .persistence import Persistence
@@ -117,6 +118,7 @@ class LocalServer:
                                              "this keyset"}, 403)
         try:
             call = Call(request, params, raw_params, self, Query.of(request))
+            check_request(call, route)
             await self.access.authorize(call, route)
             return await route.handler(call)
         except PubNubError as error:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .errors import json_response, service_bad_param, service_error
+from .errors import json_response, service_error, service_errors
 from .events import FILE, REGION, Event
 from .keyset import Subscription
 from .message_filter import FilterSyntaxError, MessageFilter, compile_filter
@@ -18,12 +18,13 @@ if TYPE_CHECKING:
     from .server import LocalServer
 
 MAX_EVENTS_PER_POLL = 100
-BAD_PARAM = service_bad_param("Subscribe")
+ERRORS = service_errors("Subscribe")
+BAD_PARAM = ERRORS.bad_param
 
 
 def register(server: LocalServer) -> None:
     server.router.add("GET", "/v2/subscribe/{sub}/{channels}/0", subscribe,
-                      needs=read_channels_and_groups)
+                      needs=read_channels_and_groups, errors=ERRORS)
 
 
 async def subscribe(call: Call) -> web.StreamResponse:

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from ..errors import json_response, service_bad_param, service_error
+from ..errors import json_response, service_error, service_errors
 from ..keyset import Keyset, Subscription
+from ..limits import MAX_STATE_BYTES, text_bytes
 from ..request import (
     caller_uuid,
     flag,
@@ -25,6 +26,7 @@ from ..request import (
     read_channels_and_groups,
     required_uuid,
     seconds_param,
+    text_param,
     timetoken_param,
 )
 from ..routing import Call, Feature
@@ -36,14 +38,15 @@ if TYPE_CHECKING:
 SERVICE = "Presence"
 DEFAULT_TIMEOUT = 300.0  # what the SDKs assume when they send no `heartbeat`
 MAX_HERE_NOW_LIMIT = 1000
-BAD_PARAM = service_bad_param(SERVICE)
+ERRORS = service_errors(SERVICE)
+BAD_PARAM = ERRORS.bad_param
 PRESENCE = Feature("presence", "Presence")
 
 
 def register(server: LocalServer) -> None:
     presence = Presence(server.clock, server.keyset)
     endpoints = PresenceEndpoints(presence, server.options.presence_min_timeout)
-    add = partial(server.router.add, feature=PRESENCE)
+    add = partial(server.router.add, feature=PRESENCE, errors=ERRORS)
     base = "/v2/presence/sub-key/{sub}"
     read = read_channels_and_groups
     add("GET", base + "/channel/{channels}/heartbeat", endpoints.heartbeat, needs=read)
@@ -90,7 +93,7 @@ class PresenceEndpoints:
     @staticmethod
     def _channel_states(call: Call) -> State:
         """The `{channel: state}` that heartbeats and subscribes may carry, checked first."""
-        return json_object_param(call, "state", BAD_PARAM) or {}
+        return _state_param(call) or {}
 
     # subscribe polls ---------------------------------------------------------------
 
@@ -130,7 +133,7 @@ class PresenceEndpoints:
 
     async def set_state(self, call: Call) -> web.StreamResponse:
         keyset, channels, groups = self._named(call)
-        state = json_object_param(call, "state", BAD_PARAM)
+        state = _state_param(call)
         if state is None:
             raise BAD_PARAM("state", "must be given")
         uuid = call.params["uuid"]
@@ -185,6 +188,13 @@ class PresenceEndpoints:
         roster = self.presence.roster(call.params["sub"])
         channels = sorted(roster.channels_of.get(call.params["uuid"], ()))
         return _ok(payload={"channels": channels})
+
+
+def _state_param(call: Call) -> State | None:
+    """The `state` JSON object, at most `MAX_STATE_BYTES` as sent (limits.py)."""
+    if text_bytes(text_param(call, "state") or "") > MAX_STATE_BYTES:
+        raise BAD_PARAM("state", f"must be at most {MAX_STATE_BYTES} bytes of JSON")
+    return json_object_param(call, "state", BAD_PARAM)
 
 
 def _occupant_item(roster: Roster, uuid: str, channel: str) -> dict[str, Any]:
