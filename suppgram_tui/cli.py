@@ -11,7 +11,7 @@ import click
 
 from suppgram_tui.converter_check import CheckResult, SampleError, check_converter, load_sample
 from suppgram_tui.converters import DEFAULT_CONVERTER_PATH, ConverterLoadError, load_converter
-from suppgram_tui.local_pubnub import LocalPubNub, ServerOptions, serve
+from suppgram_tui.local_pubnub import LocalPubNub, ServerOptions, StoreError, serve
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -153,6 +153,8 @@ def serve_command(host: str, port: int, data_path: str | None, poll_timeout: flo
         asyncio.run(serve(options, ready))
     except KeyboardInterrupt:
         click.echo("stopped")
+    except StoreError as error:
+        raise click.ClickException(str(error)) from None
     except OSError as error:
         raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror}") from None
 

@@ -63,13 +63,13 @@ async def change_or_list(call: Call) -> web.StreamResponse:
             raise service_error(400, f"Channel group {group} would exceed its limit of "
                                      f"{server.options.max_channels_per_group} channels",
                                 SERVICE)
+        server.persistence.add_to_group(keyset.subkey, group, channels)  # durable first
         keyset.add_to_group(group, channels)
-        server.persistence.add_to_group(keyset.subkey, group, channels)
         return _ok()
     if has_param(call, "remove"):
         channels = _channels(call, "remove")
-        keyset.remove_from_group(group, channels)
         server.persistence.remove_from_group(keyset.subkey, group, channels)
+        keyset.remove_from_group(group, channels)
         return _ok()
     channels = sorted(keyset.groups.get(group, ()))
     return json_response({"status": 200, "payload": {"channels": channels, "group": group},
@@ -79,8 +79,8 @@ async def change_or_list(call: Call) -> web.StreamResponse:
 async def delete_group(call: Call) -> web.StreamResponse:
     server = call.server
     keyset = server.keyset(call.params["sub"])
-    keyset.delete_group(call.params["group"])
     server.persistence.delete_group(keyset.subkey, call.params["group"])
+    keyset.delete_group(call.params["group"])
     return _ok()
 
 

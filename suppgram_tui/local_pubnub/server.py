@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -94,7 +95,10 @@ class LocalServer:
             await observer(call, keyset, subscription)
 
     def close(self) -> None:
-        self.persistence.close(self.clock.last_issued)
+        try:
+            self.persistence.close(self.clock.last_issued)
+        except sqlite3.Error as error:  # the clock is also past every stored message
+            log.error("could not save the clock at stop: %s", error)
 
     # request handling --------------------------------------------------------
 
@@ -129,8 +133,12 @@ class LocalServer:
                                  error.status)
         except asyncio.CancelledError:
             raise
+        except sqlite3.Error as error:  # a full disk, a file made read-only, damage
+            log.error("storage failed serving %s %s: %s", request.method, _short(raw_path),
+                      error)
+            return route.errors.error(503, f"Storage unavailable: {error}").response()
         except Exception:
-            log.exception("error serving %s %s", request.method, raw_path)
+            log.exception("error serving %s %s", request.method, _short(raw_path))
             return json_response({"status": 500, "error": True, "service": "local-pubnub",
                                   "message": "Internal Server Error"}, 500)
 
@@ -140,6 +148,11 @@ class LocalServer:
                                   "message": f"Method {method} not allowed here"}, 405)
         return json_response({"status": 404, "error": True, "service": "local-pubnub",
                               "message": f"Unknown endpoint: {raw_path[:200]}"}, 404)
+
+
+def _short(path: str, keep: int = 120) -> str:
+    """A request path fit for one log line: a GET publish carries its whole message."""
+    return path if len(path) <= keep else f"{path[:keep]}… ({len(path):,} characters)"
 
 
 async def _time(call: Call) -> web.StreamResponse:
