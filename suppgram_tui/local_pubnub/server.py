@@ -26,6 +26,7 @@ from . import (
 from .access import grants
 from .access.policy import AccessPolicy, OpenAccess
 from .clock import TimetokenClock
+from .connection_guard import HeadDeadline, guard_of
 from .errors import PubNubError, json_response
 from .events import Event
 from .keyset import Keyset, Subscription
@@ -109,6 +110,16 @@ class LocalServer:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """Route by raw path, check access, run the handler; errors become PubNub bodies."""
+        guard = guard_of(request.transport)
+        if guard is not None:
+            guard.head_arrived()
+        try:
+            return await self._handle(request)
+        finally:
+            if guard is not None:
+                guard.request_done()
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.request_count += 1
         raw_path = request.rel_url.raw_path
         found = self.router.resolve(request.method, raw_path)
@@ -121,6 +132,11 @@ class LocalServer:
                                   "message": f"{feature.label} is not enabled for "
                                              "this keyset"}, 403)
         try:
+            if request.body_exists and not await self._body_in_time(request):
+                response = route.errors.error(408, "Request Timeout: the body did not "
+                                                   "arrive in time").response()
+                response.force_close()
+                return response
             call = Call(request, params, raw_params, self, Query.of(request))
             check_request(call, route)
             await self.access.authorize(call, route)
@@ -141,6 +157,14 @@ class LocalServer:
             log.exception("error serving %s %s", request.method, _short(raw_path))
             return json_response({"status": 500, "error": True, "service": "local-pubnub",
                                   "message": "Internal Server Error"}, 500)
+
+    async def _body_in_time(self, request: web.Request) -> bool:
+        """Read the body within `header_timeout` (handlers then get it from the cache)."""
+        try:
+            await asyncio.wait_for(request.read(), self.options.header_timeout)
+        except asyncio.TimeoutError:
+            return False
+        return True
 
     def _not_found(self, method: str, raw_path: str) -> web.StreamResponse:
         if self.router.allowed_methods(raw_path):
@@ -169,6 +193,7 @@ class LocalPubNub:
         self.options = options or ServerOptions(**overrides)
         self.server: LocalServer | None = None
         self._runner: web.AppRunner | None = None
+        self._listener: asyncio.Server | None = None
         self._jobs: list[asyncio.Task[None]] = []
         self.port = 0
 
@@ -187,15 +212,25 @@ class LocalPubNub:
         # max_line_size: SDKs publish by GET with the message in the path, so a request
         # line must hold a 32 KiB message (escaped) and reach the 413 check beyond it;
         # aiohttp's default (8190) answers any bigger line with a plain-text 400.
+        # keepalive_timeout: a connection with no request is closed (see idle_timeout);
+        # each connection's protocol is wrapped in a HeadDeadline (header_timeout).
         self._runner = web.AppRunner(self.server.build_app(), handler_cancellation=True,
                                      shutdown_timeout=2.0,
                                      auto_decompress=False, access_log=None,
-                                     max_line_size=MAX_REQUEST_LINE)
+                                     max_line_size=MAX_REQUEST_LINE,
+                                     keepalive_timeout=self.options.idle_timeout)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.options.host, self.options.port,
-                           reuse_address=True)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
+        protocols = self._runner.server
+        assert protocols is not None
+        header_timeout = self.options.header_timeout
+        try:
+            self._listener = await asyncio.get_running_loop().create_server(
+                lambda: HeadDeadline(protocols(), header_timeout), self.options.host,
+                self.options.port, reuse_address=True)
+        except OSError:  # the port is taken: leave nothing behind
+            await self.stop()
+            raise
+        self.port = self._listener.sockets[0].getsockname()[1]
         self._jobs = [asyncio.create_task(job()) for job in self.server.background_jobs]
         return self
 
@@ -208,9 +243,14 @@ class LocalPubNub:
             self.server.closing = True
             for keyset in self.server.keysets.values():
                 keyset.wake_all()
+        if self._listener is not None:
+            self._listener.close()  # accept no more; cleanup closes the open ones
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if self._listener is not None:
+            await self._listener.wait_closed()
+            self._listener = None
         if self.server is not None:
             self.server.close()
             self.server = None
