@@ -20,6 +20,7 @@ import asyncio
 import json
 import sys
 from collections import Counter
+from typing import Any
 
 from benchlib import rss_mb
 
@@ -51,14 +52,24 @@ async def _counting_handle(self: LocalServer, request):  # type: ignore[no-untyp
 LocalServer.handle = _counting_handle  # type: ignore[method-assign]
 
 
+def _log_size(keyset: Any) -> tuple[int, int]:
+    """Events held and objects in the log (a presence batch is one object for many
+    events); an older tree without `buffer` kept one Event per object."""
+    buffer = getattr(keyset, "buffer", None)
+    if buffer is not None:
+        return buffer.event_count, buffer.entry_count
+    held = len(keyset._log) - keyset._head
+    return held, held
+
+
 def stats(server: LocalPubNub) -> dict[str, object]:
     assert server.server is not None
     keysets = server.server.keysets.values()
     return {
         "requests": server.server.request_count,
         "by_endpoint": dict(REQUESTS),
-        "log_events": sum(len(k._log) - k._head for k in keysets),
-        "log_list": sum(len(k._log) for k in keysets),
+        "log_events": sum(_log_size(k)[0] for k in keysets),
+        "log_entries": sum(_log_size(k)[1] for k in keysets),
         "parked": sum(k.parked_count for k in keysets),
         "rss_mb": rss_mb(),
     }

@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from suppgram_tui.local_pubnub import LocalPubNub, ServerOptions, serve
+from suppgram_tui.local_pubnub import LocalPubNub, ServerOptions, StoreError, serve
 from suppgram_tui.local_pubnub.options import SUBSCRIBE_HOLD_SECONDS
 from suppgram_tui.settings import DEFAULT_LOCAL_PORT, LOOPBACK
 
@@ -63,6 +63,8 @@ def serve_command(host: str, port: int, data_path: str | None, poll_timeout: flo
         asyncio.run(serve(options, ready))
     except KeyboardInterrupt:
         click.echo("stopped")
+    except StoreError as error:
+        raise click.ClickException(str(error)) from None
     except OSError as error:
         raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror}") from None
 

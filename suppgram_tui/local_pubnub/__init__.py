@@ -6,6 +6,7 @@ It imports nothing from the console, so it can run as its own process.
 """
 
 from .options import ServerOptions
+from .persistence import StoreError
 from .server import LocalPubNub, LocalServer, serve
 
-__all__ = ["LocalPubNub", "LocalServer", "ServerOptions", "serve"]
+__all__ = ["LocalPubNub", "LocalServer", "ServerOptions", "StoreError", "serve"]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from .errors import json_response, service_error
+from .errors import json_response, service_error, service_errors
+from .limits import MAX_CHANNEL
 from .request import has_param, need_on, query_names
 from .routing import Call
 
@@ -14,19 +16,20 @@ if TYPE_CHECKING:
     from .server import LocalServer
 
 SERVICE = "channel-registry"
+ERRORS = service_errors(SERVICE)
 MAX_CHANNELS_PER_CALL = 200
 
 
 def register(server: LocalServer) -> None:
-    router = server.router
+    add = partial(server.router.add, errors=ERRORS)
     base = "/v1/channel-registration/sub-key/{sub}/channel-group/{group}"
     manage = need_on("groups", "group", "manage")
-    router.add("GET", base, change_or_list, needs=manage)
-    router.add("GET", base + "/remove", delete_group, needs=manage)
+    add("GET", base, change_or_list, needs=manage)
+    add("GET", base + "/remove", delete_group, needs=manage)
     # every group of the keyset (the JS SDK's `channelGroups.listGroups`); no token names
     # all groups, so under Access Manager only the secret key may list them
-    router.add("GET", "/v1/channel-registration/sub-key/{sub}/channel-group", list_groups,
-               signed_only=True)
+    add("GET", "/v1/channel-registration/sub-key/{sub}/channel-group", list_groups,
+        signed_only=True)
 
 
 def _ok() -> web.StreamResponse:
@@ -41,8 +44,8 @@ def _channels(call: Call, name: str) -> list[str]:
         raise service_error(400, f"Too many channels to {name}: at most "
                                  f"{MAX_CHANNELS_PER_CALL} per call", SERVICE)
     for channel in channels:
-        if channel.endswith("-pnpres") or "*" in channel:
-            raise service_error(400, f"Invalid channel name: {channel}", SERVICE)
+        if channel.endswith("-pnpres") or "*" in channel or len(channel) > MAX_CHANNEL:
+            raise service_error(400, f"Invalid channel name: {channel[:100]}", SERVICE)
     return channels
 
 
@@ -60,13 +63,13 @@ async def change_or_list(call: Call) -> web.StreamResponse:
             raise service_error(400, f"Channel group {group} would exceed its limit of "
                                      f"{server.options.max_channels_per_group} channels",
                                 SERVICE)
+        server.persistence.add_to_group(keyset.subkey, group, channels)  # durable first
         keyset.add_to_group(group, channels)
-        server.persistence.add_to_group(keyset.subkey, group, channels)
         return _ok()
     if has_param(call, "remove"):
         channels = _channels(call, "remove")
-        keyset.remove_from_group(group, channels)
         server.persistence.remove_from_group(keyset.subkey, group, channels)
+        keyset.remove_from_group(group, channels)
         return _ok()
     channels = sorted(keyset.groups.get(group, ()))
     return json_response({"status": 200, "payload": {"channels": channels, "group": group},
@@ -76,8 +79,8 @@ async def change_or_list(call: Call) -> web.StreamResponse:
 async def delete_group(call: Call) -> web.StreamResponse:
     server = call.server
     keyset = server.keyset(call.params["sub"])
-    keyset.delete_group(call.params["group"])
     server.persistence.delete_group(keyset.subkey, call.params["group"])
+    keyset.delete_group(call.params["group"])
     return _ok()
 
 

@@ -26,3 +26,10 @@ class TimetokenClock:
         """A fresh timetoken: wall-clock time, or one tick past the last if time stood still."""
         self._last = max(self._now(), self._last + 1)
         return self._last
+
+    def reserve(self, count: int) -> int:
+        """The first of `count` consecutive fresh timetokens (one presence change on many
+        channels); the clock goes on after the last of them."""
+        first = self.next()
+        self._last = first + count - 1
+        return first

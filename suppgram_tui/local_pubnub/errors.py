@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -129,3 +130,46 @@ def nested_bad_param(source: str, location_type: str = "query") -> BadParam:
     def bad(name: str, problem: str) -> PubNubError:
         return invalid_data(source, name, problem, location_type)
     return bad
+
+
+# Every error of one service, for checks made once for every route ----------------
+
+
+@dataclass(frozen=True)
+class ErrorShape:
+    """How one service's errors look, so a check the server makes for every route (the
+    length of `uuid`, a storage failure) answers in the shape that route's SDK reads."""
+
+    error: Callable[[int, str], PubNubError]
+    """Any status with a message."""
+    bad_param: BadParam
+    """A 400 for one parameter."""
+
+
+def _flat(service: str) -> Callable[[int, str], PubNubError]:
+    def error(status: int, message: str) -> PubNubError:
+        return service_error(status, message, service)
+    return error
+
+
+def _nested(source: str) -> Callable[[int, str], PubNubError]:
+    def error(status: int, message: str) -> PubNubError:
+        return nested_error(status, message, source)
+    return error
+
+
+PUBLISH_ERRORS = ErrorShape(lambda status, message: publish_error(status, message, now_ticks()),
+                            publish_bad_param)
+HISTORY_ERRORS = ErrorShape(history_error, history_bad_param)
+LOCAL_ERRORS = ErrorShape(_flat("local-pubnub"), service_bad_param("local-pubnub"))
+"""Routes of no PubNub service family (time, grants): the server's own flat body."""
+
+
+def service_errors(service: str) -> ErrorShape:
+    """The flat-body services: presence, subscribe, channel registry."""
+    return ErrorShape(_flat(service), service_bad_param(service))
+
+
+def nested_errors(source: str) -> ErrorShape:
+    """App Context and message actions."""
+    return ErrorShape(_nested(source), nested_bad_param(source))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .errors import history_bad_param, history_error, json_response
+from .errors import HISTORY_ERRORS, history_bad_param, history_error, json_response
 from .persistence import StoredMessage
 from .request import (
     flag,
@@ -31,16 +32,14 @@ HISTORY = Feature("history", "Message Persistence")
 
 
 def register(server: LocalServer) -> None:
-    router = server.router
+    router = partial(server.router.add, feature=HISTORY, errors=HISTORY_ERRORS)
     read = need_on_each("channels", "channels", "read")
     base = "/v3/history/sub-key/{sub}"
-    router.add("GET", base + "/channel/{channels}", fetch, needs=read, feature=HISTORY)
-    router.add("DELETE", base + "/channel/{channels}", delete,
-               needs=need_on_each("channels", "channels", "delete"), feature=HISTORY)
-    router.add("GET", base + "/message-counts/{channels}", message_counts, needs=read,
-               feature=HISTORY)
-    router.add("GET", "/v2/history/sub-key/{sub}/channel/{channels}", history_v2, needs=read,
-               feature=HISTORY)
+    router("GET", base + "/channel/{channels}", fetch, needs=read)
+    router("DELETE", base + "/channel/{channels}", delete,
+           needs=need_on_each("channels", "channels", "delete"))
+    router("GET", base + "/message-counts/{channels}", message_counts, needs=read)
+    router("GET", "/v2/history/sub-key/{sub}/channel/{channels}", history_v2, needs=read)
 
 
 def _window(call: Call) -> tuple[int | None, int | None]:

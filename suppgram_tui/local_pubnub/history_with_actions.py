@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from .errors import history_error, json_response
+from .errors import HISTORY_ERRORS, history_error, json_response
 from .history import HISTORY, MAX_MULTI, fetch_item, fetch_window
 from .message_actions import COLUMNS
 from .request import need_on_each, path_names
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 def register(server: LocalServer) -> None:
     server.router.add("GET", "/v3/history-with-actions/sub-key/{sub}/channel/{channel}",
                       fetch_with_actions, needs=need_on_each("channels", "channel", "read"),
-                      feature=HISTORY)
+                      feature=HISTORY, errors=HISTORY_ERRORS)
 
 
 async def fetch_with_actions(call: Call) -> web.StreamResponse:

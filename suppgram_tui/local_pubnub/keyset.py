@@ -1,20 +1,18 @@
-"""One subscribe key's live state: channel groups, the recent event log, parked polls.
+"""One subscribe key's live state: channel groups, the recent events, parked polls.
 
-Each subscribe key is a separate world, as on PubNub. The event log is what resuming
-subscribers read from; history lives in `Persistence`.
+Each subscribe key is a separate world, as on PubNub. The recent events (`EventBuffer`)
+are what resuming subscribers read from; history lives in `Persistence`.
 """
 
 from __future__ import annotations
 
 import asyncio
-from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from .events import PRESENCE_SUFFIX, Event
-
-LOG_RETENTION_TICKS = 20 * 60 * 10_000_000  # 20 minutes, like PubNub's subscribe buffer
-LOG_MAX_EVENTS = 500_000
+from .event_buffer import EventBuffer, index_prefix
+from .events import PRESENCE_SUFFIX, Event, PresenceBatch
+from .pacing import slices
 
 
 @dataclass(eq=False)
@@ -37,10 +35,13 @@ class Keyset:
         self.subkey = subkey
         self.groups: dict[str, set[str]] = {}
         self._groups_of: dict[str, set[str]] = {}
-        self._log: list[Event] = []
-        self._head = 0
+        self.buffer = EventBuffer()
         self._by_channel: dict[str, set[Subscription]] = {}
         self._by_group: dict[str, set[Subscription]] = {}
+        self._presence_by_channel: dict[str, set[Subscription]] = {}
+        """Parked polls listing `<channel>-pnpres`, by `<channel>` (as `_by_group` for
+        `<group>-pnpres`): a presence change reads them without building names."""
+        self._presence_by_group: dict[str, set[Subscription]] = {}
         self._wildcard: set[Subscription] = set()
 
     # channel groups ------------------------------------------------------------
@@ -69,22 +70,49 @@ class Keyset:
     def groups_of(self, channel: str) -> set[str]:
         return self._groups_of.get(channel, set())
 
-    # event log ----------------------------------------------------------------
+    # recent events -------------------------------------------------------------
 
     def append(self, event: Event) -> None:
         """Record a live event and wake the polls it concerns."""
-        self._log.append(event)
-        self._prune(event.timetoken)
+        self.buffer.append(event)
         for subscription in self._interested(event.channel):
+            subscription.woken.set()
+
+    def append_presence(self, batch: PresenceBatch) -> None:
+        """Record one presence change on many channels and wake the polls it concerns."""
+        self.buffer.append_batch(batch)
+        if not self._presence_by_channel and not self._presence_by_group:
+            return  # nobody is waiting for presence
+        woken: set[Subscription] = set()
+        for channel in batch.channels:
+            woken.update(self._presence_by_channel.get(channel, ()))
+            for group in self._groups_of.get(channel, ()):
+                woken.update(self._presence_by_group.get(group, ()))
+        for subscription in woken:
             subscription.woken.set()
 
     def events_after(self, subscription: Subscription, cursor: int,
                      limit: int) -> list[tuple[Event, str | None]]:
-        """Up to `limit` events newer than `cursor` that `subscription` receives, oldest first."""
-        start = bisect_right(self._log, cursor, lo=self._head, key=_timetoken)
+        """Up to `limit` events newer than `cursor` that `subscription` receives, oldest first.
+
+        Only the streams the poll can receive from are read: its channels, its groups'
+        members (their `-pnpres` channels for a presence group), its patterns' prefixes.
+        """
+        channels: set[str] = set()
+        presence_of: set[str] = set()
+        prefixes: set[str] = set()
+        for name in subscription.channels:
+            if name.endswith(".*"):
+                prefixes.add(index_prefix(name[:-1]))
+            else:
+                channels.add(name)
+        for group in subscription.groups:
+            if group.endswith(PRESENCE_SUFFIX):
+                presence_of.update(self.groups.get(group[: -len(PRESENCE_SUFFIX)], ()))
+            else:
+                channels.update(self.groups.get(group, ()))
         found: list[tuple[Event, str | None]] = []
-        for index in range(start, len(self._log)):
-            event = self._log[index]
+        for event in self.buffer.events(channels, presence_of, prefixes, cursor):
             matched, via = self.match(subscription, event.channel)
             if matched:
                 found.append((event, via))
@@ -110,58 +138,78 @@ class Keyset:
                 return True, pattern
         return False, None
 
-    def _prune(self, newest: int) -> None:
-        oldest_allowed = newest - LOG_RETENTION_TICKS
-        while self._head < len(self._log) and (
-            self._log[self._head].timetoken < oldest_allowed
-            or len(self._log) - self._head > LOG_MAX_EVENTS
-        ):
-            self._head += 1
-        if self._head > 1024 and self._head * 2 > len(self._log):
-            del self._log[: self._head]
-            self._head = 0
-
     # parked polls ---------------------------------------------------------------
 
-    def park(self, subscription: Subscription) -> None:
+    async def park(self, subscription: Subscription) -> None:
+        """Register a poll to be woken by the events it receives, a slice of channels at
+        a time: an event that arrives meanwhile may not wake it, so look again after."""
         subscription.woken.clear()
-        for channel in subscription.channels:
-            if channel.endswith(".*"):
-                self._wildcard.add(subscription)
-            else:
-                self._by_channel.setdefault(channel, set()).add(subscription)
+        async for names in slices(list(subscription.channels)):
+            plain, presence = self._by_channel, self._presence_by_channel
+            for name in names:
+                if name.endswith(".*"):
+                    self._wildcard.add(subscription)
+                elif name.endswith(PRESENCE_SUFFIX):
+                    presence.setdefault(name[: -len(PRESENCE_SUFFIX)], set()).add(subscription)
+                else:
+                    subs = plain.get(name)
+                    if subs is None:
+                        subs = plain[name] = set()
+                    subs.add(subscription)
         for group in subscription.groups:
-            self._by_group.setdefault(group, set()).add(subscription)
+            index, key = self._group_index(group)
+            index.setdefault(key, set()).add(subscription)
 
     def unpark(self, subscription: Subscription) -> None:
-        for channel in subscription.channels:
-            _discard(self._by_channel, channel, subscription)
+        plain = self._by_channel
+        for name in subscription.channels:
+            subs = plain.get(name)
+            if subs is not None:  # the common case: a plain channel
+                subs.discard(subscription)
+                if not subs:
+                    del plain[name]
+            elif name.endswith(PRESENCE_SUFFIX):
+                _discard(*self._channel_index(name), subscription)
         for group in subscription.groups:
-            _discard(self._by_group, group, subscription)
+            _discard(*self._group_index(group), subscription)
         self._wildcard.discard(subscription)
+
+    def _channel_index(self, name: str) -> tuple[dict[str, set[Subscription]], str]:
+        if name.endswith(PRESENCE_SUFFIX):
+            return self._presence_by_channel, name[: -len(PRESENCE_SUFFIX)]
+        return self._by_channel, name
+
+    def _group_index(self, name: str) -> tuple[dict[str, set[Subscription]], str]:
+        if name.endswith(PRESENCE_SUFFIX):
+            return self._presence_by_group, name[: -len(PRESENCE_SUFFIX)]
+        return self._by_group, name
 
     def wake_all(self) -> None:
         """Release every parked poll (the server is stopping)."""
-        for subs in (*self._by_channel.values(), *self._by_group.values(), self._wildcard):
-            for subscription in subs:
-                subscription.woken.set()
+        for subscription in self._parked():
+            subscription.woken.set()
 
     @property
     def parked_count(self) -> int:
-        return len({s for subs in (*self._by_channel.values(), *self._by_group.values())
-                    for s in subs} | self._wildcard)
+        return len(self._parked())
+
+    def _parked(self) -> set[Subscription]:
+        indexes = (self._by_channel, self._by_group, self._presence_by_channel,
+                   self._presence_by_group)
+        return {s for index in indexes for subs in index.values() for s in subs} \
+            | self._wildcard
 
     def _interested(self, channel: str) -> Iterator[Subscription]:
-        yield from self._by_channel.get(channel, ())
-        base = channel[: -len(PRESENCE_SUFFIX)] if channel.endswith(PRESENCE_SUFFIX) else None
-        suffix = PRESENCE_SUFFIX if base is not None else ""
-        for group in self.groups_of(base if base is not None else channel):
-            yield from self._by_group.get(group + suffix, ())
+        if channel.endswith(PRESENCE_SUFFIX):
+            base = channel[: -len(PRESENCE_SUFFIX)]
+            yield from self._presence_by_channel.get(base, ())
+            for group in self.groups_of(base):
+                yield from self._presence_by_group.get(group, ())
+        else:
+            yield from self._by_channel.get(channel, ())
+            for group in self.groups_of(channel):
+                yield from self._by_group.get(group, ())
         yield from self._wildcard
-
-
-def _timetoken(event: Event) -> int:
-    return event.timetoken
 
 
 def _discard(index: dict[str, set[Subscription]], key: str, subscription: Subscription) -> None:

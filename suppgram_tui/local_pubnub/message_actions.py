@@ -7,14 +7,16 @@ timetoken. Actions live in SQLite beside history, so `--data` keeps them;
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from aiohttp import web
 
 from . import json_input
-from .errors import invalid_data, json_response, nested_bad_param, nested_error
+from .errors import invalid_data, json_response, nested_bad_param, nested_error, nested_errors
 from .events import MESSAGE_ACTION, Event
+from .limits import MAX_ACTION_BYTES
 from .persistence import window
 from .request import caller_uuid, limit_param, need_on_each, timetoken, timetoken_param
 from .routing import Call
@@ -45,14 +47,14 @@ COLUMNS = "type, value, uuid, action_tt, message_tt"
 
 def register(server: LocalServer) -> None:
     server.persistence.db.executescript(SCHEMA)
-    router = server.router
+    router = partial(server.router.add, errors=nested_errors(SOURCE))
     base = "/v1/message-actions/{sub}/channel/{channel}"
     read = need_on_each("channels", "channel", "read")
-    router.add("POST", base + "/message/{message}", add_action,
-               needs=need_on_each("channels", "channel", "write"))
-    router.add("GET", base, get_actions, needs=read)
-    router.add("DELETE", base + "/message/{message}/action/{action}", remove_action,
-               needs=need_on_each("channels", "channel", "delete"))
+    router("POST", base + "/message/{message}", add_action,
+           needs=need_on_each("channels", "channel", "write"))
+    router("GET", base, get_actions, needs=read)
+    router("DELETE", base + "/message/{message}/action/{action}", remove_action,
+           needs=need_on_each("channels", "channel", "delete"))
 
 
 def _action(row: tuple[Any, ...]) -> dict[str, str]:
@@ -93,6 +95,9 @@ async def add_action(call: Call) -> web.StreamResponse:
 
 
 def _action_body(body: bytes) -> tuple[str, str]:
+    """`type` and `value`, which PubNub bounds only by the request size (limits.py)."""
+    if len(body) > MAX_ACTION_BYTES:
+        raise nested_error(413, "Request payload is too large.", SOURCE)
     try:
         document = json_input.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):

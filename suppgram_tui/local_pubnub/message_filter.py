@@ -24,6 +24,8 @@ from typing import Any
 from .wildcard import like
 
 MAX_EXPRESSION_CHARS = 2048
+MAX_DEPTH = 64
+"""Nested `!` and parentheses allowed; deeper is a 400, not a RecursionError."""
 
 
 class FilterSyntaxError(ValueError):
@@ -83,6 +85,12 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = _tokens(text)
         self.index = 0
+        self.depth = 0
+
+    def deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise FilterSyntaxError(f"nested more than {MAX_DEPTH} levels deep")
 
     def peek(self) -> tuple[str, Any] | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -126,7 +134,9 @@ class _Parser:
     def negation(self) -> Node:
         if self.at("!"):
             self.take()
+            self.deeper()
             inner = self.negation()
+            self.depth -= 1
             return lambda meta, data: not _truthy(inner(meta, data))
         return self.comparison()
 
@@ -154,8 +164,10 @@ class _Parser:
             constant = value
             return lambda meta, data: constant
         if (kind, value) == ("op", "("):
+            self.deeper()
             inner = self.disjunction()
             self.take(")")
+            self.depth -= 1
             return inner
         if kind != "name":
             raise FilterSyntaxError(f"unexpected {value!r}")

@@ -24,6 +24,13 @@ class ServerOptions:
     """SQLite file that keeps history, groups and the clock across restarts; None = memory."""
     poll_timeout: float = SUBSCRIBE_HOLD_SECONDS
     """How long an idle subscribe poll is held open before an empty answer."""
+    header_timeout: float = 10.0
+    """Seconds a client has to send a request's line and headers once its first bytes
+    arrive, and then its body; past that the connection is closed (a slowloris client).
+    A long-poll is not affected: its hold starts once the request is in."""
+    idle_timeout: float = 75.0
+    """Seconds a connection may stay open with no request, fresh or between two (longer
+    than the SDKs keep an idle connection: httpx 5 s), before the server closes it."""
     secret_key: str | None = None
     """Turns Access Manager on: requests need this key's signature or a granted token."""
     publish_key: str | None = None

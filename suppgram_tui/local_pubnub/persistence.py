@@ -3,11 +3,19 @@
 Without a path the same schema lives in memory, so there is one code path. Writes are
 autocommitted in WAL mode with `synchronous=NORMAL`: durable across a process kill,
 cheap enough for a publish burst.
+
+A file that cannot be used is a `StoreError` that says why in a sentence. A new store is
+made whole beside its path (tables and WAL mode) and linked into place, so a store this
+server made is never empty, even if it is killed while making it: an empty file at the
+path was made or truncated by something else, and is refused rather than silently
+taken as a new store (which would hide lost history).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
@@ -45,21 +53,39 @@ class StoredMessage:
     message_type: int | None
 
 
+class StoreError(Exception):
+    """The `--data` file cannot be used; the message says why and what to do."""
+
+
 class Persistence:
     """The server's durable state, one SQLite connection for the whole server."""
 
     def __init__(self, path: str | None = None) -> None:
         self.path = path
-        self.db = sqlite3.connect(path or ":memory:", isolation_level=None,
-                                  check_same_thread=False)
-        if path:
+        if path is None:
+            self.db = _connect(":memory:")
+            self.db.executescript(SCHEMA)
+            return
+        if not os.path.exists(path):
+            _create(path)
+        elif os.path.isfile(path) and os.path.getsize(path) == 0 and not _has_wal(path):
+            raise StoreError(
+                f"{path} is empty (0 bytes). This server never leaves a store empty, so "
+                "something else created or truncated it: if it held history, restore it "
+                "from a backup; if it is meant to be new, delete it and start again.")
+        try:
+            self.db = _connect(path)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
+            self.db.executescript(SCHEMA)
+        except sqlite3.Error as error:
+            raise StoreError(_unusable(path, error)) from None
 
     def close(self, last_timetoken: int) -> None:
-        self.save_clock(last_timetoken)
-        self.db.close()
+        try:
+            self.save_clock(last_timetoken)
+        finally:
+            self.db.close()
 
     # clock -----------------------------------------------------------------
 
@@ -140,6 +166,67 @@ class Persistence:
     def delete_group(self, subkey: str, group: str) -> None:
         self.db.execute("DELETE FROM group_channels WHERE subkey = ? AND grp = ?",
                         (subkey, group))
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    return sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+
+
+def _create(path: str) -> None:
+    """Make a new store beside `path` with its tables, then link it into place."""
+    partial = f"{path}.new-{os.getpid()}"
+    try:
+        db = _connect(partial)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(SCHEMA)
+        finally:
+            db.close()
+        with open(partial, "rb") as made:
+            os.fsync(made.fileno())
+        try:
+            os.link(partial, path)  # never over a store another server made meanwhile
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links
+            os.replace(partial, path)
+        _sync_directory(os.path.dirname(os.path.abspath(path)))
+    except (OSError, sqlite3.Error) as error:
+        reason = error.strerror if isinstance(error, OSError) else str(error)
+        raise StoreError(f"Cannot create the store {path}: {reason}.") from None
+    finally:
+        for leftover in (partial, partial + "-wal", partial + "-shm"):
+            with contextlib.suppress(OSError):
+                os.unlink(leftover)
+
+
+def _sync_directory(directory: str) -> None:
+    with contextlib.suppress(OSError):  # not every platform can open a directory
+        handle = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+
+
+def _has_wal(path: str) -> bool:
+    """Whether a write-ahead log with content sits beside `path` (SQLite replays it)."""
+    try:
+        return os.path.getsize(path + "-wal") > 0
+    except OSError:
+        return False
+
+
+def _unusable(path: str, error: sqlite3.Error) -> str:
+    reason = str(error)
+    if isinstance(error, sqlite3.DatabaseError) and "not a database" in reason:
+        return (f"{path} is not a store of this server (not an SQLite database, or "
+                "damaged). Move it aside to start with an empty store, or restore it "
+                "from a backup.")
+    if "readonly" in reason or "unable to open" in reason:
+        return (f"Cannot open the store {path} for writing ({reason}): check that it and "
+                "its directory are writable.")
+    return f"Cannot use the store {path}: {reason}."
 
 
 def window(subkey: str, channel: str, start: int | None, end: int | None,

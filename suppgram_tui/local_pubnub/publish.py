@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import re
 import zlib
+from functools import partial
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from aiohttp import web
 
 from . import json_input
 from .clock import now_ticks
-from .errors import json_response, publish_bad_param, publish_error
+from .errors import PUBLISH_ERRORS, json_response, publish_bad_param, publish_error
 from .events import PRESENCE_SUFFIX, SIGNAL, Event
+from .limits import MAX_CHANNEL, MAX_PUBLISH_BYTES, publish_size
 from .persistence import StoredMessage
 from .request import caller_uuid, flag, json_object_param, need_on, text_param
 from .routing import Call
@@ -20,17 +21,16 @@ from .routing import Call
 if TYPE_CHECKING:
     from .server import LocalServer
 
-MAX_PUBLISH_BYTES = 32 * 1024
 MAX_SIGNAL_BYTES = 64
 CUSTOM_TYPE = re.compile(r"^(?!pn[-_])[A-Za-z0-9_-]{3,50}$")
 
 
 def register(server: LocalServer) -> None:
-    router = server.router
-    write = need_on("channels", "channel", "write")
-    router.add("GET", "/publish/{pub}/{sub}/0/{channel}/0/{message}", publish, needs=write)
-    router.add("POST", "/publish/{pub}/{sub}/0/{channel}/0", publish, needs=write)
-    router.add("GET", "/signal/{pub}/{sub}/0/{channel}/0/{message}", signal, needs=write)
+    add = partial(server.router.add, needs=need_on("channels", "channel", "write"),
+                  errors=PUBLISH_ERRORS)
+    add("GET", "/publish/{pub}/{sub}/0/{channel}/0/{message}", publish)
+    add("POST", "/publish/{pub}/{sub}/0/{channel}/0", publish)
+    add("GET", "/signal/{pub}/{sub}/0/{channel}/0/{message}", signal)
 
 
 async def _message_text(call: Call) -> str:
@@ -74,7 +74,7 @@ async def publish(call: Call) -> web.StreamResponse:
     server = call.server
     channel = call.params["channel"]
     text = await _message_text(call)
-    if len(quote(channel, safe="")) + len(quote(text, safe="~")) + 100 > MAX_PUBLISH_BYTES:
+    if publish_size(channel, text, text_param(call, "meta")) > MAX_PUBLISH_BYTES:
         raise publish_error(413, "Message Too Large", now_ticks())
     _check_channel_name(channel)
     payload = _parse_json(text, "JSON")
@@ -111,5 +111,6 @@ async def signal(call: Call) -> web.StreamResponse:
 
 
 def _check_channel_name(channel: str) -> None:
-    if not channel or channel.endswith(PRESENCE_SUFFIX) or "*" in channel or "," in channel:
+    if (not channel or channel.endswith(PRESENCE_SUFFIX) or "*" in channel or "," in channel
+            or len(channel) > MAX_CHANNEL):
         raise publish_error(400, "Invalid channel name", now_ticks())

@@ -104,6 +104,11 @@ def required_uuid(call: Call, bad: BadParam) -> str:
 # numbers ------------------------------------------------------------------------
 
 
+MAX_TIMETOKEN = 10**18 - 1
+"""Timetokens have 17 digits until the year 2286; SQLite's 64-bit integers hold any
+18-digit one (plus one, for an exclusive bound). A longer one is an error, not a 500."""
+
+
 def _digits(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() else None
 
@@ -138,7 +143,7 @@ def limit_param(call: Call, name: str, bad: BadParam, *, maximum: int, minimum: 
 def timetoken(text: str, name: str, bad: BadParam) -> int:
     """One timetoken, from a query value or a path segment."""
     value = _digits(text)
-    if value is None:
+    if value is None or value > MAX_TIMETOKEN:
         raise bad(name, "must be a timetoken")
     return value
 

@@ -15,6 +15,7 @@ from urllib.parse import unquote
 from aiohttp import web
 
 from .access.policy import Need
+from .errors import LOCAL_ERRORS, ErrorShape
 
 if TYPE_CHECKING:
     from .request import Query
@@ -57,6 +58,7 @@ class Route:
     signed_only: bool = False
     open_access: bool = False
     feature: Feature | None = None
+    errors: ErrorShape = LOCAL_ERRORS
 
     def match(self, method: str, parts: list[str]) -> tuple[dict[str, str], dict[str, str]] | None:
         if method != self.method or len(parts) != len(self.segments):
@@ -81,16 +83,17 @@ class Router:
 
     def add(self, method: str, pattern: str, handler: Handler, *, needs: NeedsFn | None = None,
             signed_only: bool = False, open_access: bool = False,
-            feature: Feature | None = None) -> None:
+            feature: Feature | None = None, errors: ErrorShape = LOCAL_ERRORS) -> None:
         """Register `handler` for a path like `/publish/{pub}/{sub}/0/{channel}/0`.
 
         `needs` names the Access Manager permissions a token must grant; `signed_only`
         routes (grant, revoke) accept only the secret key's signature; `open_access`
-        routes (time) need neither. A route of a keyset add-on names its `feature`.
+        routes (time) need neither. A route of a keyset add-on names its `feature`, and
+        a route of a PubNub service the `errors` shape of that service.
         """
         segments = pattern.strip("/").split("/")
         self.routes.append(Route(method, segments, handler, needs, signed_only, open_access,
-                                 feature))
+                                 feature, errors))
 
     def resolve(
         self, method: str, raw_path: str

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -25,9 +26,11 @@ from . import (
 from .access import grants
 from .access.policy import AccessPolicy, OpenAccess
 from .clock import TimetokenClock
+from .connection_guard import HeadDeadline, guard_of
 from .errors import PubNubError, json_response
 from .events import Event
 from .keyset import Keyset, Subscription
+from .limits import check_request
 from .objects import handlers as objects
 from .options import ServerOptions
 from .persistence import Persistence
@@ -44,7 +47,7 @@ SERVICES = (publish, subscribe, channel_groups, history, presence, objects, mess
             history_with_actions, grants)
 """Each module's `register(server)` adds its routes (an add-on's name their `Feature`)."""
 
-SubscribeObserver = Callable[[Call, Keyset, Subscription], None]
+SubscribeObserver = Callable[[Call, Keyset, Subscription], Coroutine[Any, Any, None]]
 
 
 class LocalServer:
@@ -86,13 +89,17 @@ class LocalServer:
             keyset = self.keysets[subkey] = Keyset(subkey)
         return keyset
 
-    def observe_subscribe(self, call: Call, keyset: Keyset, subscription: Subscription) -> None:
+    async def observe_subscribe(self, call: Call, keyset: Keyset,
+                                subscription: Subscription) -> None:
         """Let services that care (presence) see every subscribe poll."""
         for observer in self.subscribe_observers:
-            observer(call, keyset, subscription)
+            await observer(call, keyset, subscription)
 
     def close(self) -> None:
-        self.persistence.close(self.clock.last_issued)
+        try:
+            self.persistence.close(self.clock.last_issued)
+        except sqlite3.Error as error:  # the clock is also past every stored message
+            log.error("could not save the clock at stop: %s", error)
 
     # request handling --------------------------------------------------------
 
@@ -103,6 +110,16 @@ class LocalServer:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """Route by raw path, check access, run the handler; errors become PubNub bodies."""
+        guard = guard_of(request.transport)
+        if guard is not None:
+            guard.head_arrived()
+        try:
+            return await self._handle(request)
+        finally:
+            if guard is not None:
+                guard.request_done()
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.request_count += 1
         raw_path = request.rel_url.raw_path
         found = self.router.resolve(request.method, raw_path)
@@ -115,7 +132,13 @@ class LocalServer:
                                   "message": f"{feature.label} is not enabled for "
                                              "this keyset"}, 403)
         try:
+            if request.body_exists and not await self._body_in_time(request):
+                response = route.errors.error(408, "Request Timeout: the body did not "
+                                                   "arrive in time").response()
+                response.force_close()
+                return response
             call = Call(request, params, raw_params, self, Query.of(request))
+            check_request(call, route)
             await self.access.authorize(call, route)
             return await route.handler(call)
         except PubNubError as error:
@@ -126,10 +149,22 @@ class LocalServer:
                                  error.status)
         except asyncio.CancelledError:
             raise
+        except sqlite3.Error as error:  # a full disk, a file made read-only, damage
+            log.error("storage failed serving %s %s: %s", request.method, _short(raw_path),
+                      error)
+            return route.errors.error(503, f"Storage unavailable: {error}").response()
         except Exception:
-            log.exception("error serving %s %s", request.method, raw_path)
+            log.exception("error serving %s %s", request.method, _short(raw_path))
             return json_response({"status": 500, "error": True, "service": "local-pubnub",
                                   "message": "Internal Server Error"}, 500)
+
+    async def _body_in_time(self, request: web.Request) -> bool:
+        """Read the body within `header_timeout` (handlers then get it from the cache)."""
+        try:
+            await asyncio.wait_for(request.read(), self.options.header_timeout)
+        except asyncio.TimeoutError:
+            return False
+        return True
 
     def _not_found(self, method: str, raw_path: str) -> web.StreamResponse:
         if self.router.allowed_methods(raw_path):
@@ -137,6 +172,11 @@ class LocalServer:
                                   "message": f"Method {method} not allowed here"}, 405)
         return json_response({"status": 404, "error": True, "service": "local-pubnub",
                               "message": f"Unknown endpoint: {raw_path[:200]}"}, 404)
+
+
+def _short(path: str, keep: int = 120) -> str:
+    """A request path fit for one log line: a GET publish carries its whole message."""
+    return path if len(path) <= keep else f"{path[:keep]}… ({len(path):,} characters)"
 
 
 async def _time(call: Call) -> web.StreamResponse:
@@ -153,6 +193,7 @@ class LocalPubNub:
         self.options = options or ServerOptions(**overrides)
         self.server: LocalServer | None = None
         self._runner: web.AppRunner | None = None
+        self._listener: asyncio.Server | None = None
         self._jobs: list[asyncio.Task[None]] = []
         self.port = 0
 
@@ -171,15 +212,25 @@ class LocalPubNub:
         # max_line_size: SDKs publish by GET with the message in the path, so a request
         # line must hold a 32 KiB message (escaped) and reach the 413 check beyond it;
         # aiohttp's default (8190) answers any bigger line with a plain-text 400.
+        # keepalive_timeout: a connection with no request is closed (see idle_timeout);
+        # each connection's protocol is wrapped in a HeadDeadline (header_timeout).
         self._runner = web.AppRunner(self.server.build_app(), handler_cancellation=True,
                                      shutdown_timeout=2.0,
                                      auto_decompress=False, access_log=None,
-                                     max_line_size=MAX_REQUEST_LINE)
+                                     max_line_size=MAX_REQUEST_LINE,
+                                     keepalive_timeout=self.options.idle_timeout)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.options.host, self.options.port,
-                           reuse_address=True)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
+        protocols = self._runner.server
+        assert protocols is not None
+        header_timeout = self.options.header_timeout
+        try:
+            self._listener = await asyncio.get_running_loop().create_server(
+                lambda: HeadDeadline(protocols(), header_timeout), self.options.host,
+                self.options.port, reuse_address=True)
+        except OSError:  # the port is taken: leave nothing behind
+            await self.stop()
+            raise
+        self.port = self._listener.sockets[0].getsockname()[1]
         self._jobs = [asyncio.create_task(job()) for job in self.server.background_jobs]
         return self
 
@@ -192,9 +243,14 @@ class LocalPubNub:
             self.server.closing = True
             for keyset in self.server.keysets.values():
                 keyset.wake_all()
+        if self._listener is not None:
+            self._listener.close()  # accept no more; cleanup closes the open ones
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if self._listener is not None:
+            await self._listener.wait_closed()
+            self._listener = None
         if self.server is not None:
             self.server.close()
             self.server = None

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .errors import json_response, service_bad_param, service_error
+from .errors import json_response, service_error, service_errors
 from .events import FILE, REGION, Event
 from .keyset import Subscription
 from .message_filter import FilterSyntaxError, MessageFilter, compile_filter
@@ -18,12 +18,13 @@ if TYPE_CHECKING:
     from .server import LocalServer
 
 MAX_EVENTS_PER_POLL = 100
-BAD_PARAM = service_bad_param("Subscribe")
+ERRORS = service_errors("Subscribe")
+BAD_PARAM = ERRORS.bad_param
 
 
 def register(server: LocalServer) -> None:
     server.router.add("GET", "/v2/subscribe/{sub}/{channels}/0", subscribe,
-                      needs=read_channels_and_groups)
+                      needs=read_channels_and_groups, errors=ERRORS)
 
 
 async def subscribe(call: Call) -> web.StreamResponse:
@@ -37,7 +38,7 @@ async def subscribe(call: Call) -> web.StreamResponse:
     cursor = timetoken_param(call, "tt", BAD_PARAM) or 0
     message_filter = _message_filter(call)
     subscription = Subscription(channels, groups)
-    server.observe_subscribe(call, keyset, subscription)
+    await server.observe_subscribe(call, keyset, subscription)
     if cursor == 0:
         return _poll_response(server.clock.next(), [], keyset.subkey)
     found, next_cursor = _pending(keyset, subscription, cursor, message_filter)
@@ -84,8 +85,11 @@ async def _wait_for_events(
     """Park the poll until an event for it arrives or the hold time runs out."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + call.server.options.poll_timeout
-    keyset.park(subscription)
     try:
+        await keyset.park(subscription)
+        found, cursor = _pending(keyset, subscription, cursor, message_filter)
+        if found:  # it came while the poll was being registered
+            return found, cursor
         while True:
             remaining = deadline - loop.time()
             if remaining <= 0:

@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 LISTENING = b"listening on"
@@ -28,11 +29,14 @@ class ServerProcess:
     """
 
     def __init__(self, data_path: Path, port: int, *, poll_timeout: float = 2.0,
-                 log_path: Path | None = None) -> None:
+                 log_path: Path | None = None,
+                 preexec_fn: Callable[[], None] | None = None) -> None:
         self.data_path = data_path
         self.port = port
         self.poll_timeout = poll_timeout
         self.log_path = log_path or data_path.with_suffix(".log")
+        self.preexec_fn = preexec_fn
+        """Run in the child before it starts (a resource limit, say)."""
         self.process: asyncio.subprocess.Process | None = None
         self.starts = 0
 
@@ -48,7 +52,7 @@ class ServerProcess:
                 sys.executable, "-m", "suppgram_tui", "serve", "--data", str(self.data_path),
                 "--port", str(self.port), "--poll-timeout", str(self.poll_timeout),
                 stdout=asyncio.subprocess.PIPE, stderr=log, stdin=asyncio.subprocess.DEVNULL,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                env={**os.environ, "PYTHONUNBUFFERED": "1"}, preexec_fn=self.preexec_fn)
         assert self.process.stdout is not None
         try:
             await asyncio.wait_for(self._listening(self.process.stdout), timeout)

@@ -43,6 +43,7 @@ from tests.helpers.wait import wait_until
 pytestmark = pytest.mark.slow
 
 CHANNEL = "mallory-support"
+HUGE = 10**30  # a "timetoken" of 31 digits
 EVIL_CUSTOMER = "\x1b]0;eve\x07[bold]eve\u202e"
 EVIL_CHANNEL = "evil\x1b[2J\u202e-support"
 ROGUE_CHANNEL = "rogue-support"
@@ -305,6 +306,7 @@ async def test_malformed_requests_get_json_errors_and_the_server_keeps_serving(
     pub, sub = PUBLISH_KEY, SUBSCRIBE_KEY
     publish_path = f"{base}/publish/{pub}/{sub}/0/bad/0"
     bomb = zlib.compress(b"0" * 64 * 1024 * 1024, 9)  # 64 MiB of zeros in ~64 KiB
+    nested_filter = "(" * 5000 + "id == 'x'" + ")" * 5000
     requests: list[tuple[str, str, dict[str, Any], int]] = [
         ("GET", f"{base}/", {}, 404),
         ("GET", f"{base}/nope/nothing/here", {}, 404),
@@ -347,6 +349,30 @@ async def test_malformed_requests_get_json_errors_and_the_server_keeps_serving(
         ("PATCH", f"{base}/v2/objects/{sub}/channels/bad", {"data": deep(5000).encode()}, 415),
         ("GET", f"{base}/v1/channel-registration/sub-key/{sub}/channel-group/g?add=,,,",
          {}, 400),
+        # timetokens no 64-bit integer holds, and filters nested past any parser's stack
+        ("GET", f"{base}/v3/history/sub-key/{sub}/channel/bad?start={HUGE}", {}, 400),
+        ("GET", f"{base}/v3/history/sub-key/{sub}/channel/bad?end={HUGE}", {}, 400),
+        ("GET", f"{base}/v2/history/sub-key/{sub}/channel/bad?start={HUGE}", {}, 400),
+        ("GET", f"{base}/v3/history-with-actions/sub-key/{sub}/channel/bad?end={HUGE}", {},
+         400),
+        ("GET", f"{base}/v3/history/sub-key/{sub}/message-counts/bad?timetoken={HUGE}", {},
+         400),
+        ("GET", f"{base}/v3/history/sub-key/{sub}/message-counts/bad?"
+                f"channelsTimetoken={HUGE}", {}, 400),
+        ("DELETE", f"{base}/v3/history/sub-key/{sub}/channel/bad?start={HUGE}", {}, 400),
+        ("GET", f"{base}/v1/message-actions/{sub}/channel/bad?start={HUGE}", {}, 400),
+        ("POST", f"{base}/v1/message-actions/{sub}/channel/bad/message/{HUGE}",
+         {"json": {"type": "r", "value": "x"}}, 400),
+        ("DELETE", f"{base}/v1/message-actions/{sub}/channel/bad/message/{HUGE}/action/{HUGE}",
+         {}, 400),
+        ("GET", f"{base}/v2/subscribe/{sub}/bad/0?tt={HUGE}", {}, 400),
+        ("GET", f"{base}/v2/objects/{sub}/channels", {"params": {"filter": nested_filter}}, 400),
+        ("GET", f"{base}/v2/objects/{sub}/channels",
+         {"params": {"filter": "!" * 5000 + "id == 'x'"}}, 400),
+        ("GET", f"{base}/v2/subscribe/{sub}/bad/0",
+         {"params": {"tt": "1", "filter-expr": "(" * 1000 + "meta.a == 1" + ")" * 1000}}, 400),
+        ("GET", f"{base}/v2/subscribe/{sub}/bad/0",
+         {"params": {"tt": "1", "filter-expr": "!" * 2000 + "meta.a == 1"}}, 400),
     ]
     async with aiohttp.ClientSession() as http:
         for method, url, options, status in requests:

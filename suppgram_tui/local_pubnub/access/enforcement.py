@@ -146,7 +146,7 @@ class TokenAccess:
 
     async def _check_signature(self, call: Call) -> None:
         request = call.request
-        body = await request.read() if request.can_read_body else b""
+        body = await request.read() if request.body_exists else b""  # read once, cached
         signed = signatures.SignedRequest(
             request.method, request.rel_url.raw_path, call.query.raw, body,
             request.headers.get("Content-Encoding", ""))

@@ -31,6 +31,8 @@ _TOKEN = re.compile(r"""
     | (?P<word>[A-Za-z_$][A-Za-z0-9_$-]*)
     )""", re.VERBOSE)
 _COMPARISONS = {"==", "!=", "<", "<=", ">", ">=", "LIKE"}
+MAX_DEPTH = 64
+"""Nested `!` and parentheses allowed; deeper is a 400, not a RecursionError."""
 _MISSING = object()
 
 
@@ -79,6 +81,7 @@ class _Parser:
     def __init__(self, tokens: list[tuple[str, Any]]) -> None:
         self.tokens = tokens
         self.position = 0
+        self.depth = 0
 
     def _peek(self) -> tuple[str, Any] | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
@@ -110,16 +113,22 @@ class _Parser:
         return parts[0] if len(parts) == 1 else lambda r: all(p(r) for p in parts)
 
     def _unary(self) -> Predicate:
-        if self._at("!"):
-            self.position += 1
-            inner = self._unary()
-            return lambda r: not inner(r)
-        if self._at("("):
+        if not self._at("!") and not self._at("("):
+            return self._comparison()
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise FilterError(f"nested more than {MAX_DEPTH} levels deep")
+        try:
+            if self._at("!"):
+                self.position += 1
+                negated = self._unary()
+                return lambda r: not negated(r)
             self.position += 1
             inner = self.expression()
             self._take("op", ")")
             return inner
-        return self._comparison()
+        finally:
+            self.depth -= 1
 
     def _comparison(self) -> Predicate:
         path = [self._take("name")]

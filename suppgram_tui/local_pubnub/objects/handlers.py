@@ -14,8 +14,9 @@ from aiohttp import web
 
 from .. import json_input
 from ..access.policy import Need
-from ..errors import invalid_data, json_response, nested_error
+from ..errors import invalid_data, json_response, nested_error, nested_errors
 from ..events import OBJECTS, Event
+from ..limits import MAX_OBJECT_BYTES, MAX_UUID, json_size
 from ..request import need_on, query_words
 from ..routing import Call, Feature, NeedsFn
 from .listing import list_objects
@@ -34,14 +35,13 @@ from .store import (
 if TYPE_CHECKING:
     from ..server import LocalServer
 
-MAX_ID_LENGTH = 92
 APP_CONTEXT = Feature("app_context", "App Context")
 ObjectHandler = Callable[[Call, ObjectStore, Kind], Awaitable[web.StreamResponse]]
 
 
 def register(server: LocalServer) -> None:
     store = ObjectStore(server.persistence.db)
-    add = partial(server.router.add, feature=APP_CONTEXT)
+    add = partial(server.router.add, feature=APP_CONTEXT, errors=nested_errors(SOURCE))
     for kind in (CHANNELS, UUIDS):
         one = f"/v2/objects/{{sub}}/{kind.path}/{{id}}"
         add("GET", one, _bound(get_object, store, kind), needs=need_on(kind.path, "id", "get"))
@@ -101,8 +101,8 @@ def _check_if_match(call: Call, kind: Kind, object_id: str, current: StoredObjec
 
 def _object_id(call: Call) -> str:
     object_id = call.params["id"]
-    if not object_id or len(object_id) > MAX_ID_LENGTH:
-        raise invalid_data(SOURCE, "id", f"must be 1 to {MAX_ID_LENGTH} characters", "path")
+    if not object_id or len(object_id) > MAX_UUID:  # channel ids too (see limits.py)
+        raise invalid_data(SOURCE, "id", f"must be 1 to {MAX_UUID} characters", "path")
     return object_id
 
 
@@ -124,6 +124,9 @@ async def set_object(call: Call, store: ObjectStore, kind: Kind) -> web.StreamRe
     current = store.get(subkey, kind, object_id)
     _check_if_match(call, kind, object_id, current, "update")
     fields = {**(current.fields if current else {}), **written}
+    if json_size({"id": object_id, **fields}) > MAX_OBJECT_BYTES:
+        raise invalid_data(SOURCE, "body", f"the object would exceed {MAX_OBJECT_BYTES} bytes "
+                                           "(every field counts, custom included)")
     if current is not None and same_fields(fields, current.fields):
         stored = current  # nothing changed: same ETag, no event
     else:

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from ..errors import json_response, service_bad_param, service_error
+from ..errors import json_response, service_error, service_errors
 from ..keyset import Keyset, Subscription
+from ..limits import MAX_STATE_BYTES, text_bytes
 from ..request import (
     caller_uuid,
     flag,
@@ -25,6 +26,7 @@ from ..request import (
     read_channels_and_groups,
     required_uuid,
     seconds_param,
+    text_param,
     timetoken_param,
 )
 from ..routing import Call, Feature
@@ -36,14 +38,15 @@ if TYPE_CHECKING:
 SERVICE = "Presence"
 DEFAULT_TIMEOUT = 300.0  # what the SDKs assume when they send no `heartbeat`
 MAX_HERE_NOW_LIMIT = 1000
-BAD_PARAM = service_bad_param(SERVICE)
+ERRORS = service_errors(SERVICE)
+BAD_PARAM = ERRORS.bad_param
 PRESENCE = Feature("presence", "Presence")
 
 
 def register(server: LocalServer) -> None:
     presence = Presence(server.clock, server.keyset)
     endpoints = PresenceEndpoints(presence, server.options.presence_min_timeout)
-    add = partial(server.router.add, feature=PRESENCE)
+    add = partial(server.router.add, feature=PRESENCE, errors=ERRORS)
     base = "/v2/presence/sub-key/{sub}"
     read = read_channels_and_groups
     add("GET", base + "/channel/{channels}/heartbeat", endpoints.heartbeat, needs=read)
@@ -90,11 +93,12 @@ class PresenceEndpoints:
     @staticmethod
     def _channel_states(call: Call) -> State:
         """The `{channel: state}` that heartbeats and subscribes may carry, checked first."""
-        return json_object_param(call, "state", BAD_PARAM) or {}
+        return _state_param(call) or {}
 
     # subscribe polls ---------------------------------------------------------------
 
-    def observe_subscribe(self, call: Call, keyset: Keyset, subscription: Subscription) -> None:
+    async def observe_subscribe(self, call: Call, keyset: Keyset,
+                                subscription: Subscription) -> None:
         """Every subscribe poll is a heartbeat that lasts as long as the poll is open."""
         uuid = caller_uuid(call)
         if not uuid:
@@ -106,8 +110,8 @@ class PresenceEndpoints:
         # A handshake answers with "now" as its cursor; a join stamped before that would
         # be lost to the subscriber itself, so it is stamped after the answer.
         handshake = not timetoken_param(call, "tt", BAD_PARAM)
-        self.presence.touch(keyset, uuid, channels, timeout, asyncio.current_task(),
-                            join_later=handshake)
+        await self.presence.touch(keyset, uuid, channels, timeout, asyncio.current_task(),
+                                  join_later=handshake)
         self.presence.apply_states(keyset, uuid, channels, states, later=handshake)
 
     # handlers ----------------------------------------------------------------------
@@ -117,7 +121,7 @@ class PresenceEndpoints:
         uuid = required_uuid(call, BAD_PARAM)
         timeout, states = self._timeout(call), self._channel_states(call)
         present = present_channels(keyset, channels, groups)
-        self.presence.touch(keyset, uuid, present, timeout)
+        await self.presence.touch(keyset, uuid, present, timeout)
         self.presence.apply_states(keyset, uuid, present, states)
         return _ok()
 
@@ -129,7 +133,7 @@ class PresenceEndpoints:
 
     async def set_state(self, call: Call) -> web.StreamResponse:
         keyset, channels, groups = self._named(call)
-        state = json_object_param(call, "state", BAD_PARAM)
+        state = _state_param(call)
         if state is None:
             raise BAD_PARAM("state", "must be given")
         uuid = call.params["uuid"]
@@ -184,6 +188,13 @@ class PresenceEndpoints:
         roster = self.presence.roster(call.params["sub"])
         channels = sorted(roster.channels_of.get(call.params["uuid"], ()))
         return _ok(payload={"channels": channels})
+
+
+def _state_param(call: Call) -> State | None:
+    """The `state` JSON object, at most `MAX_STATE_BYTES` as sent (limits.py)."""
+    if text_bytes(text_param(call, "state") or "") > MAX_STATE_BYTES:
+        raise BAD_PARAM("state", f"must be at most {MAX_STATE_BYTES} bytes of JSON")
+    return json_object_param(call, "state", BAD_PARAM)
 
 
 def _occupant_item(roster: Roster, uuid: str, channel: str) -> dict[str, Any]:
