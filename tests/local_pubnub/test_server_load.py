@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 
 from tests.helpers.keys import PUBLISH_KEY, SUBSCRIBE_KEY
 from tests.helpers.server_process import ServerProcess, free_port
