@@ -8,12 +8,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from pubnub.models.consumer.objects_v2.page import Next
 from pubnub.pubnub_asyncio import PubNubAsyncio
 
 from suppgram_tui.model import ConnectionState
 
-from .errors import ConflictError, LinkRequestError
+from .errors import LinkRequestError
 from .events import (
     LOCAL_GROUP_CAPACITY,
     PUBNUB_GROUP_CAPACITY,
@@ -23,8 +22,9 @@ from .events import (
     WireMessage,
 )
 from .receiver import STATE_PREFIX, Receiver
-from .sdk import call, fresh, make_client, with_body
+from .sdk import call, fresh, make_client
 from .settings import LinkSettings
+from .shared_state import SharedState, State
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,7 @@ class PubNubLink:
         self.features = Features()
         self.requests: Counter[str] = Counter()
         """Requests made, by SDK endpoint name (FetchMessages, MessageCount, ...)."""
+        self.shared_state = SharedState(lambda: self.client, self._call)
         self._task: asyncio.Task[None] | None = None
 
     # lifecycle -------------------------------------------------------------------
@@ -263,81 +264,20 @@ class PubNubLink:
         payload = {"v" if viewing else "l": agent[:40]}
         await self._call(self.client.signal().channel(STATE_PREFIX + channel).message(payload))
 
-    # shared conversation state (App Context) ----------------------------------------------
+    # shared conversation state (App Context), in shared_state.py ------------------------
 
-    async def conversation_state(self, channel: str) -> tuple[dict[str, Any], str | None]:
-        """The channel's custom fields and eTag; empty and None when never set."""
-        request = fresh(self.client.get_channel_metadata().channel(STATE_PREFIX + channel)
-                        .include_custom(True))
-        try:
-            result = await self._call(request)
-        except LinkRequestError as error:
-            if error.status_code == 404:
-                return {}, None
-            raise
-        data = result.data or {}
-        return dict(data.get("custom") or {}), data.get("eTag")
+    async def conversation_state(self, channel: str) -> State:
+        return await self.shared_state.get(channel)
 
-    async def all_conversation_states(self) -> dict[str, tuple[dict[str, Any], str | None]]:
-        """Every channel's custom fields and eTag, paged."""
-        states: dict[str, tuple[dict[str, Any], str | None]] = {}
-        page = None
-        while True:
-            request = fresh(self.client.get_all_channel_metadata().include_custom(True)
-                            .limit(100))
-            if page is not None:
-                request = request.page(page)
-            result = await self._call(request)
-            for item in result.data or []:
-                if item["id"].startswith(STATE_PREFIX):
-                    states[item["id"][len(STATE_PREFIX):]] = (dict(item.get("custom") or {}),
-                                                              item.get("eTag"))
-            if not result.data or len(result.data) < 100 or not result.next:
-                return states
-            page = Next(result.next)
+    async def all_conversation_states(self) -> dict[str, State]:
+        return await self.shared_state.all()
 
-    async def ensure_conversation_state(self, channel: str
-                                        ) -> tuple[dict[str, Any], str | None]:
-        """The channel's state, creating the object first if it was never set.
-
-        App Context has no create-if-absent, and another console may create the object
-        and claim the conversation between my read and my create. So the create writes
-        only `name` and leaves `custom` (the state) as it finds it: no `custom` means
-        `new`, and a claim that landed meanwhile survives and comes back in the answer.
-        Every change of `custom` is conditional on the eTag, so one claim at most wins.
-        """
-        custom, etag = await self.conversation_state(channel)
-        if etag is not None:
-            return custom, etag
-        request = fresh(self.client.set_channel_metadata().channel(STATE_PREFIX + channel)
-                        .include_custom(True))
-        result = await self._call(with_body(request, {"name": STATE_PREFIX + channel}))
-        return dict(result.data.get("custom") or {}), result.data.get("eTag")
+    async def ensure_conversation_state(self, channel: str) -> State:
+        return await self.shared_state.ensure(channel)
 
     async def update_conversation_state(self, channel: str, custom: dict[str, Any],
                                         etag: str) -> str:
-        """Write the state only if nobody changed it since `etag`; returns the new eTag."""
-        request = fresh(self.client.set_channel_metadata().channel(STATE_PREFIX + channel)
-                        .custom(custom).include_custom(True))
-        request.if_matches_etag(etag)
-        try:
-            result = await self._call(request)
-        except LinkRequestError as error:
-            if error.status_code == 412:
-                raise ConflictError(f"{channel} was changed by someone else") from None
-            raise
-        new_etag = result.data.get("eTag")
-        await self._announce_state(channel, new_etag)
-        return new_etag
-
-    async def _announce_state(self, channel: str, etag: str | None) -> None:
-        """Tell other consoles to re-read the state: a signal, since App Context events
-        are usually off. Best effort: they also re-read on their next conflict."""
-        try:
-            await self._call(self.client.signal().channel(STATE_PREFIX + channel)
-                             .message(str(etag or "")[:40]))
-        except LinkRequestError as error:
-            log.info("could not announce state of %s: %s", channel, error)
+        return await self.shared_state.update(channel, custom, etag)
 
 
 def _history_item(channel: str, item: Any) -> WireMessage:

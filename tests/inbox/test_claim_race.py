@@ -133,7 +133,7 @@ async def test_a_claim_landing_between_anothers_read_and_create_is_not_overwritt
     await customer.publish().channel(channel).message(customer_payload("hi")).future()
     await wait_until(lambda: ann.texts(channel) and bob.texts(channel))
     read_absent, go_on = asyncio.Event(), asyncio.Event()
-    read_state = bob.link.conversation_state
+    read_state = bob.link.shared_state.get
 
     async def slow_read(name: str):
         custom, etag = await read_state(name)
@@ -142,7 +142,7 @@ async def test_a_claim_landing_between_anothers_read_and_create_is_not_overwritt
             await go_on.wait()
         return custom, etag
 
-    bob.link.conversation_state = slow_read
+    bob.link.shared_state.get = slow_read  # type: ignore[method-assign]
     bob_claim = asyncio.ensure_future(bob.inbox.apply(ConversationAction.CLAIM, channel))
     await asyncio.wait_for(read_absent.wait(), 5)
     await ann.inbox.apply(ConversationAction.CLAIM, channel)
