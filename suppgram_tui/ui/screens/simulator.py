@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -143,9 +144,10 @@ class SimulatorScreen(Screen[None]):
     def _add_record(self, record: WireRecord) -> None:
         table = self.query_one("#sim-records", DataTable)
         index = table.row_count + 1
-        table.add_row(str(index), record.direction, record.status,
-                      one_line(record.customer, 16), one_line(record.payload_json, 60),
-                      key=str(index))
+        # DataTable reads a str cell as markup: a payload or user id is data, so Text
+        table.add_row(str(index), record.direction, Text(record.status),
+                      Text(one_line(record.customer, 16)),
+                      Text(one_line(record.payload_json, 60)), key=str(index))
         self._records[str(index)] = record
         table.move_cursor(row=table.row_count - 1)
 

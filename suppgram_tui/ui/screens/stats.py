@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -73,10 +74,10 @@ class StatsScreen(Screen[None]):
         if stats.csat_invalid:
             rows.append(("Unreadable ratings", str(stats.csat_invalid)))
         for measure, value in rows:
-            table.add_row(measure, value)
+            table.add_row(Text(measure), Text(value))
         self.query_one(Sparkline).data = list(stats.message_volume)
         agents = self.query_one("#agents-table", DataTable)
         agents.clear(columns=True)
         agents.add_columns("Agent", "Replies")
         for agent, count in stats.replies_by_agent.items():
-            agents.add_row(one_line(agent, 40), str(count))
+            agents.add_row(Text(one_line(agent, 40)), str(count))  # a name, never markup
