@@ -25,6 +25,9 @@ from .transport import Transport
 
 log = logging.getLogger(__name__)
 
+REREAD_INTERVAL = 0.25
+"""Seconds between re-reads of one conversation's state while hints keep coming."""
+
 
 class ConversationAction(Enum):
     """The changes an agent makes to a conversation, with the words for them."""
@@ -62,6 +65,8 @@ class Actions:
                  spawn: Callable[[Coroutine[Any, Any, None]], asyncio.Task[None]]) -> None:
         self.conversations = conversations
         self.transport = transport
+        self._rereading: set[str] = set()
+        self._reread_again: set[str] = set()
         self.agent_name = agent_name
         self.clock = clock
         self._queue = queue
@@ -189,15 +194,34 @@ class Actions:
             self.reread(conversation)
 
     def reread(self, conversation: Conversation) -> None:
-        """Read the conversation's shared state again, in the background."""
-        if self.transport.features.app_context:
-            self._spawn(self._reread_state(conversation))
+        """Read the conversation's shared state again, in the background.
+
+        The first hint reads at once; hints within `REREAD_INTERVAL` of a read make one
+        more read after it, so a flood of hints costs a few reads, not one each.
+        """
+        if not self.transport.features.app_context:
+            return
+        channel = conversation.channel
+        if channel in self._rereading:
+            self._reread_again.add(channel)
+            return
+        self._rereading.add(channel)
+        self._spawn(self._reread_state(conversation))
 
     async def _reread_state(self, conversation: Conversation) -> None:
+        channel = conversation.channel
         try:
-            custom, etag = await self.transport.conversation_state(conversation.channel)
-        except LinkRequestError as error:
-            log.info("could not re-read state of %s: %s", conversation.channel, error)
-            return
-        conversation.apply_shared_state(custom, etag)
-        self._emit(ConversationChanged(conversation.channel))
+            while True:
+                self._reread_again.discard(channel)
+                try:
+                    custom, etag = await self.transport.conversation_state(channel)
+                except LinkRequestError as error:
+                    log.info("could not re-read state of %s: %s", channel, error)
+                    return
+                conversation.apply_shared_state(custom, etag)
+                self._emit(ConversationChanged(channel))
+                await asyncio.sleep(REREAD_INTERVAL)  # hints meanwhile make one more read
+                if channel not in self._reread_again:
+                    return
+        finally:
+            self._rereading.discard(channel)

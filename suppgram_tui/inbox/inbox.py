@@ -16,6 +16,7 @@ from typing import Any
 
 from suppgram_tui.converters import ConverterLike, WireMessage
 from suppgram_tui.link.events import (
+    STATE_PREFIX,
     AgentViewing,
     ChannelStateChanged,
     ChannelStateHint,
@@ -50,6 +51,10 @@ from .transport import TransportFactory
 log = logging.getLogger(__name__)
 
 
+def is_state_channel(channel: str | None) -> bool:
+    return channel is not None and channel.startswith(STATE_PREFIX)
+
+
 class Inbox:
     """All conversations of the watched channel groups, as one agent sees them."""
 
@@ -59,6 +64,7 @@ class Inbox:
         """`announce`: send typing and "viewing" signals to the other consoles."""
         self._transport = transport_factory(self._on_link_event)
         self._store = store
+        self._support_user = support_user
         self.agent_name = agent_name
         self.conversations = Conversations()
         self.connection = ConnectionState.CONNECTING
@@ -205,10 +211,15 @@ class Inbox:
 
     def _on_link_event(self, event: LinkEvent) -> None:
         match event:
+            case WireMessage() | MalformedEnvelope() if is_state_channel(event.channel):
+                # anyone with the keys can write there; it is never a conversation
+                log.info("ignored a message on state channel %r", event.channel)
             case WireMessage():
                 self._ingest.add(event, live=True)
             case ChannelStateChanged():
                 self._actions.state_changed(event)
+            case ChannelStateHint() | AgentViewing() if event.publisher != self._support_user:
+                log.info("ignored a state signal on %r from %r", event.channel, event.publisher)
             case ChannelStateHint():
                 self._actions.state_hint(event)
             case AgentViewing():

@@ -8,6 +8,8 @@ from typing import Any
 from suppgram_tui.converters import WireMessage
 from suppgram_tui.model import ConnectionState
 
+STATE_PREFIX = "suppgram-state."
+"""Shared state lives on `suppgram-state.<channel>`: never a conversation of its own."""
 
 @dataclass(frozen=True, slots=True)
 class SignalReceived:
@@ -46,6 +48,8 @@ class ChannelStateHint:
 
     channel: str
     etag: str
+    publisher: str | None = None
+    """Who sent the hint: only the support user's consoles may (anyone with the keys can)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,8 @@ class AgentViewing:
     channel: str
     agent: str
     viewing: bool
+    publisher: str | None = None
+    """Who sent it: only the support user's consoles speak for agents."""
 
 
 @dataclass(frozen=True, slots=True)

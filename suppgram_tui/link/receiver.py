@@ -20,6 +20,7 @@ from suppgram_tui.model import ConnectionState
 
 from .errors import LinkRequestError
 from .events import (
+    STATE_PREFIX,
     AgentViewing,
     ChannelStateChanged,
     ChannelStateHint,
@@ -34,7 +35,6 @@ from .events import (
 log = logging.getLogger(__name__)
 
 PRESENCE_SUFFIX = "-pnpres"
-STATE_PREFIX = "suppgram-state."
 """Conversation state lives on `suppgram-state.<channel>`, not on the customer's channel:
 customers never see assignees or tags, and their SDKs never receive App Context events
 (which stop SDK 10.8's receive loop, reference §12.1). Consoles watch `suppgram-state.*`."""
@@ -61,9 +61,11 @@ def decode_envelope(item: Any) -> LinkEvent:
             if channel.startswith(STATE_PREFIX):
                 target = channel.removeprefix(STATE_PREFIX)
                 if isinstance(payload, dict):  # {"v": agent} viewing, {"l": agent} left
-                    return AgentViewing(target, str(payload.get("v") or payload.get("l")),
-                                        "v" in payload)
-                return ChannelStateHint(target, str(payload))
+                    agent = payload.get("v") or payload.get("l")
+                    if not isinstance(agent, str) or not agent.strip():
+                        raise ValueError("a viewing signal that names no agent")
+                    return AgentViewing(target, agent, "v" in payload, publisher)
+                return ChannelStateHint(target, str(payload), publisher)
             return SignalReceived(channel, publisher, payload, timetoken)
         if kind == 2:
             return _objects_event(channel, payload)

@@ -245,7 +245,10 @@ async def test_hostile_payloads_reach_a_live_console_as_visible_text(
         await rogue.set_channel_metadata().channel("suppgram-state." + ROGUE_CHANNEL) \
             .custom({"state": "assigned", "assignee": EVIL_AGENT,
                      "tags": "\x1b[5mvip,[bold]x\u202e"}).future()
-        await rogue.signal().channel("suppgram-state." + ROGUE_CHANNEL).message("x").future()
+        # a rogue's own hint is ignored (only consoles, the support user, may send one);
+        # the state it wrote is read when a console announces a change
+        await clients("support").signal().channel("suppgram-state." + ROGUE_CHANNEL) \
+            .message("x").future()
         await wait_until(lambda: inbox.conversations[ROGUE_CHANNEL].assignee == EVIL_AGENT)
         await open_in(app, ROGUE_CHANNEL)
         await wait_until(lambda: "mallory" in str(header.render()))
