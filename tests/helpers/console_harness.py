@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from suppgram_tui.converters import DEFAULT_CONVERTER_PATH
 from suppgram_tui.settings import AgentSettings, Settings, UiSettings
 from suppgram_tui.timetokens import now_utc
 from suppgram_tui.ui.app import SuppgramConsole, make_app
 from suppgram_tui.ui.screens.console import ConsoleScreen
+from suppgram_tui.ui.screens.simulator import SimulatorScreen
 from suppgram_tui.ui.widgets.transcript import Transcript
 from tests.helpers.inbox_harness import link_settings
 from tests.helpers.wait import wait_until
@@ -51,3 +53,13 @@ def list_text(app: SuppgramConsole) -> str:
     if app.console_screen is None:
         return ""
     return "\n".join(app.console_screen.conversation_list.plain_rows())
+
+
+async def open_simulator(app: SuppgramConsole, pilot: Any) -> SimulatorScreen:
+    """F4, then wait until the simulator has started and selected its first customer."""
+    await pilot.press("f4")
+    await wait_until(lambda: isinstance(app.screen, SimulatorScreen)
+                     and app.screen.simulation is not None
+                     and app.screen.selected is not None)
+    assert isinstance(app.screen, SimulatorScreen)
+    return app.screen

@@ -11,9 +11,8 @@ from datetime import datetime, timezone
 
 from textual.widgets import DataTable
 
-from suppgram_tui.ui.screens.simulator import SimulatorScreen
 from suppgram_tui.ui.screens.stats import StatsScreen
-from tests.helpers.console_harness import console_app, wait_ready
+from tests.helpers.console_harness import console_app, open_simulator, wait_ready
 from tests.helpers.inbox_harness import GROUP, customer_client, customer_payload
 from tests.helpers.wait import wait_until
 
@@ -61,11 +60,7 @@ async def test_a_payload_in_the_wire_inspector_is_shown_not_obeyed(local_server,
     app = console_app(local_server.origin, tmp_path / "ann.json")
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_ready(app)
-        await pilot.press("f4")
-        await wait_until(lambda: isinstance(app.screen, SimulatorScreen)
-                         and app.screen.simulation is not None
-                         and app.screen.selected is not None)
-        screen = app.screen
+        screen = await open_simulator(app, pilot)
         await pilot.press("ctrl+e")  # raw JSON, so the hostile text leads the JSON column
         await pilot.press(*'{"t": "[@click=app.quit]mallory[/]"}', "enter")
         await wait_until(lambda: len(screen.simulation.records) >= 1)

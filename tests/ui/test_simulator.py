@@ -16,7 +16,13 @@ from suppgram_tui.model import ConversationState, Message, MessageKind
 from suppgram_tui.simulator import wire_log
 from suppgram_tui.simulator.customers import Simulation
 from suppgram_tui.ui.screens.simulator import describe
-from tests.helpers.console_harness import console_app, list_text, transcript_text, wait_ready
+from tests.helpers.console_harness import (
+    console_app,
+    list_text,
+    open_simulator,
+    transcript_text,
+    wait_ready,
+)
 from tests.helpers.inbox_harness import InboxHarness
 from tests.helpers.keys import PUBLISH_KEY, SUBSCRIBE_KEY
 from tests.helpers.wait import wait_until
@@ -149,16 +155,10 @@ async def test_customers_get_tokens_limited_to_their_own_channel(tmp_path):
 
 
 async def test_simulator_screen_from_the_console(local_server, tmp_path):
-    from suppgram_tui.ui.screens.simulator import SimulatorScreen
-
     app = console_app(local_server.origin, tmp_path / "ann.json")
     async with app.run_test(size=(140, 36)) as pilot:
         await wait_ready(app)
-        await pilot.press("f4")
-        await wait_until(lambda: isinstance(app.screen, SimulatorScreen)
-                         and app.screen.simulation is not None
-                         and app.screen.selected is not None)
-        screen = app.screen
+        screen = await open_simulator(app, pilot)
         await pilot.press(*"hello from the simulator", "enter")
         await wait_until(lambda: len(screen.simulation.records) == 1)
         await pilot.press("escape")
