@@ -83,6 +83,23 @@ class SuppgramConsole(App[None]):
         errors it quotes come from outside, so their control characters are shown."""
         super().notify(visible(message), title=visible(title), **options)
 
+    def _fatal_error(self) -> None:
+        """Textual's crash report, without the frames' local variables.
+
+        Textual prints every frame's locals to the terminal (and so to scrollback and
+        terminal logs); a frame holding a secret key or a token would print it. The
+        traceback itself, with locals, goes to nobody.
+        """
+        import rich
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(
+            Segments(self.console.render(traceback, self.console.options)))
+        self._close_messages_no_wait()
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a failed background job becomes words on screen."""
         if event.state is WorkerState.ERROR:
