@@ -38,7 +38,7 @@ def run_console(*, user_id: str, channel_groups: tuple[str, ...], converter_path
     except OSError as error:
         raise click.ClickException(f"Cannot use the data directory {data_dir or ''}: "
                                    f"{error.strerror}.") from None
-    log_to_file(log_file or paths.log_file())
+    log_to_file(log_file or paths.log_file(data_dir))  # each data directory logs apart
     settings = Settings(
         pubnub=link,
         agent=AgentSettings(name=agent_name or default_agent_name(),
