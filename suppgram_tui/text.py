@@ -11,11 +11,21 @@ from __future__ import annotations
 import re
 
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
-_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff]")
+_INVISIBLE = "\u2028\u2029\U000e0000-\U000e007f"
+"""Line and paragraph separators (a line break no widget expects) and tag characters
+(invisible, and able to carry hidden text)."""
+_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}{_INVISIBLE}\ud800-\udfff]"
+                     "|\u200d{2,}|[\ufe0e\ufe0f]{2,}")
+_PRESENTATION = re.compile("[\ufe0e\ufe0f]")
+"""Variation selectors: Rich and terminals disagree on what they do to a character's
+width (`#` + U+FE0F is one cell to Rich, two to many terminals), which moves borders and
+leaves stale text. Without them a character is drawn in its default presentation."""
 
 
 def _stand_in(match: re.Match[str]) -> str:
     char = match.group()
+    if len(char) > 1:  # a flood of joiners or selectors: one stand-in and a count
+        return f"<U+{ord(char[0]):04X}×{len(char)}>"
     code = ord(char)
     if code < 0x20:
         return chr(0x2400 + code)  # ␛ for ESC, ␀ for NUL, ...
@@ -29,7 +39,7 @@ def visible(text: str, *, keep_newlines: bool = True) -> str:
     text = text.replace("\r\n", "\n")
     if not keep_newlines:
         text = text.replace("\n", " ").replace("\t", " ")
-    return _UNSAFE.sub(_stand_in, text)
+    return _PRESENTATION.sub("", _UNSAFE.sub(_stand_in, text))
 
 
 def one_line(text: str, limit: int = 200) -> str:
