@@ -46,3 +46,10 @@ def one_line(text: str, limit: int = 200) -> str:
     """A preview: one line, visible, cut at `limit` characters."""
     flat = visible(text, keep_newlines=False)
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def identifier(text: str, limit: int = 80) -> str:
+    """A name (a channel, a uuid) exactly as it is: newlines and tabs shown too, so two
+    names that differ only there never look the same."""
+    shown = _UNSAFE.sub(_stand_in, text).replace("\n", "\u240a").replace("\t", "\u2409")
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"

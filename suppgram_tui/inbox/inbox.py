@@ -28,6 +28,7 @@ from suppgram_tui.link.events import (
 )
 from suppgram_tui.model import ConnectionState
 from suppgram_tui.store import AgentStore
+from suppgram_tui.text import identifier, one_line
 from suppgram_tui.timetokens import now_utc
 
 from .actions import ActionFailed, Actions, ClaimLost, ConversationAction
@@ -109,6 +110,9 @@ class Inbox:
         for note in self._transport.features.notes:
             self._emit(Notice(note, "warning"))
         await self._startup.load()
+        for channel, why in self._transport.unreadable.items():
+            self._emit(Notice(f"Conversation {identifier(channel)} cannot be read and is "
+                              f"skipped ({one_line(why, 120)}).", "warning"))
         self._replies.restore()
         self._replies.outbox.start()
         self._awareness.start()

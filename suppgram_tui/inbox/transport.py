@@ -17,6 +17,8 @@ from suppgram_tui.link.settings import LinkSettings
 class Transport(Protocol):
     settings: LinkSettings
     features: Features
+    unreadable: dict[str, str]
+    """Channels skipped because a request failed on them alone (name → why)."""
 
     async def start(self) -> int: ...
     async def stop(self) -> None: ...

@@ -12,6 +12,7 @@ from pubnub.pubnub_asyncio import PubNubAsyncio
 
 from suppgram_tui.model import ConnectionState
 
+from .batches import isolate
 from .errors import LinkRequestError
 from .events import (
     LOCAL_GROUP_CAPACITY,
@@ -51,6 +52,8 @@ class PubNubLink:
         """Requests made, by SDK endpoint name (FetchMessages, MessageCount, ...)."""
         self.shared_state = SharedState(lambda: self.client, self._call)
         self._task: asyncio.Task[None] | None = None
+        self.unreadable: dict[str, str] = {}
+        """Channels a history or count request failed on alone (name → why); skipped."""
 
     # lifecycle -------------------------------------------------------------------
 
@@ -150,15 +153,20 @@ class PubNubLink:
             except LinkRequestError as error:
                 notes.append(f"Channel group {group} cannot be listed ({error}).")
                 continue
-            sample = sample or (channels[0] if channels else None)
+            # a name the SDK cannot send must not turn history off for every channel
+            plain = [ch for ch in channels if ch.isprintable() and " " not in ch]
+            sample = sample or (plain[0] if plain else None)
         if sample is not None:
             try:
                 await self._call(self.client.fetch_messages().channels([sample])
                                  .maximum_per_channel(1))
             except LinkRequestError as error:
-                history = False
-                notes.append(f"Message Persistence is not available ({error}); "
-                             "conversations start empty.")
+                if error.status_code is None:  # failed client-side: the sample, not the keyset
+                    log.warning("history probe on %r failed: %s", sample, error)
+                else:
+                    history = False
+                    notes.append(f"Message Persistence is not available ({error}); "
+                                 "conversations start empty.")
             try:
                 await self._call(self.client.here_now().channels([sample]))
             except LinkRequestError as error:
@@ -193,17 +201,19 @@ class PubNubLink:
                        per_channel: int = FETCH_PER_CHANNEL) -> dict[str, list[WireMessage]]:
         """The newest messages of many channels, 500 channels per request."""
         found: dict[str, list[WireMessage]] = {}
-        names = list(channels)
-        for offset in range(0, len(names), FETCH_CHANNELS_PER_CALL):
-            batch = names[offset: offset + FETCH_CHANNELS_PER_CALL]
+
+        async def fetch(batch: list[str]) -> Any:
             request = (self.client.fetch_messages().channels(batch)
                        .maximum_per_channel(min(per_channel, FETCH_PER_CHANNEL))
                        .include_meta(True).include_uuid(True))
-            if end is not None:
-                request = request.end(end)
-            result = await self._call(request)
-            for channel, items in (result.channels or {}).items():
-                found[channel] = [_history_item(channel, item) for item in items]
+            return await self._call(request if end is None else request.end(end))
+
+        names = list(channels)
+        for offset in range(0, len(names), FETCH_CHANNELS_PER_CALL):
+            batch = names[offset: offset + FETCH_CHANNELS_PER_CALL]
+            for result in await isolate(batch, fetch, str, self.unreadable):
+                for channel, items in (result.channels or {}).items():
+                    found[channel] = [_history_item(channel, item) for item in items]
         return found
 
     async def older(self, channel: str, before: int, count: int = 50) -> list[WireMessage]:
@@ -223,13 +233,17 @@ class PubNubLink:
     async def unread_counts(self, markers: dict[str, int]) -> dict[str, int]:
         """Messages after each channel's read marker, 100 channels per request."""
         counts: dict[str, int] = {}
+
+        async def count(batch: list[tuple[str, int]]) -> Any:
+            return await self._call(
+                self.client.message_counts().channel([ch for ch, _ in batch])
+                .channel_timetokens([max(int(tt), 0) for _, tt in batch]))
+
         items = list(markers.items())
         for offset in range(0, len(items), COUNT_CHANNELS_PER_CALL):
             batch = items[offset: offset + COUNT_CHANNELS_PER_CALL]
-            result = await self._call(
-                self.client.message_counts().channel([ch for ch, _ in batch])
-                .channel_timetokens([max(int(tt), 0) for _, tt in batch]))
-            counts.update(result.channels)
+            for result in await isolate(batch, count, lambda item: item[0], self.unreadable):
+                counts.update(result.channels)
         return counts
 
     # publishing ------------------------------------------------------------------------
