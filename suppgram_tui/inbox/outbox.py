@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 FIRST_RETRY = 0.5
 MAX_RETRY = 30.0
+RESEND_PAGE = 100
+"""Messages per history page when looking for an earlier attempt (PubNub's most)."""
 GIVE_UP_AFTER = 8
 """Attempts before a reply is marked failed; the agent can retry it by hand."""
 
@@ -120,11 +122,16 @@ class Outbox:
     async def _already_published(self, entry: OutboxEntry) -> int | None:
         """The timetoken of this reply if an earlier attempt reached PubNub after all."""
         after = from_datetime(entry.created) - 600 * TICKS_PER_SECOND  # clocks may disagree
-        for message in await self._transport.since(entry.channel, after):
-            meta = message.user_metadata
-            if isinstance(meta, dict) and meta.get("client_id") == entry.client_id:
-                return message.timetoken
-        return None
+        before: int | None = None
+        while True:  # page back to `after`, however many messages followed the reply
+            page = await self._transport.since(entry.channel, after, RESEND_PAGE, before=before)
+            for message in page:
+                meta = message.user_metadata
+                if isinstance(meta, dict) and meta.get("client_id") == entry.client_id:
+                    return message.timetoken
+            if len(page) < RESEND_PAGE:
+                return None
+            before = min(message.timetoken for message in page)
 
 
 def _reason(error: BaseException) -> str:

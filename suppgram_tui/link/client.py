@@ -223,11 +223,15 @@ class PubNubLink:
             .start(int(before)).include_meta(True).include_uuid(True))
         return [_history_item(channel, item) for item in result.channels.get(channel, [])]
 
-    async def since(self, channel: str, after: int, count: int = 100) -> list[WireMessage]:
-        """Messages newer than `after` (catch-up after a gap), oldest first."""
-        result = await self._call(
-            self.client.fetch_messages().channels([channel]).maximum_per_channel(count)
-            .end(int(after) + 1).include_meta(True).include_uuid(True))
+    async def since(self, channel: str, after: int, count: int = 100, *,
+                    before: int | None = None) -> list[WireMessage]:
+        """The newest `count` messages newer than `after` (and older than `before`, to
+        page back through a window), oldest first."""
+        request = (self.client.fetch_messages().channels([channel]).maximum_per_channel(count)
+                   .end(int(after) + 1).include_meta(True).include_uuid(True))
+        if before is not None:
+            request = request.start(int(before))
+        result = await self._call(request)
         return [_history_item(channel, item) for item in result.channels.get(channel, [])]
 
     async def unread_counts(self, markers: dict[str, int]) -> dict[str, int]:
