@@ -15,15 +15,14 @@ from suppgram_tui.model import ConnectionState
 from .batches import isolate
 from .errors import LinkRequestError
 from .events import (
-    LOCAL_GROUP_CAPACITY,
-    PUBNUB_GROUP_CAPACITY,
     ConnectionChanged,
     Features,
     LinkEvent,
     WireMessage,
 )
+from .probe import probe_keyset
 from .receiver import STATE_PREFIX, Receiver
-from .sdk import call, fresh, make_client
+from .sdk import call, make_client
 from .settings import LinkSettings
 from .shared_state import SharedState, State
 
@@ -137,50 +136,8 @@ class PubNubLink:
     # probing -------------------------------------------------------------------------
 
     async def probe(self) -> Features:
-        """Ask the keyset what it offers; each missing feature becomes a sentence.
-
-        History and presence are probed on a real customer channel when the groups have
-        one, so a token that grants only those channels is not mistaken for a keyset
-        without the feature.
-        """
-        notes: list[str] = []
-        history = app_context = presence = True
-        await self._call(self.client.time())  # unreachable origin: nothing else can work
-        sample: str | None = None
-        for group in self.settings.channel_groups:
-            try:
-                channels = await self.list_channels(group)
-            except LinkRequestError as error:
-                notes.append(f"Channel group {group} cannot be listed ({error}).")
-                continue
-            # a name the SDK cannot send must not turn history off for every channel
-            plain = [ch for ch in channels if ch.isprintable() and " " not in ch]
-            sample = sample or (plain[0] if plain else None)
-        if sample is not None:
-            try:
-                await self._call(self.client.fetch_messages().channels([sample])
-                                 .maximum_per_channel(1))
-            except LinkRequestError as error:
-                if error.status_code is None:  # failed client-side: the sample, not the keyset
-                    log.warning("history probe on %r failed: %s", sample, error)
-                else:
-                    history = False
-                    notes.append(f"Message Persistence is not available ({error}); "
-                                 "conversations start empty.")
-            try:
-                await self._call(self.client.here_now().channels([sample]))
-            except LinkRequestError as error:
-                presence = False
-                notes.append(f"Presence is not available ({error}); online dots are hidden.")
-        try:
-            await self._call(fresh(self.client.get_all_channel_metadata().limit(1)))
-        except LinkRequestError as error:
-            app_context = False
-            notes.append(f"App Context is not available ({error}); claims stay local to "
-                         "this console.")
-        capacity = LOCAL_GROUP_CAPACITY if self.settings.local else PUBNUB_GROUP_CAPACITY
-        return Features(history=history, app_context=app_context, presence=presence,
-                        group_capacity=capacity, notes=tuple(notes))
+        """Ask the keyset what it offers (`probe.py`); each missing feature in words."""
+        return await probe_keyset(self.client, self._call, self.settings, self.list_channels)
 
     # channels and history --------------------------------------------------------------
 
