@@ -123,12 +123,21 @@ class ConsoleRuntime:
         """In a worker thread: the store, and what the agent should know about it."""
         path = self.settings.agent.store_path
         if path is None:
-            self._temp_dir = tempfile.TemporaryDirectory(prefix="suppgram-tui-")
-            path = Path(self._temp_dir.name) / "agent-store.json"
+            return AgentStore(self._temporary_store_path()), None
         try:
             return AgentStore(path), None
         except StoreCorrupt as error:
             return AgentStore(path), f"{error} Starting with an empty store."
+        except OSError as error:  # a directory in its place, no permission, a read-only disk
+            why = error.strerror or str(error)
+            return AgentStore(self._temporary_store_path()), (
+                f"The agent store {path} cannot be used ({why}). Make it a writable file "
+                "or start with another --data-dir. Until then a temporary store is used: "
+                "drafts, read markers and unsent replies will not survive a restart.")
+
+    def _temporary_store_path(self) -> Path:
+        self._temp_dir = tempfile.TemporaryDirectory(prefix="suppgram-tui-")
+        return Path(self._temp_dir.name) / "agent-store.json"
 
     def _notice(self, text: str) -> None:
         log.warning("%s", text)

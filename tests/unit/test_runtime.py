@@ -53,3 +53,24 @@ async def test_the_runtime_reports_its_notices_with_the_inboxs_events(tmp_path: 
     assert runtime.inbox is None and runtime.store is None and runtime.server is None
     with AgentStore(store_path) as reopened:  # closed, unlocked and written
         assert reopened.draft("support.c1") == "kept"
+
+
+async def test_a_store_that_cannot_be_opened_is_said_and_the_console_runs(tmp_path: Path
+                                                                          ) -> None:
+    """A directory where the store file should be (issue 11, item 10): one sentence naming
+    the path, and the console starts on a temporary store instead of failing to connect."""
+    store_path = tmp_path / "ann.json"
+    store_path.mkdir()
+    runtime = ConsoleRuntime(local_settings(0, store_path))
+    heard: list[InboxEvent] = []
+    runtime.listen(heard.append)
+    try:
+        inbox = await runtime.start()
+        assert inbox.connection is ConnectionState.CONNECTED
+        notices = [event.text for event in heard if isinstance(event, Notice)]
+        assert any(str(store_path) in text and "cannot be used" in text
+                   and "temporary store" in text for text in notices), notices
+        assert runtime.store is not None and runtime.store.path != store_path
+    finally:
+        await runtime.stop()
+    assert store_path.is_dir()  # what was there is left as it was
