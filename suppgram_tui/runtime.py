@@ -22,7 +22,7 @@ from suppgram_tui.link.client import PubNubLink
 from suppgram_tui.link.events import LinkEvent
 from suppgram_tui.link.settings import LinkSettings
 from suppgram_tui.settings import Settings
-from suppgram_tui.store import AgentStore, StoreCorrupt
+from suppgram_tui.store import AgentStore, StoreCorrupt, StoreError, StoreInaccessible
 
 if TYPE_CHECKING:
     from suppgram_tui.local_pubnub import LocalPubNub
@@ -103,10 +103,15 @@ class ConsoleRuntime:
         if self.inbox is not None:
             try:
                 await self.inbox.stop()
+            except StoreError as error:  # its last write; said when writes first failed
+                log.warning("stopping: %s", error)
             finally:
                 self.inbox = None
         if self.store is not None:
-            await self.store.aclose()
+            try:
+                await self.store.aclose()
+            except StoreError as error:
+                log.warning("closing: %s", error)
             self.store = None
         if self.server is not None:
             await self.server.stop()
@@ -120,24 +125,28 @@ class ConsoleRuntime:
         return self.link
 
     def _open_store(self) -> tuple[AgentStore, str | None]:
-        """In a worker thread: the store, and what the agent should know about it."""
+        """In a worker thread: the store, and what the agent should know about it.
+
+        A file that cannot be read at all (a directory in its place) gives way to a
+        temporary store; one that cannot be written is kept, and said so at once.
+        """
         path = self.settings.agent.store_path
         if path is None:
-            return AgentStore(self._temporary_store_path()), None
+            return self._temporary_store(), None
         try:
-            return AgentStore(path), None
+            store = AgentStore(path)
         except StoreCorrupt as error:
             return AgentStore(path), f"{error} Starting with an empty store."
-        except OSError as error:  # a directory in its place, no permission, a read-only disk
-            why = error.strerror or str(error)
-            return AgentStore(self._temporary_store_path()), (
-                f"The agent store {path} cannot be used ({why}). Make it a writable file "
-                "or start with another --data-dir. Until then a temporary store is used: "
-                "drafts, read markers and unsent replies will not survive a restart.")
+        except StoreInaccessible as error:
+            return self._temporary_store(), (
+                f"{error} Until then this console keeps drafts, read markers and unsent "
+                "replies in a temporary store, lost when it exits.")
+        problem = store.check_writable()
+        return store, problem and f"{problem} Until then replies stay in the composer."
 
-    def _temporary_store_path(self) -> Path:
+    def _temporary_store(self) -> AgentStore:
         self._temp_dir = tempfile.TemporaryDirectory(prefix="suppgram-tui-")
-        return Path(self._temp_dir.name) / "agent-store.json"
+        return AgentStore(Path(self._temp_dir.name) / "agent-store.json")
 
     def _notice(self, text: str) -> None:
         log.warning("%s", text)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from suppgram_tui.link.errors import LinkRequestError
-from suppgram_tui.store import AgentStore, OutboxEntry, OutboxState
+from suppgram_tui.store import AgentStore, OutboxEntry, OutboxState, StoreError
 from suppgram_tui.timetokens import TICKS_PER_SECOND, from_datetime
 
 from .transport import Transport
@@ -77,19 +77,24 @@ class Outbox:
         while True:
             await self._wake.wait()
             self._wake.clear()
-            failed_any = False
-            for entry in self._store.outbox_pending():
-                if entry.state is OutboxState.FAILED:
-                    continue
-                if not await self._send(entry):
-                    failed_any = True
-                    break  # keep order: later replies wait for earlier ones
+            try:
+                failed_any = not await self._send_all()
+            except Exception:  # noqa: BLE001 - the outbox must outlive any one failure
+                log.exception("the outbox failed; trying again")
+                failed_any = True
             if failed_any:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, MAX_RETRY)
                 self._wake.set()
             else:
                 delay = FIRST_RETRY
+
+    async def _send_all(self) -> bool:
+        """Send what is pending, in order; False at the first that could not be sent."""
+        for entry in self._store.outbox_pending():
+            if entry.state is not OutboxState.FAILED and not await self._send(entry):
+                return False  # keep order: later replies wait for earlier ones
+        return True
 
     async def _send(self, entry: OutboxEntry) -> bool:
         try:
@@ -110,10 +115,12 @@ class Outbox:
             attempts = entry.attempts + 1
             state = OutboxState.FAILED if attempts >= GIVE_UP_AFTER else OutboxState.SENDING
             failed = replace(entry, state=state, attempts=attempts, last_error=reason)
-            if self._store.outbox_entry(entry.client_id) is not None:
-                self._store.outbox_update(failed)
-            self._on_failed(failed)
             log.info("reply %s not sent yet: %s", entry.client_id, reason)
+            try:
+                if self._store.outbox_entry(entry.client_id) is not None:
+                    self._store.outbox_update(failed)
+            finally:
+                self._on_failed(failed)  # the agent sees why, whatever the store does
             return False
         self._store.outbox_remove(entry.client_id)
         self._on_sent(entry, timetoken)
@@ -135,6 +142,8 @@ class Outbox:
 
 
 def _reason(error: BaseException) -> str:
+    if isinstance(error, StoreError):
+        return str(error)  # a sentence saying what to do with the file
     if isinstance(error, LinkRequestError):
         return str(error)[:200]
     if isinstance(error, asyncio.TimeoutError):

@@ -60,14 +60,15 @@ class Replies:
         return entry
 
     def queue(self, channel: str, message: Message) -> Entry:
-        """Stored before it is published, delivered exactly once."""
+        """Stored before it is published, delivered exactly once. Raises `StoreError`
+        (a sentence) when the store cannot be written."""
         payload = self.converter.convert_to_pubnub(message)
         client_id = uuid.uuid4().hex
         pending = OutboxEntry(client_id, channel, payload,
                               {"agent": self.agent_name, "client_id": client_id})
         entry = self._entry(pending, message)
+        self.outbox.add(pending)  # first: StoreError if it cannot be stored, and not shown
         self.conversations.ensure(channel).add(entry)
-        self.outbox.add(pending)
         self._emit(EntryAdded(channel, entry))
         return entry
 

@@ -16,19 +16,20 @@ later. ``await save()`` returns once everything changed so far is on disk: the o
 awaits it before it publishes, so a reply is durable before PubNub has it. ``close()``
 (or ``await aclose()``, which writes from a thread first) writes the rest; without a
 running event loop nothing is written before ``flush()`` or ``close()``.
+
+A file that cannot be written (``StoreInaccessible``: immutable, read-only, a full
+disk) loses nothing: everything stays in memory and is written again every
+``RETRY_WRITE`` seconds; meanwhile new replies are refused, so the agent keeps them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
-import json
 import logging
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from tinydb import Query, TinyDB
 from tinydb.storages import MemoryStorage
@@ -39,48 +40,29 @@ from .errors import (
     SecretRefused,
     StoreCorrupt,
     StoreError,
+    StoreInaccessible,
     StoreLocked,
     StoreTooNew,
-    Unreadable,
 )
-from .file import StoreFile, lock, move_aside, unlock
+from .file import StoreFile, lock, unlock
 from .schema import (
     SCHEMA_VERSION,
     OutboxEntry,
     OutboxState,
     check_json,
-    check_tables,
-    documents,
     refuse_secret_name,
 )
+from .snapshot import Snapshot, load
 
 __all__ = [
     "SCHEMA_VERSION", "AgentStore", "OutboxEntry", "OutboxState", "SecretRefused",
-    "StoreCorrupt", "StoreError", "StoreLocked", "StoreTooNew",
+    "StoreCorrupt", "StoreError", "StoreInaccessible", "StoreLocked", "StoreTooNew",
 ]
 
 log = logging.getLogger(__name__)
 
-_SEPARATE = ("read_markers", "drafts")
-"""Tables kept as plain dicts rather than in TinyDB: they change on every keystroke."""
-
-
-@dataclass(frozen=True)
-class _Snapshot:
-    """Everything in the store at one moment, private to the write that takes it."""
-
-    generation: int
-    tables: dict[str, Any]
-    markers: dict[str, int]
-    drafts: dict[str, str]
-
-    def render(self) -> str:
-        tables = dict(self.tables)
-        if self.markers:
-            tables["read_markers"] = documents("channel", "timetoken", self.markers)
-        if self.drafts:
-            tables["drafts"] = documents("channel", "text", self.drafts)
-        return json.dumps(tables, ensure_ascii=False, separators=(",", ":"))
+RETRY_WRITE = 5.0
+"""Seconds between attempts to write a file that could not be written."""
 
 
 class AgentStore:
@@ -95,13 +77,13 @@ class AgentStore:
         self._file = StoreFile(self.path)
         try:
             self._db = TinyDB(storage=MemoryStorage)
-            self._markers, self._drafts = self._load()
+            self._markers, self._drafts = load(self._file, self._db)
         except BaseException:
             unlock(self._lock_fd)
             raise
         self._generation = self._file.written
-        self._dirty = False
-        self._last: _Snapshot | None = None
+        self._dirty = self._file.problem is not None  # a new file not written yet
+        self._last: Snapshot | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._writes: set[asyncio.Task[None]] = set()
         self._closed = False
@@ -139,6 +121,10 @@ class AgentStore:
     # -- outbox: replies stored before publishing, until PubNub acknowledges them --
 
     def outbox_add(self, entry: OutboxEntry) -> None:
+        """Store a reply to publish; ``StoreError`` while the file cannot be written,
+        since a reply is only sent once it is on disk (the agent keeps it meanwhile)."""
+        if self._file.problem is not None:
+            raise StoreError(f"{self._file.problem} Your reply was not sent.")
         check_json(entry.message, "an outbox message")
         check_json(entry.meta, "outbox meta")
         for key in entry.meta:
@@ -197,6 +183,19 @@ class AgentStore:
         if snapshot is not None and self._file.written < snapshot.generation:
             await asyncio.to_thread(self._file.replace, snapshot.generation, snapshot.render)
 
+    @property
+    def write_problem(self) -> str | None:
+        """Why the file cannot be written, in a sentence, until a write succeeds."""
+        return None if self._file.problem is None else str(self._file.problem)
+
+    def check_writable(self) -> str | None:
+        """Write everything now, on the calling thread (a worker's), to learn whether
+        the file can be written at all; returns `write_problem`."""
+        self._dirty = True
+        with contextlib.suppress(StoreInaccessible):
+            self.flush()
+        return self.write_problem
+
     def flush(self) -> None:
         """Write every pending change now, on the calling thread (no event loop needed)."""
         snapshot = self._snapshot()
@@ -205,10 +204,12 @@ class AgentStore:
 
     async def aclose(self) -> None:
         """Write what is pending from a worker thread, then close."""
-        if not self._closed:
-            await self.save()
-            await asyncio.gather(*self._writes, return_exceptions=True)
-        self.close()
+        try:
+            if not self._closed:
+                await self.save()
+                await asyncio.gather(*self._writes, return_exceptions=True)
+        finally:
+            self.close()
 
     def close(self) -> None:
         """Write what is pending and let another console open the file."""
@@ -255,10 +256,14 @@ class AgentStore:
     async def _save_logged(self) -> None:
         try:
             await self.save()
+        except StoreInaccessible:  # logged once by the file; try again until it works
+            if self._timer is None and not self._closed:
+                self._timer = asyncio.get_running_loop().call_later(
+                    RETRY_WRITE, self._write_in_background)
         except Exception:  # the next write (or close) tries again with everything
             log.exception("could not write the agent store %s", self.path)
 
-    def _snapshot(self) -> _Snapshot | None:
+    def _snapshot(self) -> Snapshot | None:
         """What the next write must put on disk: a fresh snapshot if anything changed,
         else the last one (which may still be on its way, or have failed)."""
         if self._dirty:
@@ -266,34 +271,7 @@ class AgentStore:
                 self._timer.cancel()
                 self._timer = None
             self._generation += 1
-            self._last = _Snapshot(self._generation, copy.deepcopy(self._db.storage.read() or {}),
+            self._last = Snapshot(self._generation, copy.deepcopy(self._db.storage.read() or {}),
                                    dict(self._markers), dict(self._drafts))
             self._dirty = False
         return self._last
-
-    def _load(self) -> tuple[dict[str, int], dict[str, str]]:
-        try:
-            tables = self._file.read() or {}
-            version = check_tables(tables)
-        except Unreadable as exc:
-            moved_to = move_aside(self.path)
-            raise StoreCorrupt(self.path, moved_to, str(exc)) from None
-        if version > SCHEMA_VERSION:
-            raise StoreTooNew(
-                f"The agent store {self.path} was written by a newer suppgram-tui "
-                f"(schema version {version}; this one knows up to {SCHEMA_VERSION}); "
-                "upgrade suppgram-tui or use another --data-dir."
-            )
-        markers = _mapping(tables.get("read_markers", {}), "channel", "timetoken")
-        drafts = _mapping(tables.get("drafts", {}), "channel", "text")
-        self._db.storage.write({name: table for name, table in tables.items()
-                                if name not in _SEPARATE})
-        if version == 0:
-            self._db.table("meta").insert({"schema_version": SCHEMA_VERSION})
-            first = _Snapshot(1, self._db.storage.read() or {}, markers, drafts)
-            self._file.replace(first.generation, first.render)
-        return markers, drafts
-
-
-def _mapping(table: Mapping[str, Any], key: str, value: str) -> dict[str, Any]:
-    return {doc[key]: doc[value] for doc in table.values()}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import tempfile
 import threading
@@ -18,12 +19,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .errors import StoreLocked, Unreadable
+from .errors import StoreInaccessible, StoreLocked, Unreadable
 
 try:
     import fcntl
 except ImportError:  # Windows: no advisory lock
     fcntl = None  # type: ignore[assignment]
+
+log = logging.getLogger(__name__)
 
 
 class StoreFile:
@@ -34,14 +37,19 @@ class StoreFile:
         self.path = Path(path)
         self.written = 0
         """The generation of the newest snapshot on disk (0: none written yet)."""
+        self.problem: StoreInaccessible | None = None
+        """Why the last write failed, until one succeeds."""
         self._lock = threading.Lock()
 
     def read(self) -> Any | None:
-        """The parsed JSON; None for a missing or empty file; ``Unreadable`` otherwise."""
+        """The parsed JSON; None for a missing or empty file; ``Unreadable`` for a
+        damaged one, ``StoreInaccessible`` for one that cannot be read at all."""
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
             return None
+        except OSError as error:
+            raise StoreInaccessible(self.path, error, reading=True) from None
         if not raw.strip():
             return None
         try:
@@ -59,7 +67,17 @@ class StoreFile:
         with self._lock:
             if generation <= self.written:
                 return
-            self._write_text(render())
+            try:
+                self._write_text(render())
+            except OSError as error:
+                problem = StoreInaccessible(self.path, error)
+                if self.problem is None or str(self.problem) != str(problem):
+                    log.warning("%s", problem)  # once, not at every retry
+                self.problem = problem
+                raise problem from None
+            if self.problem is not None:
+                log.info("the agent store %s is written again", self.path)
+                self.problem = None
             self.written = generation
 
     def _write_text(self, text: str) -> None:
@@ -95,7 +113,10 @@ def lock(path: Path) -> int | None:
     """Take the advisory lock beside ``path``; ``StoreLocked`` if another console has it."""
     if fcntl is None:
         return None
-    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:  # an unwritable directory: the store says so when it writes
+        return None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

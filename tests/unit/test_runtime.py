@@ -68,7 +68,7 @@ async def test_a_store_that_cannot_be_opened_is_said_and_the_console_runs(tmp_pa
         inbox = await runtime.start()
         assert inbox.connection is ConnectionState.CONNECTED
         notices = [event.text for event in heard if isinstance(event, Notice)]
-        assert any(str(store_path) in text and "cannot be used" in text
+        assert any(str(store_path) in text and "is a directory" in text
                    and "temporary store" in text for text in notices), notices
         assert runtime.store is not None and runtime.store.path != store_path
     finally:

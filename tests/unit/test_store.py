@@ -23,6 +23,7 @@ from suppgram_tui.store import (
     OutboxState,
     SecretRefused,
     StoreCorrupt,
+    StoreInaccessible,
     StoreLocked,
     StoreTooNew,
 )
@@ -111,7 +112,7 @@ def test_store_file_is_private_whatever_the_umask(store_path: Path) -> None:
 def test_failed_write_leaves_no_temp_file_and_the_old_file_intact(tmp_path: Path) -> None:
     target = tmp_path / "store.json"
     target.mkdir()  # renaming a file over a directory fails half-way through a write
-    with pytest.raises(OSError):
+    with pytest.raises(StoreInaccessible, match="is a directory, not a file"):
         StoreFile(target).replace(1, lambda: '{"meta": {}}')
     assert [p.name for p in tmp_path.iterdir()] == ["store.json"]
     assert target.is_dir()

@@ -24,6 +24,7 @@ from suppgram_tui.inbox import (
     Inbox,
 )
 from suppgram_tui.settings import Settings
+from suppgram_tui.store import StoreError
 from suppgram_tui.text import one_line
 
 from .. import messages
@@ -145,7 +146,11 @@ class ConsoleScreen(Screen[None]):
     @on(Composer.Submitted)
     def send(self, message: Composer.Submitted) -> None:
         if (channel := self._need_conversation()) is not None:
-            self.inbox.send_reply(channel, message.text)
+            try:
+                self.inbox.send_reply(channel, message.text)
+            except StoreError as error:  # the reply stays in the composer
+                self.notify(str(error), severity="error", markup=False, timeout=15)
+                return
             self.query_one(Composer).load_text("")
 
     @on(Composer.Typing)
