@@ -3,6 +3,8 @@
 Importing it loads neither Textual nor the PubNub SDK (a test checks this).
 """
 
+from suppgram_tui.store import StoreError  # what send_reply raises when it cannot store
+
 from .actions import ActionFailed, ClaimLost, ConversationAction
 from .conversation import Author, Conversation, ConversationFilter, Delivery, Entry
 from .events import (
@@ -22,5 +24,5 @@ __all__ = [
     "ActionFailed", "Author", "ClaimLost", "ConnectionStatus", "Conversation",
     "ConversationAction", "ConversationChanged", "ConversationFilter", "Delivery", "Entry",
     "EntryAdded", "EntryUpdated", "HistoryLoaded", "Inbox", "InboxEvent", "InboxStatus",
-    "Notice", "ReadMarkerMoved",
+    "Notice", "ReadMarkerMoved", "StoreError",
 ]

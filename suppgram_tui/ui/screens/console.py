@@ -22,9 +22,9 @@ from suppgram_tui.inbox import (
     ConversationAction,
     ConversationFilter,
     Inbox,
+    StoreError,
 )
 from suppgram_tui.settings import Settings
-from suppgram_tui.store import StoreError
 from suppgram_tui.text import one_line
 
 from .. import messages
