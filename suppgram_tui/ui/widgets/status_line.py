@@ -8,6 +8,7 @@ from textual.widgets import Static
 
 from suppgram_tui.inbox import InboxStatus
 from suppgram_tui.model import ConnectionState
+from suppgram_tui.text import one_line
 
 
 class StatusLine(Static):
@@ -58,4 +59,5 @@ class StatusLine(Static):
             parts.append(self.detail)
         if self.notes:
             parts.append(self.notes)
-        return Content(" │ ".join(part for part in parts if part))
+        # the agent name, errors and notes quote outside text: controls shown, not obeyed
+        return Content(one_line(" │ ".join(part for part in parts if part), 1000))

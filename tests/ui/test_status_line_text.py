@@ -1,0 +1,27 @@
+"""The status line quotes outside text (agent name, errors, notes) visibly, never obeyed."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+
+from suppgram_tui.inbox import InboxStatus
+from suppgram_tui.model import ConnectionState
+from suppgram_tui.ui.widgets.status_line import StatusLine
+
+
+class OneLine(App[None]):
+    def compose(self) -> ComposeResult:
+        yield StatusLine(origin="LOCAL", agent="ann")
+
+
+async def test_escapes_in_the_status_line_are_shown_not_sent() -> None:
+    app = OneLine()
+    async with app.run_test(size=(200, 3)) as pilot:
+        line = app.query_one(StatusLine)
+        line.agent = "ann\x1b]0;pwned\x07"
+        line.show(InboxStatus(ConnectionState.RECONNECTING, "cannot reach x\x1b[2J\ny",
+                              0, ("note\x1b[5m",), {"support": 1}, 2000))
+        await pilot.pause()
+        text = str(line.render())
+        assert "\x1b" not in text and "\x07" not in text and "\n" not in text, repr(text)
+        assert "␛]0;pwned" in text and "cannot reach x␛[2J y" in text and "note␛[5m" in text
