@@ -26,10 +26,16 @@ TYPING_SECONDS = 6.0
 """A customer's "typing…" fades this long after their last typing signal."""
 TYPING_SIGNAL_EVERY = 3.0
 """The agent's own typing signal is sent at most this often."""
-VIEWING_REPEAT = 15.0
+TYPING_TAIL_TICKS = 5_000_000
+"""A typing signal within half a second after the customer's message is that message's tail
+(sent from the same keystrokes, it landed just after it), not a new one begun."""
+VIEWING_REPEAT = 10.0
 """Seconds between repeats of my "viewing"; other agents' fade when they stop."""
-VIEWING_EXPIRES = 90.0
-"""Seconds after which another agent's "viewing" fades unless repeated."""
+VIEWING_EXPIRES = 25.0
+"""Seconds after which another agent's "viewing" fades unless repeated: a console killed
+without a word (kill -9, a dropped laptop) stops showing after two missed repeats. All
+consoles share the support user's id, so presence cannot tell one agent's console from
+another's; the repeats are the heartbeat."""
 
 
 class Awareness:
@@ -116,7 +122,10 @@ class Awareness:
         if event.publisher == self.support_user:
             return  # an agent's typing indicator, meant for the customer
         payload = event.payload if isinstance(event.payload, dict) else {}
-        conversation.customer_typing = bool(payload.get("typing", event.payload == "typing"))
+        typing = bool(payload.get("typing", event.payload == "typing"))
+        if typing and _tail_of_a_message(conversation, event):
+            return
+        conversation.customer_typing = typing
         self._restart_typing_timer(event.channel)
         self._emit(ConversationChanged(event.channel))
 
@@ -136,8 +145,9 @@ class Awareness:
             self._viewers_seen.pop((event.channel, event.agent), None)
         self._emit(ConversationChanged(event.channel))
 
-    def expire_viewers(self, older_than: float = VIEWING_EXPIRES) -> None:
+    def expire_viewers(self, older_than: float | None = None) -> None:
         """Forget agents who stopped saying they are viewing (their console quit or died)."""
+        older_than = VIEWING_EXPIRES if older_than is None else older_than
         now = time.monotonic()
         for (channel, agent), seen in list(self._viewers_seen.items()):
             if now - seen > older_than:
@@ -195,3 +205,11 @@ class Awareness:
                                                   "agent": self.agent_name[:20]})
         except LinkRequestError as error:
             log.info("typing signal failed: %s", error)
+
+
+def _tail_of_a_message(conversation: Conversation, event: SignalReceived) -> bool:
+    """True if `event` came from the keystrokes of a message that already arrived."""
+    for entry in reversed(conversation.entries):
+        if entry.publisher == event.publisher and entry.timetoken is not None:
+            return event.timetoken - entry.timetoken < TYPING_TAIL_TICKS
+    return False

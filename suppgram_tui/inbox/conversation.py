@@ -15,6 +15,8 @@ from typing import Any
 
 from suppgram_tui.model import ConversationState, Message, MessageKind
 
+from .ratings import describe_rating
+
 
 class Author(str, Enum):
     CUSTOMER = "customer"
@@ -83,6 +85,8 @@ class Entry:
         """What to show as the message body: its text, or the raw JSON when undecodable."""
         if self.message is None:
             return raw_json(self.payload)
+        if self.message.kind is MessageKind.RATED and self.author is Author.CUSTOMER:
+            return describe_rating(self.message.text)
         if self.message.text is not None:
             return self.message.text
         if self.message.image is not None:
@@ -92,6 +96,11 @@ class Entry:
     @property
     def raw(self) -> str:
         return raw_json(self.payload)
+
+    @property
+    def is_rating(self) -> bool:
+        """A customer's rating closes the loop: nobody waits for an answer to it."""
+        return self.message is not None and self.message.kind is MessageKind.RATED
 
 
 def raw_json(payload: Any) -> str:
@@ -164,7 +173,7 @@ class Conversation:
         """Timetoken of the oldest customer message no agent has answered yet."""
         waiting = None
         for entry in self.entries:
-            if entry.author is Author.CUSTOMER:
+            if entry.author is Author.CUSTOMER and not entry.is_rating:
                 waiting = waiting or entry.timetoken
             elif entry.author in (Author.ME, Author.AGENT):
                 waiting = None

@@ -21,6 +21,7 @@ from suppgram_tui.link.events import (
     ChannelStateChanged,
     ChannelStateHint,
     ConnectionChanged,
+    GroupsChecked,
     LinkEvent,
     MalformedEnvelope,
     PresenceChanged,
@@ -73,6 +74,8 @@ class Inbox:
         self._listeners: list[Callable[[InboxEvent], None]] = []
         self._background = Background()
         self._group_counts: tuple[int, dict[str, int]] = (-1, {})
+        self._empty_groups: tuple[str, ...] = ()
+        """Watched groups that hold no channel: no customer message can arrive there."""
         spawn = self._background.spawn
         self._awareness = Awareness(self.conversations, self._transport, agent_name=agent_name,
                                     support_user=support_user, emit=self._emit, spawn=spawn,
@@ -184,8 +187,20 @@ class Inbox:
     def status(self) -> InboxStatus:
         features = self._transport.features
         return InboxStatus(self.connection, self.connection_detail, self._replies.pending,
-                           features.notes, self._channels_per_group(),
-                           features.group_capacity)
+                           (*self._group_notes(), *features.notes),
+                           self._channels_per_group(), features.group_capacity)
+
+    def _group_notes(self) -> list[str]:
+        """A group that lost its channels (a restarted in-memory server) is not a quiet day."""
+        notes = []
+        for group in self._empty_groups:
+            if any(c.group == group for c in self.conversations.values()):
+                notes.append(f"⚠ channel group {group} lost its channels (did the server "
+                             f"restart?): customer messages cannot arrive.")
+            else:
+                notes.append(f"Channel group {group} has no channels yet: customers appear "
+                             f"when their app adds its channel.")
+        return notes
 
     def _channels_per_group(self) -> dict[str, int]:
         """Counted again only when conversations were added: groups fill, never empty."""
@@ -236,6 +251,9 @@ class Inbox:
                 self._ingest.malformed(event)
             case ConnectionChanged():
                 self._apply_connection(event)
+            case GroupsChecked():
+                self._empty_groups = event.empty
+                self._report()
 
     def _apply_connection(self, event: ConnectionChanged) -> None:
         self.connection, self.connection_detail = event.state, event.detail

@@ -134,9 +134,12 @@ class Ingest:
         self._emit(EntryAdded(event.channel, entry))
 
     def reopen(self, conversation: Conversation) -> None:
-        """A customer wrote after resolve: a new conversation, back in the queue."""
-        conversation.state, conversation.assignee, conversation.tags = (
-            ConversationState.NEW, None, [])
+        """A customer wrote after resolve: back in the queue, unassigned.
+
+        The tags stay: they describe the customer's matter, which a customer who writes
+        again after a resolve usually has not left (an agent removes them with Ctrl+T).
+        """
+        conversation.state, conversation.assignee = ConversationState.NEW, None
         conversation.opened_at = conversation.last_activity
         if self.transport.features.app_context:
             self._on_reopen(conversation)

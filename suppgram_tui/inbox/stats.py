@@ -41,8 +41,8 @@ from suppgram_tui.model import ConversationState, MessageKind
 from suppgram_tui.timetokens import TICKS_PER_SECOND
 
 from .conversation import Author, Conversation, Entry
+from .ratings import RATINGS, parse_rating
 
-RATINGS = (1, 2, 3, 4, 5)
 SATISFIED_RATINGS = (4, 5)
 """The usual CSAT convention: a 4 or a 5 is a satisfied customer."""
 
@@ -94,16 +94,6 @@ class SupportStats:
         if not self.csat_count:
             return None
         return sum(self.csat_distribution[r] for r in SATISFIED_RATINGS) / self.csat_count
-
-
-def parse_rating(text: str | None) -> int | None:
-    """The rating a ``rated`` message's text carries, or None if it carries none."""
-    if text is None:
-        return None
-    words = text.split(maxsplit=1)
-    if not words or words[0] not in {str(r) for r in RATINGS}:
-        return None
-    return int(words[0])
 
 
 def ticks_to_timedelta(ticks: float) -> timedelta:

@@ -20,6 +20,7 @@ from .events import (
     LinkEvent,
     WireMessage,
 )
+from .group_watch import GroupWatch
 from .probe import probe_keyset
 from .receiver import STATE_PREFIX, Receiver
 from .sdk import call, make_client
@@ -51,6 +52,8 @@ class PubNubLink:
         """Requests made, by SDK endpoint name (FetchMessages, MessageCount, ...)."""
         self.shared_state = SharedState(lambda: self.client, self._call)
         self._task: asyncio.Task[None] | None = None
+        self.group_watch = GroupWatch(settings.channel_groups, self.list_channels, self._emit)
+        self._watch_task: asyncio.Task[None] | None = None
         self.unreadable: dict[str, str] = {}
         """Channels a history or count request failed on alone (name → why); skipped."""
 
@@ -70,6 +73,7 @@ class PubNubLink:
                                  deliver=self._emit)
         cursor = await self.receiver.handshake()
         self._task = asyncio.create_task(self._supervise(), name="pubnub-receiver")
+        self._watch_task = asyncio.create_task(self.group_watch.run(), name="group-watch")
         return cursor
 
     async def _wait_until_reachable(self) -> None:
@@ -94,10 +98,11 @@ class PubNubLink:
     async def stop(self) -> None:
         if self.receiver is not None:
             self.receiver.stop()
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        for task in (self._task, self._watch_task):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self._task = self._watch_task = None
         if self.pubnub is not None:
             await self.pubnub.stop()
             self.pubnub = None
@@ -119,6 +124,8 @@ class PubNubLink:
                 await asyncio.sleep(0.5)
 
     def _emit(self, event: LinkEvent) -> None:
+        if isinstance(event, ConnectionChanged) and event.resumed_from:
+            self.group_watch.check_soon()
         try:
             self._on_event(event)
         except Exception:

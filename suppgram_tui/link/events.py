@@ -80,6 +80,13 @@ class ConnectionChanged:
     """On a reconnect: the cursor the link resumed from (history catch-up starts there)."""
 
 
+@dataclass(frozen=True, slots=True)
+class GroupsChecked:
+    """The watched channel groups were listed; `empty` hold no channel at all."""
+
+    empty: tuple[str, ...]
+
+
 PUBNUB_GROUP_CAPACITY = 100
 LOCAL_GROUP_CAPACITY = 2000
 
@@ -99,4 +106,5 @@ class Features:
 
 
 LinkEvent = (WireMessage | SignalReceived | PresenceChanged | ChannelStateChanged
-             | ChannelStateHint | AgentViewing | MalformedEnvelope | ConnectionChanged)
+             | ChannelStateHint | AgentViewing | MalformedEnvelope | ConnectionChanged
+             | GroupsChecked)

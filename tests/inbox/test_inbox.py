@@ -14,45 +14,12 @@ from suppgram_tui.local_pubnub.events import Event
 from suppgram_tui.model import ConversationState, MessageKind
 from tests.helpers.inbox_harness import (
     InboxHarness,
-    customer_client,
     customer_payload,
     open_conversation,
 )
 from tests.helpers.keys import SUBSCRIBE_KEY
 from tests.helpers.recorder import Recorder
 from tests.helpers.wait import wait_until
-
-
-@pytest.fixture
-async def harnesses(local_server, tmp_path):
-    made: list[InboxHarness] = []
-
-    async def build(agent: str = "ann", origin: str | None = None, **kwargs) -> InboxHarness:
-        harness = InboxHarness(origin or local_server.origin, tmp_path / f"{agent}.json",
-                               agent, **kwargs)
-        made.append(harness)
-        return await harness.start()
-
-    yield build
-    for harness in made:
-        try:
-            await harness.stop()
-        except Exception:  # noqa: BLE001 - already stopped by the test
-            pass
-
-
-@pytest.fixture
-async def customers(local_server):
-    made = []
-
-    def build(uuid: str, origin: str | None = None):
-        client = customer_client(origin or local_server.origin, uuid)
-        made.append(client)
-        return client
-
-    yield build
-    for client in made:
-        await client.stop()
 
 
 async def test_customer_message_arrives_and_reply_reaches_customer_in_suppgram_json(
@@ -304,6 +271,7 @@ async def test_presence_typing_and_viewing_reach_other_consoles(harnesses, custo
     ann, bob = await harnesses("ann"), await harnesses("bob")
     customer.subscribe().channels(["c11"]).execute()
     await wait_until(lambda: ann.inbox.conversations["c11"].customer_online)
+    await asyncio.sleep(0.5)  # a signal right after "hi" would be its tail (test_awareness)
     await customer.signal().channel("c11").message({"typing": True}).future()
     await wait_until(lambda: ann.inbox.conversations["c11"].customer_typing)
     assert bob.inbox.open("c11") == ""  # no draft yet

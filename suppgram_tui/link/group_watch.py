@@ -1,0 +1,66 @@
+"""Notices when a watched channel group has no channels, so silence is never mistaken
+for a quiet day.
+
+Subscribing to an empty group succeeds and delivers nothing: after an in-memory local
+server restarts, or when an admin removed the group, every console says "● connected"
+and no customer message can arrive. The groups are listed at start, after every
+reconnect and then every `CHECK_EVERY` seconds; a change is one `GroupsChecked` event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+
+from .errors import LinkRequestError
+from .events import GroupsChecked, LinkEvent
+
+log = logging.getLogger(__name__)
+
+CHECK_EVERY = 30.0
+"""Seconds between listings: one small request per group, cheap beside the long-poll."""
+
+
+class GroupWatch:
+    """Lists the groups now and then; emits `GroupsChecked` when the empty ones change."""
+
+    def __init__(self, groups: Sequence[str], list_channels: Callable[[str], Awaitable[
+            list[str]]], emit: Callable[[LinkEvent], None], *,
+                 every: float | None = None) -> None:
+        self.groups = tuple(groups)
+        self._list_channels = list_channels
+        self._emit = emit
+        self._every = every
+        """Seconds between listings; `CHECK_EVERY` when None (read at each wait)."""
+        self._wake = asyncio.Event()
+        self.empty: tuple[str, ...] | None = None
+        """The groups found empty at the last listing (None before the first)."""
+
+    def check_soon(self) -> None:
+        """After a reconnect: the server may have restarted and forgotten its groups."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            await self.check()
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), self._every or CHECK_EVERY)
+            except asyncio.TimeoutError:
+                pass
+
+    async def check(self) -> None:
+        empty = []
+        for group in self.groups:
+            try:
+                if not await self._list_channels(group):
+                    empty.append(group)
+            except LinkRequestError as error:  # not allowed to list: say nothing new
+                log.info("could not list channel group %s: %s", group, error)
+        found = tuple(empty)
+        if found != self.empty:
+            self.empty = found
+            if found:
+                log.warning("channel groups without channels: %s", ", ".join(found))
+            self._emit(GroupsChecked(found))
