@@ -18,9 +18,10 @@ from typing import Any
 from suppgram_tui.link.errors import ConflictError, LinkRequestError
 from suppgram_tui.link.events import ChannelStateChanged, ChannelStateHint
 from suppgram_tui.model import ConversationState, Message, MessageKind
+from suppgram_tui.text import identifier
 
 from .conversation import Conversation, Conversations
-from .events import ConversationChanged, InboxEvent
+from .events import ConversationChanged, InboxEvent, Notice
 from .transport import Transport
 
 log = logging.getLogger(__name__)
@@ -148,15 +149,16 @@ class Actions:
             self._emit(ConversationChanged(channel))
             return
         custom, etag = await self.transport.ensure_conversation_state(channel)
-        conversation.apply_shared_state(custom, etag)
+        self._take(conversation, custom, etag)
         change(conversation)
+        conversation.changed_by = self.agent_name
         written = conversation.shared_state()
         try:
             new_etag = await self.transport.update_conversation_state(channel, written,
                                                                       etag or "")
         except ConflictError:
             custom, etag = await self.transport.conversation_state(channel)
-            conversation.apply_shared_state(custom, etag)
+            self._take(conversation, custom, etag)
             self._emit(ConversationChanged(channel))
             who = (f"{conversation.assignee} has it now" if conversation.assignee
                    else "it changed meanwhile")
@@ -184,8 +186,20 @@ class Actions:
         if event.removed:
             conversation.apply_shared_state({}, None)
         elif event.custom is not None:
-            conversation.apply_shared_state(event.custom, event.etag)
+            self._take(conversation, event.custom, event.etag)
         self._emit(ConversationChanged(event.channel))
+
+    def _take(self, conversation: Conversation, custom: dict[str, Any],
+              etag: str | None) -> None:
+        """Adopt the shared state; an agent who handed this conversation to me is heard."""
+        had = conversation.assignee
+        conversation.apply_shared_state(custom, etag)
+        by = conversation.changed_by
+        if conversation.assignee == self.agent_name != had and by not in (
+                None, self.agent_name) and conversation.state is ConversationState.ASSIGNED:
+            who = identifier(conversation.customer_id or conversation.channel, 40)
+            self._emit(Notice(f"{identifier(by, 40)} handed the conversation with {who} "
+                              "over to you.", "warning"))
 
     def state_hint(self, event: ChannelStateHint) -> None:
         """Someone wrote the state; re-read it unless this console has that version."""
@@ -218,7 +232,7 @@ class Actions:
                 except LinkRequestError as error:
                     log.info("could not re-read state of %s: %s", channel, error)
                     return
-                conversation.apply_shared_state(custom, etag)
+                self._take(conversation, custom, etag)
                 self._emit(ConversationChanged(channel))
                 await asyncio.sleep(REREAD_INTERVAL)  # hints meanwhile make one more read
                 if channel not in self._reread_again:

@@ -128,6 +128,8 @@ class Conversation:
     customer_online: bool = False
     customer_typing: bool = False
     viewers: set[str] = field(default_factory=set)
+    changed_by: str | None = None
+    """The agent who last changed the shared state (App Context `by`)."""
     last_activity: int = 0
     opened_at: int | None = None
     has_older: bool = True
@@ -182,7 +184,7 @@ class Conversation:
     def shared_state(self) -> dict[str, Any]:
         """The App Context `custom` fields: flat scalars only, as PubNub requires."""
         return {"state": self.state.value, "assignee": self.assignee or "",
-                "tags": ",".join(self.tags)}
+                "tags": ",".join(self.tags), "by": self.changed_by or ""}
 
     def apply_shared_state(self, custom: dict[str, Any], etag: str | None) -> None:
         try:
@@ -192,6 +194,7 @@ class Conversation:
         self.assignee = str(custom.get("assignee") or "") or None
         tags = custom.get("tags")
         self.tags = [t for t in str(tags).split(",") if t] if tags else []
+        self.changed_by = str(custom.get("by") or "") or None
         self.etag = etag
 
 

@@ -33,6 +33,7 @@ from suppgram_tui.text import identifier, one_line
 from suppgram_tui.timetokens import now_utc
 
 from .actions import ActionFailed, Actions, ClaimLost, ConversationAction
+from .agents import seen_agents
 from .awareness import Awareness
 from .background import Background
 from .conversation import Conversations, Entry
@@ -152,6 +153,10 @@ class Inbox:
     def typing(self, channel: str) -> None:
         """The agent is writing in `channel`: the customer may be told (throttled)."""
         self._awareness.typing(channel)
+
+    def agents(self) -> list[str]:
+        """Other agents this console has seen (viewing now first): hand-over targets."""
+        return seen_agents(self.conversations.values(), me=self.agent_name)
 
     def canned_replies(self) -> dict[str, str]:
         return self._store.canned_replies()

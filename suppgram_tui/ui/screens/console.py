@@ -37,6 +37,7 @@ from ..widgets.status_line import StatusLine
 from ..widgets.transcript import Transcript
 from .confirm import ConfirmScreen
 from .console_keys import CONSOLE_BINDINGS, CONSOLE_PALETTE_ONLY
+from .hand_over import HandOverScreen
 from .prompt import PromptScreen
 
 
@@ -194,10 +195,11 @@ class ConsoleScreen(Screen[None]):
     @work(group="state", exit_on_error=False)
     async def action_hand_over(self) -> None:
         if channel := self._need_conversation():
-            agent = await self.app.push_screen_wait(
-                PromptScreen("Hand over to which agent?", placeholder="agent name"))
-            if agent and agent.strip():
-                await self._apply(ConversationAction.HAND_OVER, channel, agent.strip())
+            conversation = self.inbox.conversations[channel]
+            agent = await self.app.push_screen_wait(HandOverScreen(
+                conversation.customer_id or channel, self.inbox.agents()))
+            if agent:
+                await self._apply(ConversationAction.HAND_OVER, channel, agent)
 
     @work(group="state", exit_on_error=False)
     async def action_tag(self) -> None:
@@ -218,7 +220,9 @@ class ConsoleScreen(Screen[None]):
         except ActionFailed as failed:
             self.notify(str(failed), severity="error", markup=False)
         else:
-            self.notify(f"{action.done}: {one_line(channel, 60)}", markup=False, timeout=3)
+            to = f" to {one_line(str(args[0]), 30)}" if action is ConversationAction.HAND_OVER \
+                else ""
+            self.notify(f"{action.done}{to}: {one_line(channel, 60)}", markup=False, timeout=3)
 
     def action_retry(self) -> None:
         if self.channel is not None:
