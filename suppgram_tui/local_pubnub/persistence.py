@@ -140,6 +140,15 @@ class Persistence:
 
     def delete_messages(self, subkey: str, channel: str, *, start: int | None,
                         end: int | None) -> None:
+        """PubNub's delete window: with both bounds, what lies between them whichever is
+        larger, the message at `end` deleted and the one at `start` kept (the Chat SDK
+        sends `start=T-1&end=T` for the message at T); equal bounds delete nothing."""
+        if start is not None and end is not None:
+            low, high = sorted((start, end))
+            self.db.execute("DELETE FROM messages WHERE subkey = ? AND channel = ? AND "
+                            "timetoken BETWEEN ? AND ? AND timetoken != ?",
+                            (subkey, channel, low, high, start))
+            return
         clauses, args = window(subkey, channel, start, end)
         self.db.execute(f"DELETE FROM messages WHERE {' AND '.join(clauses)}", args)
 
