@@ -17,6 +17,7 @@ from aiohttp import web
 
 from . import (
     channel_groups,
+    files,
     history,
     history_with_actions,
     message_actions,
@@ -28,7 +29,7 @@ from .access.policy import AccessPolicy, OpenAccess
 from .clock import TimetokenClock
 from .connection_guard import HeadDeadline, guard_of
 from .errors import PubNubError, json_response
-from .events import Event
+from .events import FILE, Event
 from .keyset import Keyset, Subscription
 from .limits import check_request
 from .objects import handlers as objects
@@ -44,7 +45,7 @@ MAX_REQUEST_LINE = 1024 * 1024
 """Longest request line accepted: GET publishes carry the message (reference §2.1)."""
 
 SERVICES = (publish, subscribe, channel_groups, history, presence, objects, message_actions,
-            history_with_actions, grants)
+            history_with_actions, files, grants)
 """Each module's `register(server)` adds its routes (an add-on's name their `Feature`)."""
 
 SubscribeObserver = Callable[[Call, Keyset, Subscription], Coroutine[Any, Any, None]]
@@ -64,6 +65,8 @@ class LocalServer:
         self.subscribe_observers: list[SubscribeObserver] = []
         self.background_jobs: list[Callable[[], Coroutine[Any, Any, None]]] = []
         """Coroutines run while the server runs (presence timeouts); cancelled at stop."""
+        self.files: files.FileService
+        """Uploaded files and the key signing their URLs (set by `files.register`)."""
         self.request_count = 0
         self.closing = False
         """Set at stop: parked polls answer at once instead of holding shutdown."""
@@ -81,7 +84,8 @@ class LocalServer:
         for subkey, message in self.persistence.recent(since):
             self.keyset(subkey).append(Event(
                 message.timetoken, message.channel, message.payload, message.publisher,
-                message.meta, message.custom_type))
+                message.meta, message.custom_type,
+                FILE if message.message_type == FILE else None))
 
     def keyset(self, subkey: str) -> Keyset:
         keyset = self.keysets.get(subkey)
@@ -104,7 +108,7 @@ class LocalServer:
     # request handling --------------------------------------------------------
 
     def build_app(self) -> web.Application:
-        app = web.Application(client_max_size=2 * 1024 * 1024)
+        app = web.Application(client_max_size=files.MAX_FILE_BYTES + 64 * 1024)  # a file upload
         app.router.add_route("*", "/{tail:.*}", self.handle)
         return app
 

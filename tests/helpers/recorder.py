@@ -17,6 +17,7 @@ class Recorder(SubscribeCallback):
         self.statuses: list[Any] = []
         self.actions: list[Any] = []
         self.objects: list[Any] = []
+        self.files: list[Any] = []
 
     @property
     def connected(self) -> bool:
@@ -42,3 +43,9 @@ class Recorder(SubscribeCallback):
 
     def uuid(self, pubnub: Any, event: Any) -> None:
         self.objects.append(event)
+
+    def membership(self, pubnub: Any, event: Any) -> None:
+        self.objects.append(event)
+
+    def file(self, pubnub: Any, event: Any) -> None:
+        self.files.append(event)
