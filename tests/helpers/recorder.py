@@ -42,3 +42,6 @@ class Recorder(SubscribeCallback):
 
     def uuid(self, pubnub: Any, event: Any) -> None:
         self.objects.append(event)
+
+    def membership(self, pubnub: Any, event: Any) -> None:
+        self.objects.append(event)
