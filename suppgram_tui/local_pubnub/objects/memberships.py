@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from ..access.policy import Need
-from ..errors import invalid_data, json_response
+from ..errors import PubNubError, invalid_data, json_response
 from ..events import OBJECTS, Event
 from ..limits import MAX_OBJECT_BYTES, MAX_UUID, json_size
 from ..request import flag, need_on, query_words
@@ -92,7 +92,7 @@ def _write_needs(side: Side) -> NeedsFn:
             return [Need("channels", owner, "manage")]
         try:
             document = json_body(call.body)
-        except Exception:  # the handler answers a bad body; here it names no channel
+        except PubNubError:  # the handler answers a bad body; here it names no channel
             document = {}
         channels = [item[side.key]["id"] for name in ("set", "delete")
                     for item in (document.get(name) or []) if _names_other(item, side)]
