@@ -54,6 +54,12 @@ class ServerOptions:
     objects_events: bool = False
     """Deliver App Context change events to subscribers. Off by default, as on a new
     PubNub keyset: SDK 10.8's receive loop dies on them (reference §12.1)."""
+    membership_integrity: bool = False
+    """The keyset option "Enforce referential integrity for memberships": a membership
+    needs metadata for its user and channel, and goes when either is deleted. Off here
+    [?: PubNub's default not recorded], so memberships of channels without metadata (the
+    Chat SDK's `PUBNUB_INTERNAL_MODERATION_…`) work and deletes leave them, as PubNub
+    documents for a keyset without the option."""
     max_channels_per_group: int = 2000
     """Channels one group may hold (PubNub: 100 by default, up to 2,000)."""
     presence_min_timeout: float = 20.0

@@ -37,6 +37,9 @@ class Call:
     raw_params: dict[str, str]
     server: LocalServer
     query: Query
+    body: bytes = b""
+    """The request body, read before the access check (a route's needs may name what
+    it lists, as a membership write names its channels)."""
 
 
 @dataclass(frozen=True)

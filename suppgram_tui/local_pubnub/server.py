@@ -141,7 +141,8 @@ class LocalServer:
                                                    "arrive in time").response()
                 response.force_close()
                 return response
-            call = Call(request, params, raw_params, self, Query.of(request))
+            body = await request.read() if request.body_exists else b""  # read: cached
+            call = Call(request, params, raw_params, self, Query.of(request), body)
             check_request(call, route)
             await self.access.authorize(call, route)
             return await route.handler(call)

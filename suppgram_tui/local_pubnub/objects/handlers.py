@@ -12,14 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .. import json_input
 from ..access.policy import Need
 from ..errors import invalid_data, json_response, nested_error, nested_errors
 from ..events import OBJECTS, Event
 from ..limits import MAX_OBJECT_BYTES, MAX_UUID, json_size
 from ..request import need_on, query_words
 from ..routing import Call, Feature, NeedsFn
+from . import memberships
 from .listing import list_objects
+from .membership_store import MembershipStore
 from .store import (
     CHANNELS,
     SOURCE,
@@ -31,6 +32,7 @@ from .store import (
     render,
     same_fields,
 )
+from .validation import check_custom, check_text, json_body
 
 if TYPE_CHECKING:
     from ..server import LocalServer
@@ -41,16 +43,19 @@ ObjectHandler = Callable[[Call, ObjectStore, Kind], Awaitable[web.StreamResponse
 
 def register(server: LocalServer) -> None:
     store = ObjectStore(server.persistence.db)
+    stores = memberships.Stores(store, MembershipStore(server.persistence.db))
     add = partial(server.router.add, feature=APP_CONTEXT, errors=nested_errors(SOURCE))
+    remove = partial(remove_object, membership_store=stores.memberships)
     for kind in (CHANNELS, UUIDS):
         one = f"/v2/objects/{{sub}}/{kind.path}/{{id}}"
         add("GET", one, _bound(get_object, store, kind), needs=need_on(kind.path, "id", "get"))
         add("PATCH", one, _bound(set_object, store, kind),
             needs=need_on(kind.path, "id", "update"))
-        add("DELETE", one, _bound(remove_object, store, kind),
+        add("DELETE", one, _bound(remove, store, kind),
             needs=need_on(kind.path, "id", "delete"))
         add("GET", f"/v2/objects/{{sub}}/{kind.path}", _bound(list_objects, store, kind),
             needs=_list_needs(kind))
+    memberships.register(server, stores, add)
 
 
 def _list_needs(kind: Kind) -> NeedsFn:
@@ -137,14 +142,18 @@ async def set_object(call: Call, store: ObjectStore, kind: Kind) -> web.StreamRe
     return _answer(kind, stored, call)
 
 
-async def remove_object(call: Call, store: ObjectStore, kind: Kind) -> web.StreamResponse:
-    """Removing an unknown id is a 200 too, with no event."""
+async def remove_object(call: Call, store: ObjectStore, kind: Kind, *,
+                        membership_store: MembershipStore | None = None) -> web.StreamResponse:
+    """Removing an unknown id is a 200 too, with no event. With referential integrity
+    on, the object's memberships go with it, as PubNub documents."""
     object_id = _object_id(call)
     current = store.get(_subkey(call), kind, object_id)
     _check_if_match(call, kind, object_id, current, "delete")
     if current is not None:
         store.delete(_subkey(call), kind, object_id)
         _announce(call, kind, object_id, call.server.clock.next(), "delete", {"id": object_id})
+    if membership_store is not None and call.server.options.membership_integrity:
+        memberships.remove_all_of(call, membership_store, kind, object_id)
     return json_response({"status": 200, "data": None}, content_type="application/json")
 
 
@@ -162,30 +171,15 @@ def _announce(call: Call, kind: Kind, object_id: str, timetoken: int, event: str
 
 def _written_fields(kind: Kind, body: bytes) -> dict[str, Any]:
     """The known keys of a set body, checked: strings or null, `custom` flat scalars."""
-    try:
-        document = json_input.loads(body.decode("utf-8")) if body.strip() else {}
-    except (UnicodeDecodeError, ValueError):
-        raise nested_error(415, "Request body must be JSON.", SOURCE) from None
-    if not isinstance(document, dict):
-        raise invalid_data(SOURCE, "body", "must be a JSON object")
+    document = json_body(body)
     written: dict[str, Any] = {}
     for name in kind.fields:
         if name not in document:
             continue
         value = document[name]
         if name == "custom":
-            _check_custom(value)
-        elif value is not None and not isinstance(value, str):
-            raise invalid_data(SOURCE, name, "must be a string or null")
+            check_custom(value)
+        else:
+            check_text(value, name)
         written[name] = value
     return written
-
-
-def _check_custom(custom: Any) -> None:
-    if custom is None:
-        return
-    if not isinstance(custom, dict):
-        raise invalid_data(SOURCE, "custom", "must be an object of scalar values or null")
-    for key, value in custom.items():
-        if value is None or not isinstance(value, (str, int, float, bool)):
-            raise invalid_data(SOURCE, f"custom.{key}", "must be a scalar")

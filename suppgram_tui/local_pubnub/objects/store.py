@@ -60,7 +60,7 @@ class StoredObject:
 def _stored(kind: Kind, object_id: str, fields: dict[str, Any], updated: int,
             etag: str) -> StoredObject:
     record = {"id": object_id, **{name: fields.get(name) for name in kind.fields},
-              "updated": _iso(updated)}
+              "updated": iso_time(updated)}
     return StoredObject(object_id, fields, updated, etag, record)
 
 
@@ -139,7 +139,7 @@ def same_fields(fields: dict[str, Any], other: dict[str, Any]) -> bool:
 # the wire form -----------------------------------------------------------------
 
 
-def _iso(timetoken: int) -> str:
+def iso_time(timetoken: int) -> str:
     seconds, ticks = divmod(timetoken, 10_000_000)
     moment = datetime.fromtimestamp(seconds, timezone.utc).replace(microsecond=ticks // 10)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
