@@ -1,18 +1,22 @@
 // File Sharing through PubNub's JavaScript SDK against local_pubnub, unchanged.
 //
-//   node files_check.mjs HOST:PORT
+//   node files_check.mjs HOST:PORT [PUBNUB_MODULE]
 //
 // sendFile (generate upload URL, multipart upload, file message), the file event on a
 // subscriber, listFiles, getFileUrl, downloadFile, fetchMessages with the file message,
 // deleteFile. Prints `FAIL name: detail` per failed check and `js files: K/N checks`.
 
-import PubNub from 'pubnub';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 
-const origin = process.argv[2];
+const [origin, modulePath = 'pubnub'] = process.argv.slice(2);
 if (!origin) {
-  console.error('usage: node files_check.mjs HOST:PORT');
+  console.error('usage: node files_check.mjs HOST:PORT [PUBNUB_MODULE]');
   process.exit(64);
 }
+const require = createRequire(import.meta.url);
+const loaded = require(modulePath === 'pubnub' ? 'pubnub' : path.resolve(modulePath));
+const PubNub = loaded.default ?? loaded;
 let passed = 0;
 let total = 0;
 const clients = [];
