@@ -44,7 +44,7 @@ class StatsScreen(Screen[None]):
             yield DataTable(id="stats-table", show_cursor=False, zebra_stripes=True)
             yield VolumeChart(id="volume-box")
             yield DataTable(id="agents-table", show_cursor=False)
-        yield KeyBar()
+        yield KeyBar(priority=("pop_screen", "recompute", "toggle_help", "quit"))
 
     def on_mount(self) -> None:
         self.action_recompute()

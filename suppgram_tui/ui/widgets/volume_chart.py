@@ -19,22 +19,28 @@ Y_AXIS_WIDTH = 6
 """Cells left of the bars: the largest count and its tick (console.tcss: #volume-y)."""
 
 
+UNITS = (("day", "d", 86_400), ("hour", "h", 3_600), ("minute", "m", 60))
+
+
+def _whole(span: timedelta) -> tuple[int, str, str] | None:
+    """`span` in the largest unit that counts it whole, but a day as 24 hours."""
+    seconds = int(span.total_seconds())
+    for name, letter, size in UNITS:
+        if seconds >= size and seconds % size == 0 and not (name == "day" and seconds < 2 * size):
+            return seconds // size, name, letter
+    return None
+
+
 def short(span: timedelta) -> str:
     """`24h`, `30m`: an axis label."""
-    seconds = int(span.total_seconds())
-    for unit, size in (("d", 86_400), ("h", 3_600), ("m", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return format_duration(span)
+    whole = _whole(span)
+    return f"{whole[0]}{whole[2]}" if whole else format_duration(span)
 
 
 def spoken(span: timedelta) -> str:
     """`24 hours`, `1 hour`, `30 minutes`: a duration in a sentence."""
-    seconds = int(span.total_seconds())
-    for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
-        if seconds >= size and seconds % size == 0:
-            return plural(seconds // size, unit)
-    return format_duration(span)
+    whole = _whole(span)
+    return plural(whole[0], whole[1]) if whole else format_duration(span)
 
 
 class TimeAxis(Widget):
