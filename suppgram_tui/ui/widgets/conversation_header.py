@@ -18,8 +18,10 @@ from textual.widget import Widget
 from suppgram_tui.inbox import Conversation
 from suppgram_tui.text import one_line
 
+from ..formatting import plural
+
 SEPARATOR = " · "
-SHORTEST_NAME = 6
+SHORTEST_NAME = 10
 """Cells below which a customer's name is left out rather than cut to a stub."""
 
 
@@ -59,7 +61,7 @@ class ConversationHeader(Widget):
             names = sorted(one_line(name, 20) for name in view.viewers)
             verb = "is" if len(names) == 1 else "are"
             parts.append(Part(f"{', '.join(names)} {verb} viewing", "italic",
-                              shorter=f"{len(names)} viewing"))
+                              shorter=f"{plural(len(names), 'agent')} viewing"))
         if view.customer_typing:
             parts.append(Part("typing…", "italic"))
         dot = "●" if view.customer_online else "○"
@@ -67,8 +69,8 @@ class ConversationHeader(Widget):
                           cuttable=True))
         if view.tags:
             tags = [f"#{one_line(tag, 20)}" for tag in view.tags]
-            parts.append(Part(" ".join(tags), shorter=tags[0] + (" …" if len(tags) > 1
-                                                                  else "")))
+            more = f" +{len(tags) - 1}" if len(tags) > 1 else ""
+            parts.append(Part(" ".join(tags), shorter=tags[0] + more))
         parts.append(Part(one_line(view.channel, 60), "dim"))
         return parts
 
