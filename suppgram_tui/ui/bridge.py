@@ -28,6 +28,7 @@ from suppgram_tui.inbox import (
 from suppgram_tui.text import one_line
 
 from .messages import (
+    Arrival,
     ConnectionChanged,
     ConversationsChanged,
     CustomerWrote,
@@ -39,7 +40,6 @@ REFRESH_INTERVAL = 1 / 20
 """Seconds between redraws while changes keep coming."""
 ALERT_BATCH = 0.4
 """Arrivals this close together make one toast."""
-ALERTS_LISTED = 3
 
 
 class InboxBridge:
@@ -52,7 +52,7 @@ class InboxBridge:
         self._transcripts: set[str] = set()
         self._flush_pending = False
         self._last_flush = 0.0
-        self._alerts: list[str] = []
+        self._alerts: list[Arrival] = []
 
     def attach(self, target: MessagePump) -> None:
         """Post to `target` from now on (the connecting screen, then the console)."""
@@ -120,23 +120,18 @@ class InboxBridge:
         name = one_line(event.entry.publisher or event.channel, 40)
         text = one_line(event.entry.text, 80)
         if event.new_conversation:
-            what = "Conversation reopened by" if event.reopened else "New conversation from"
-            self._alerts.append(f"{what} {name}: {text}")
+            opening = "reopened" if event.reopened else "new"
+            self._alerts.append(Arrival(event.channel, name, text, opening))
         elif event.mine:
-            self._alerts.append(f"{name}: {text}")
+            self._alerts.append(Arrival(event.channel, name, text))
         else:
             return
         if len(self._alerts) == 1:
             asyncio.get_running_loop().call_later(ALERT_BATCH, self._flush_alerts)
 
     def _flush_alerts(self) -> None:
-        """Alerts arriving together become one toast, so a burst cannot bury the screen."""
+        """Alerts arriving together become one toast, so a burst cannot bury the screen
+        (the screen leaves out the conversation it shows)."""
         alerts, self._alerts = self._alerts, []
-        if len(alerts) == 1:
-            self._post(CustomerWrote(alerts[0]))
-        elif alerts:
-            shown = "\n".join(alerts[:ALERTS_LISTED])
-            more = (f"\n…and {len(alerts) - ALERTS_LISTED} more"
-                    if len(alerts) > ALERTS_LISTED else "")
-            self._post(CustomerWrote(f"{len(alerts)} new messages:\n{shown}{more}",
-                                     len(alerts)))
+        if alerts:
+            self._post(CustomerWrote(alerts))

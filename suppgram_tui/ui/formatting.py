@@ -21,6 +21,16 @@ def waited(since_timetoken: int | None, now: datetime) -> str:
     return f"{seconds // 86400}d"
 
 
+def plural(count: int, singular: str, plural: str | None = None) -> str:
+    """`1 conversation`, `2 conversations`, `1 reply`, `3 replies`."""
+    if count == 1:
+        return f"{count} {singular}"
+    if plural is None:
+        plural = singular[:-1] + "ies" if singular.endswith("y") and \
+            singular[-2:-1] not in "aeiou" else singular + "s"
+    return f"{count} {plural}"
+
+
 def clock_time(moment: datetime) -> str:
     """Local wall-clock time of a message, HH:MM; as it is when local time cannot hold it
     (a converter's time at the very end of the calendar, east of UTC)."""

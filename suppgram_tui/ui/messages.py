@@ -57,13 +57,33 @@ class ConnectionChanged(Message, bubble=False):
         return isinstance(message, ConnectionChanged)
 
 
+@dataclass(frozen=True)
+class Arrival:
+    """One customer message worth a toast."""
+
+    channel: str
+    customer: str
+    """Who wrote, as shown (one line, visible)."""
+    text: str
+    opening: str = ""
+    """"new" or "reopened" when the message opened the conversation, else empty."""
+
+    @property
+    def line(self) -> str:
+        what = {"new": "New conversation from ", "reopened": "Conversation reopened by "}
+        return f"{what.get(self.opening, '')}{self.customer}: {self.text}"
+
+    @property
+    def short(self) -> str:
+        return f"{self.customer}{f' ({self.opening})' if self.opening else ''}: {self.text}"
+
+
 @dataclass
 class CustomerWrote(Message, bubble=False):
     """Customers wrote that the agent should hear about: new conversations, or theirs."""
 
-    text: str
-    """One alert, or a summary of several that came together."""
-    count: int = 1
+    arrivals: list[Arrival]
+    """Each arrival that came together, oldest first."""
 
 
 @dataclass

@@ -5,9 +5,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ..messages import ConnectionChanged, NoticeRaised
+from ..widgets.key_bar import KeyBar
 from ..widgets.status_line import StatusLine
 
 
@@ -26,7 +27,7 @@ class ConnectingScreen(Screen[None]):
         yield status
         yield Static(Content(f"Connecting to {self.origin} and loading conversations…"),
                      id="connecting")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_connection_changed(self, message: ConnectionChanged) -> None:
         self.query_one(StatusLine).show_connection(message.state, message.detail,

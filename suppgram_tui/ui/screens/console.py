@@ -12,9 +12,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from suppgram_tui.inbox import (
     ActionFailed,
@@ -28,10 +26,13 @@ from suppgram_tui.settings import Settings
 from suppgram_tui.text import one_line
 
 from .. import messages
+from ..arrival_toast import ArrivalToast
 from ..commands import ConsoleCommands, PaletteRow
 from ..widgets.composer import Composer
 from ..widgets.conversation_header import ConversationHeader
 from ..widgets.conversation_list import ConversationList
+from ..widgets.key_bar import KeyBar
+from ..widgets.nothing_open import NothingOpen
 from ..widgets.sidebar import Sidebar
 from ..widgets.status_line import StatusLine
 from ..widgets.transcript import Transcript
@@ -55,23 +56,27 @@ class ConsoleScreen(Screen[None]):
         self.origin = origin
         self.channel: str | None = None
         """The open conversation, where replies go."""
+        self.arrivals: ArrivalToast
 
     def compose(self) -> ComposeResult:
         yield StatusLine(origin=self.origin, agent=self.settings.agent.name, id="status")
         with Horizontal(id="main"):
             yield Sidebar(agent_name=self.settings.agent.name, clock=self.settings.clock,
                           id="sidebar")
-            with Vertical(id="conversation"):
-                yield ConversationHeader(Content(ConversationHeader.NOTHING_OPEN), id="header")
+            with Vertical(id="conversation", classes="-nothing-open"):
+                yield ConversationHeader(id="header")
+                yield NothingOpen(group=", ".join(self.settings.pubnub.channel_groups),
+                                  id="nothing-open")
                 yield Transcript(support_user=self.settings.pubnub.user_id, id="transcript")
                 yield Composer(id="composer")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     @property
     def conversation_list(self) -> ConversationList:
         return self.query_one(ConversationList)
 
     def on_mount(self) -> None:
+        self.arrivals = ArrivalToast(self.app)
         self.query_one(StatusLine).show(self.inbox.status())
         self.query_one(Composer).canned = self.inbox.canned_replies()
         self.conversation_list.bind(self.inbox.conversations)
@@ -100,8 +105,11 @@ class ConsoleScreen(Screen[None]):
         self.query_one(StatusLine).show(self.inbox.status())
 
     def on_customer_wrote(self, message: messages.CustomerWrote) -> None:
-        self.notify(message.text, markup=False, timeout=6 if message.count == 1 else 8)
-        if self.settings.ui.notify_sound:
+        """A toast for what is not on screen: the open conversation's news is in view
+        (unless another screen covers it or the terminal is in the background)."""
+        looking = self.channel if self.is_current and self.app.app_focus else None
+        if self.arrivals.tell(message.arrivals, except_channel=looking) \
+                and self.settings.ui.notify_sound:
             self.app.bell()
 
     def on_notice_raised(self, message: messages.NoticeRaised) -> None:
@@ -118,6 +126,7 @@ class ConsoleScreen(Screen[None]):
         if self.channel is not None:
             self.inbox.save_draft(self.channel, composer.text)
         self.channel = message.channel
+        self.query_one("#conversation").remove_class("-nothing-open")
         conversation = self.inbox.conversations.get(message.channel)
         self.query_one(Transcript).show(conversation)
         self.query_one(ConversationHeader).show(conversation)

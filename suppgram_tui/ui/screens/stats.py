@@ -9,16 +9,20 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Sparkline, Static
+from textual.widgets import DataTable, Static
 
 from suppgram_tui.inbox import Inbox
 from suppgram_tui.inbox.durations import format_duration
 from suppgram_tui.inbox.stats import SupportStats, compute_stats
 from suppgram_tui.text import one_line
 from suppgram_tui.timetokens import from_datetime
+
+from ..formatting import plural
+from ..widgets.key_bar import KeyBar
+from ..widgets.volume_chart import VolumeChart
 
 
 class StatsScreen(Screen[None]):
@@ -38,11 +42,9 @@ class StatsScreen(Screen[None]):
         with VerticalScroll(id="stats"):
             yield Static(id="stats-title")
             yield DataTable(id="stats-table", show_cursor=False, zebra_stripes=True)
-            with Vertical(id="volume-box"):
-                yield Label("Messages per hour, last 24 hours", id="volume-label")
-                yield Sparkline([], id="volume")
+            yield VolumeChart(id="volume-box")
             yield DataTable(id="agents-table", show_cursor=False)
-        yield Footer()
+        yield KeyBar(priority=("pop_screen", "recompute", "toggle_help", "quit"))
 
     def on_mount(self) -> None:
         self.action_recompute()
@@ -53,7 +55,7 @@ class StatsScreen(Screen[None]):
 
     def _show(self, stats: SupportStats) -> None:
         self.query_one("#stats-title", Static).update(Content(
-            f"Statistics for {len(self.inbox.conversations)} conversations "
+            f"Statistics for {plural(len(self.inbox.conversations), 'conversation')} "
             f"(from loaded history)"))
         table = self.query_one("#stats-table", DataTable)
         table.clear(columns=True)
@@ -66,7 +68,7 @@ class StatsScreen(Screen[None]):
             ("First response, p90", format_duration(stats.first_response_p90)),
             ("Resolution, median", format_duration(stats.resolution_median)),
             ("Resolution, p90", format_duration(stats.resolution_p90)),
-            ("CSAT average", f"{stats.csat_average:.2f} of 5 ({stats.csat_count} ratings)"
+            ("CSAT average", f"{stats.csat_average:.2f} of 5 ({plural(stats.csat_count, 'rating')})"
              if stats.csat_average is not None else "no ratings yet"),
             ("CSAT distribution", "  ".join(f"{k}★ {v}" for k, v in
                                             stats.csat_distribution.items())),
@@ -75,7 +77,7 @@ class StatsScreen(Screen[None]):
             rows.append(("Unreadable ratings", str(stats.csat_invalid)))
         for measure, value in rows:
             table.add_row(Text(measure), Text(value))
-        self.query_one(Sparkline).data = list(stats.message_volume)
+        self.query_one(VolumeChart).show(stats.message_volume, stats.volume_bucket_width)
         agents = self.query_one("#agents-table", DataTable)
         agents.clear(columns=True)
         agents.add_columns("Agent", "Replies")

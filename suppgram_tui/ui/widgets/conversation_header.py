@@ -1,34 +1,109 @@
-"""Who the open conversation is with, and who is handling it."""
+"""Who the open conversation is with, and who is handling it, in one line that fits.
+
+The line is one row whatever the width. What an agent must not miss comes first (the
+state, who has it, who else is looking, whether the customer is typing), then the
+customer; tags and the channel name only take the room that is left. A part that does
+not fit whole is shortened if it can be (the customer, the viewers) or left out with
+everything after it, so no part is ever cut mid-word at the edge.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from rich.cells import cell_len
 from textual.content import Content
-from textual.widgets import Static
+from textual.widget import Widget
 
 from suppgram_tui.inbox import Conversation
 from suppgram_tui.text import one_line
 
+from ..formatting import plural
 
-class ConversationHeader(Static):
-    """Customer, channel, state, assignee, tags, presence and other viewers."""
+SEPARATOR = " · "
+SHORTEST_NAME = 10
+"""Cells below which a customer's name is left out rather than cut to a stub."""
 
-    NOTHING_OPEN = "No conversation open: customers appear on the left when they write."
+
+@dataclass(frozen=True)
+class Part:
+    """One piece of the header, with a shorter way to say it if room runs out."""
+
+    text: str
+    style: str = ""
+    shorter: str | None = None
+    cuttable: bool = False
+    """A name: may be cut with an ellipsis to fit."""
+
+
+class ConversationHeader(Widget):
+    """State, assignee, viewers, typing, customer and presence, tags, channel."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.view: Conversation | None = None
 
     def show(self, view: Conversation | None) -> None:
-        if view is None:
-            self.update(Content(self.NOTHING_OPEN), layout=False)
-            return
-        online = "● online" if view.customer_online else "○ offline"
-        parts = [one_line(view.customer_id or "customer", 60), one_line(view.channel, 60),
-                 view.state.value, f"@{one_line(view.assignee, 30)}" if view.assignee
-                 else "unassigned", online]
-        if view.tags:
-            parts.append(" ".join(f"#{one_line(tag, 20)}" for tag in view.tags))
-        if view.customer_typing:
-            parts.append("typing…")
+        # a repaint, never a screen layout, which would redraw every pane on each
+        # message into the open conversation
+        self.view = view
+        self.refresh()
+
+    def parts(self) -> list[Part]:
+        """Everything the header can say about the open conversation, most needed first."""
+        view = self.view
+        if view is None:  # the pane below says so, and what to do
+            return []
+        parts = [Part(view.state.value, "bold"),
+                 Part(f"@{one_line(view.assignee, 30)}" if view.assignee else "unassigned",
+                      "bold" if view.assignee else "")]
         if view.viewers:
-            names = ", ".join(sorted(one_line(name, 20) for name in view.viewers))
-            parts.append(f"{names} {'is' if len(view.viewers) == 1 else 'are'} viewing")
-        # one line tall whatever it says (console.tcss): a repaint, never a screen layout,
-        # which would redraw every pane on each message into the open conversation
-        self.update(Content(" · ".join(parts)), layout=False)
+            names = sorted(one_line(name, 20) for name in view.viewers)
+            verb = "is" if len(names) == 1 else "are"
+            parts.append(Part(f"{', '.join(names)} {verb} viewing", "italic",
+                              shorter=f"{plural(len(names), 'agent')} viewing"))
+        if view.customer_typing:
+            parts.append(Part("typing…", "italic"))
+        dot = "●" if view.customer_online else "○"
+        parts.append(Part(f"{dot} {one_line(view.customer_id or 'customer', 60)}",
+                          cuttable=True))
+        if view.tags:
+            tags = [f"#{one_line(tag, 20)}" for tag in view.tags]
+            more = f" +{len(tags) - 1}" if len(tags) > 1 else ""
+            parts.append(Part(" ".join(tags), shorter=tags[0] + more))
+        parts.append(Part(one_line(view.channel, 60), "dim"))
+        return parts
+
+    def line(self, width: int) -> list[Part]:
+        """The parts as they fit in `width` cells, in order."""
+        shown: list[Part] = []
+        used = 0
+        for part in self.parts():
+            room = width - used - (cell_len(SEPARATOR) if shown else 0)
+            fitted = _fit(part, room)
+            if fitted is None:
+                break
+            shown.append(fitted)
+            used = width - room + cell_len(fitted.text)
+        return shown
+
+    def render(self) -> Content:
+        line = Content("")
+        for index, part in enumerate(self.line(self.content_size.width)):
+            if index:
+                line += SEPARATOR
+            line += Content.styled(part.text, part.style) if part.style else Content(part.text)
+        return line
+
+
+def _fit(part: Part, room: int) -> Part | None:
+    if cell_len(part.text) <= room:
+        return part
+    if part.shorter is not None and cell_len(part.shorter) <= room:
+        return Part(part.shorter, part.style)
+    if part.cuttable and room >= SHORTEST_NAME:
+        text = part.text
+        while cell_len(text) > room - 1:
+            text = text[:-1]
+        return Part(text + "…", part.style)
+    return None

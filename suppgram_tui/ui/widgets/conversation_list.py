@@ -229,7 +229,7 @@ class ConversationList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         scroll_y = int(self.scroll_y)
         index, part = divmod(scroll_y + y, ROW_HEIGHT)
-        width = self.size.width
+        width = self.scrollable_content_region.width  # left of the scrollbar, if shown
         if index >= len(self.rows):
             if not self.rows and scroll_y + y == 0:
                 return self._empty_line(width)

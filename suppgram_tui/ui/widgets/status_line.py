@@ -21,7 +21,8 @@ class StatusLine(Static):
     pending: reactive[int] = reactive(0)
     """Replies stored but not yet acknowledged by PubNub."""
     groups: reactive[str] = reactive("")
-    """The watched channel groups, with how full each is once known."""
+    """The watched channel groups, with how full each is once known: a group holds at
+    most so many channels (2,000 on PubNub), one per customer."""
     notes: reactive[str] = reactive("")
     """What the keyset lacks (no history, no App Context…)."""
 
@@ -36,8 +37,13 @@ class StatusLine(Static):
     def show(self, status: InboxStatus) -> None:
         """Everything at once; reactives repaint the line only when its text changed."""
         self.show_connection(status.connection, status.detail, status.pending_replies)
-        self.groups = ", ".join(f"{group} {count}/{status.group_capacity}"
+        self.groups = ", ".join(f"{group}: {count}/{status.group_capacity} channels"
                                 for group, count in status.channels_per_group.items())
+        explained = "\n".join(
+            f"Channel group {one_line(group, 60)} holds {count} of the "
+            f"{status.group_capacity} customer channels a group can hold."
+            for group, count in status.channels_per_group.items())
+        self.tooltip = Content(explained) if explained else None
         self.notes = " ".join(status.notes)[:200]
 
     def watch_connection(self, state: ConnectionState) -> None:

@@ -1,0 +1,63 @@
+"""Issue 12, item 14: the header's one line puts what matters first and fits any width.
+
+The terminal tests read the header at 80, 100 and 120 columns; these check the fitting
+itself at every width from 10 to 120, with the longest things a header can say.
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+
+from suppgram_tui.inbox import Conversation
+from suppgram_tui.model import ConversationState
+from suppgram_tui.ui.widgets.conversation_header import SEPARATOR, ConversationHeader
+
+
+def header_for(view: Conversation) -> ConversationHeader:
+    header = ConversationHeader()
+    header.view = view
+    return header
+
+
+def busy() -> Conversation:
+    return Conversation("customer-7f3a9c21-support", state=ConversationState.ASSIGNED,
+                        assignee="bob", tags=["vip", "refund", "shipping"],
+                        customer_id="customer-7f3a9c21", customer_online=True,
+                        customer_typing=True, viewers={"carol", "dave"})
+
+
+def test_every_width_keeps_the_order_and_never_overflows() -> None:
+    header = header_for(busy())
+    full = [part.text for part in header.parts()]
+    assert full[:4] == ["assigned", "@bob", "carol, dave are viewing", "typing…"]
+    for width in range(10, 121):
+        shown = [part.text for part in header.line(width)]
+        assert cell_len(SEPARATOR.join(shown)) <= width, (width, shown)
+        assert shown[:2] == ["assigned", "@bob"][:len(shown)], (width, shown)
+        if width >= 40:
+            assert "viewing" in shown[2], (width, shown)
+
+
+def test_the_channel_only_where_room_is_left() -> None:
+    header = header_for(busy())
+    assert header.line(200)[-1].text == "customer-7f3a9c21-support"
+    at_80 = [part.text for part in header.line(47)]  # the pane's width at 80 columns
+    assert "customer-7f3a9c21-support" not in at_80, at_80
+    assert at_80[:3] == ["assigned", "@bob", "carol, dave are viewing"], at_80
+
+
+def test_what_does_not_fit_is_shortened_or_left_out_whole() -> None:
+    header = header_for(busy())
+
+    def at(width: int) -> list[str]:
+        return [part.text for part in header.line(width)]
+
+    assert at(38) == ["assigned", "@bob", "2 agents viewing"]
+    assert at(62)[-1] == "typing…"  # no room for more than a stub of the name: none
+    assert at(68)[-1] == "● customer-7f…"
+    assert at(90)[-1] == "#vip +2"
+    assert at(98)[-1] == "#vip #refund #shipping"
+
+
+def test_nothing_open_says_nothing_here() -> None:
+    assert header_for(None).line(80) == []  # type: ignore[arg-type]
