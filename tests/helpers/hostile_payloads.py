@@ -148,7 +148,8 @@ CASES: list[Case] = [
     Case("escapes in keys", {"\x1b[2J": "\x1b]0;x\x07", "[bold]": "$accent", "\u202e": None},
          RAW),
     Case("a customer sending resolved", msg("please close", kind="resolved"), "please close"),
-    Case("a rating with escapes", msg("5 \x1b[2J", kind="rated"), "5 \x1b[2J"),
+    Case("a rating with escapes", msg("5 \x1b[2J", kind="rated"),
+         "★★★★★ rated 5/5: \x1b[2J"),
     # converters that misbehave (see CONVERTER_SOURCE)
     Case("a converter that raises", {"converter": "raise", "text": "\x1b[31mboom\x07"}, RAW),
     Case("a converter that recurses forever", {"converter": "recurse"}, RAW),

@@ -67,6 +67,7 @@ class Transcript(ScrollView, can_focus=True):
         """A scroll to the newest message waits for the next refresh (the new height)."""
         self._style: Style | None = None
         self._entry_count = 0
+        self._laid_out_width = 0
 
     def show(self, view: Conversation | None) -> None:
         """Switch to another conversation, scrolled to its newest message."""
@@ -103,13 +104,19 @@ class Transcript(ScrollView, can_focus=True):
         self._cache.clear()
         self._relayout(follow=self.scroll_y >= self.max_scroll_y - 1)
 
+    def on_show(self) -> None:
+        """Laid out while hidden (the empty state), it had no width: lay out again."""
+        if self._laid_out_width != max(self.size.width - 1, 10):
+            self._cache.clear()
+            self._relayout(follow=True)
+
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._styled.clear()
         self._style = None
 
     def _relayout(self, *, follow: bool) -> None:
-        width = max(self.size.width - 1, 10)
+        width = self._laid_out_width = max(self.size.width - 1, 10)
         lines: list[Strip] = []
         if self.view is not None:
             console = self.app.console
