@@ -200,11 +200,10 @@ class Inbox:
         notes = []
         for group in self._empty_groups:
             if any(c.group == group for c in self.conversations.values()):
-                notes.append(f"⚠ channel group {group} lost its channels (did the server "
-                             f"restart?): customer messages cannot arrive.")
+                notes.append(f"⚠ group {group} lost its channels (server restarted?): "
+                             "no customer message can arrive")
             else:
-                notes.append(f"Channel group {group} has no channels yet: customers appear "
-                             f"when their app adds its channel.")
+                notes.append(f"group {group} has no channels")
         return notes
 
     def _channels_per_group(self) -> dict[str, int]:
@@ -240,6 +239,10 @@ class Inbox:
                 log.info("ignored a message on state channel %r", event.channel)
             case WireMessage():
                 self._ingest.add(event, live=True)
+                if event.subscription in self._empty_groups:  # it has channels after all
+                    self._empty_groups = tuple(g for g in self._empty_groups
+                                               if g != event.subscription)
+                    self._report()
             case ChannelStateChanged():
                 self._actions.state_changed(event)
             case ChannelStateHint() | AgentViewing() if event.publisher != self._support_user:

@@ -93,11 +93,12 @@ async def test_an_empty_or_emptied_channel_group_is_said_on_the_status_line(
     port = server.port
     ann = await InboxHarness(server.origin, tmp_path / "ann.json", "ann").start()
     try:
-        await wait_until(lambda: any("has no channels yet" in n for n in ann.inbox.status().notes))
+        await wait_until(lambda: any("group support has no channels" in n
+                                     for n in ann.inbox.status().notes))
         customer = customers("cust-r5", origin=server.origin)
         await open_conversation(customer, "r5", "hello")
         await wait_until(lambda: "hello" in ann.texts("r5"))
-        await wait_until(lambda: not any("channel group" in n for n in ann.inbox.status().notes))
+        await wait_until(lambda: not any("group support" in n for n in ann.inbox.status().notes))
         await server.stop()  # in memory: the restarted server knows no group
         server = await LocalPubNub(poll_timeout=2, port=port).start()
         await wait_until(lambda: any("support lost its channels" in n

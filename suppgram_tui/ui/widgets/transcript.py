@@ -116,6 +116,9 @@ class Transcript(ScrollView, can_focus=True):
         self._style = None
 
     def _relayout(self, *, follow: bool) -> None:
+        if not self.size.width:  # hidden (the empty state shows): laid out once shown
+            self._laid_out_width = 0
+            return
         width = self._laid_out_width = max(self.size.width - 1, 10)
         lines: list[Strip] = []
         if self.view is not None:
