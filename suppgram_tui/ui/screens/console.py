@@ -22,6 +22,7 @@ from suppgram_tui.inbox import (
     ConversationAction,
     ConversationFilter,
     Inbox,
+    ReplyRefused,
     StoreError,
 )
 from suppgram_tui.settings import Settings
@@ -32,6 +33,7 @@ from ..commands import ConsoleCommands, PaletteRow
 from ..widgets.composer import Composer
 from ..widgets.conversation_header import ConversationHeader
 from ..widgets.conversation_list import ConversationList
+from ..widgets.reply_size import ReplySizeMeter
 from ..widgets.sidebar import Sidebar
 from ..widgets.status_line import StatusLine
 from ..widgets.transcript import Transcript
@@ -64,6 +66,7 @@ class ConsoleScreen(Screen[None]):
                 yield ConversationHeader(Content(ConversationHeader.NOTHING_OPEN), id="header")
                 yield Transcript(support_user=self.settings.pubnub.user_id, id="transcript")
                 yield Composer(id="composer")
+                yield ReplySizeMeter(id="reply-size")
         yield Footer(compact=True)
 
     @property
@@ -146,12 +149,45 @@ class ConsoleScreen(Screen[None]):
     @on(Composer.Submitted)
     def send(self, message: Composer.Submitted) -> None:
         if (channel := self._need_conversation()) is not None:
-            try:
-                self.inbox.send_reply(channel, message.text)
-            except StoreError as error:  # the reply stays in the composer
-                self.notify(str(error), severity="error", markup=False, timeout=15)
+            self._send_reply(channel, message.text)
+
+    @work(group="replies", exit_on_error=False)
+    async def _send_reply(self, channel: str, text: str) -> None:
+        """In another agent's conversation, ask first. A reply that cannot go out (the
+        claim lost, too large, unstorable) goes back to the composer, with why."""
+        owner = self.inbox.conversations[channel].assignee
+        if owner not in (None, self.settings.agent.name):
+            question = f"{one_line(owner, 30)} has this conversation. Reply anyway?"
+            if not await self.app.push_screen_wait(ConfirmScreen(question, key="enter")):
                 return
+        if channel == self.channel:
             self.query_one(Composer).load_text("")
+        try:
+            await self.inbox.send_reply(channel, text)
+        except ClaimLost as lost:
+            self._give_back(channel, text)
+            self.notify(f"Not sent: {lost} Your reply is still in the composer.",
+                        severity="warning", markup=False, timeout=10)
+        except (ReplyRefused, StoreError) as error:
+            self._give_back(channel, text)
+            self.notify(str(error), severity="error", markup=False, timeout=15)
+
+    def _give_back(self, channel: str, text: str) -> None:
+        """Back where it was written, before anything typed since."""
+        if channel != self.channel:
+            since = self.inbox.draft(channel)
+            self.inbox.save_draft(channel, f"{text}\n{since}" if since.strip() else text)
+            return
+        composer = self.query_one(Composer)
+        since = composer.text
+        composer.load_text(f"{text}\n{since}" if since.strip() else text)
+        composer.move_cursor(composer.document.end)
+
+    @on(Composer.Changed, "#composer")
+    def measure_reply(self) -> None:
+        text = self.query_one(Composer).text
+        self.query_one(ReplySizeMeter).show_size(
+            self.inbox.reply_size(self.channel or "", text) if text.strip() else None)
 
     @on(Composer.Typing)
     def typing(self) -> None:
