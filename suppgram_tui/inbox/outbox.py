@@ -13,6 +13,7 @@ at once, with the reason, until the agent retries it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -31,7 +32,8 @@ MAX_RETRY = 30.0
 RESEND_PAGE = 100
 """Messages per history page when looking for an earlier attempt (PubNub's most)."""
 GIVE_UP_AFTER = 8
-"""Attempts before a reply is marked failed; the agent can retry it by hand."""
+"""Attempts PubNub answered with an error (a 5xx) before a reply is marked failed; the
+agent can retry it by hand. No answer at all (offline) is retried until there is one."""
 
 
 class Outbox:
@@ -96,8 +98,9 @@ class Outbox:
             except Exception:  # noqa: BLE001 - the outbox must outlive any one failure
                 log.exception("the outbox failed; trying again")
                 failed_any = True
-            if failed_any:
-                await asyncio.sleep(delay)
+            if failed_any:  # back off; a kick (reconnected, a new reply) cuts it short
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), delay)
                 delay = min(delay * 2, MAX_RETRY)
                 self._wake.set()
             else:
@@ -129,7 +132,8 @@ class Outbox:
         except Exception as error:  # noqa: BLE001 - any failure is retried or reported
             reason = _reason(error)
             attempts = entry.attempts + 1
-            final = attempts >= GIVE_UP_AFTER or isinstance(error, PublishRefused | ClaimLost)
+            final = isinstance(error, PublishRefused | ClaimLost) or (
+                attempts >= GIVE_UP_AFTER and not _no_answer(error))
             state = OutboxState.FAILED if final else OutboxState.SENDING
             failed = replace(entry, state=state, attempts=attempts, last_error=reason,
                              claim=entry.claim and not isinstance(error, ClaimLost))
@@ -173,6 +177,15 @@ class Outbox:
             if len(page) < RESEND_PAGE:
                 return None
             before = min(message.timetoken for message in page)
+
+
+def _no_answer(error: BaseException) -> bool:
+    """PubNub was not reached (offline, timed out): nothing to give up on yet."""
+    if isinstance(error, ActionFailed) and error.__cause__ is not None:
+        error = error.__cause__
+    if isinstance(error, LinkRequestError):
+        return not error.status_code
+    return isinstance(error, asyncio.TimeoutError | OSError)
 
 
 def _reason(error: BaseException) -> str:

@@ -96,9 +96,11 @@ class Replies:
         pending = self._pending(channel, message)
         size = ReplySize(publish_size(channel, pending.message, pending.meta))
         if size.too_large:
-            raise ReplyRefused(f"This reply is {in_words(size.size)} once encoded for "
-                               f"PubNub, which takes at most {size.limit // 1024} KB: "
-                               "shorten it or send it in parts. Nothing was sent.")
+            typed = in_words(len(text.encode("utf-8", "surrogatepass")))
+            raise ReplyRefused(f"This reply ({typed} of text) is {in_words(size.size)} once "
+                               f"encoded for PubNub, which takes at most "
+                               f"{size.limit // 1024} KB: shorten it or send it in parts. "
+                               "Nothing was sent.")
         async with self._sending[channel]:
             if self._unassigned(channel):
                 pending = replace(pending, claim=not await self._claim_now(channel))
