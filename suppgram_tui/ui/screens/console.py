@@ -160,7 +160,8 @@ class ConsoleScreen(Screen[None]):
             question = f"{one_line(owner, 30)} has this conversation. Reply anyway?"
             if not await self.app.push_screen_wait(ConfirmScreen(question, key="enter")):
                 return
-        if channel == self.channel:
+        too_large = self.inbox.reply_size(channel, text).too_large
+        if channel == self.channel and not too_large:  # that one is refused, untouched
             self.query_one(Composer).load_text("")
         try:
             await self.inbox.send_reply(channel, text)
@@ -169,7 +170,8 @@ class ConsoleScreen(Screen[None]):
             self.notify(f"Not sent: {lost} Your reply is still in the composer.",
                         severity="warning", markup=False, timeout=10)
         except (ReplyRefused, StoreError) as error:
-            self._give_back(channel, text)
+            if not too_large:
+                self._give_back(channel, text)
             self.notify(str(error), severity="error", markup=False, timeout=15)
 
     def _give_back(self, channel: str, text: str) -> None:
