@@ -35,34 +35,40 @@ async def agent_replies(customer, channel: str) -> list[tuple[str, str]]:
             if item.message.get("kind") == "from_agent"]
 
 
+async def one_race(ann: InboxHarness, bob: InboxHarness, customer, round_number: int
+                   ) -> None:
+    """Both press Enter at once in a fresh conversation; the order alternates."""
+    channel = f"race-{round_number}"
+    await open_conversation(customer, channel, "anyone?")
+    await wait_until(lambda: ann.texts(channel) and bob.texts(channel))
+    first, second = (ann, bob) if round_number % 2 else (bob, ann)
+    outcomes = await asyncio.gather(
+        first.inbox.send_reply(channel, f"{first.inbox.agent_name} here"),
+        second.inbox.send_reply(channel, f"{second.inbox.agent_name} here"),
+        return_exceptions=True)
+    lost = [o for o in outcomes if isinstance(o, ClaimLost)]
+    assert len(lost) == 1, f"round {round_number}: {outcomes}"
+    winner = first if not isinstance(outcomes[0], ClaimLost) else second
+    loser = second if winner is first else first
+    # the loser's reply was never queued, and the sentence names who has it
+    assert winner.inbox.agent_name in str(lost[0])
+    assert loser.store.outbox_pending() == []
+    assert f"{loser.inbox.agent_name} here" not in loser.texts(channel)
+    await wait_until(lambda: winner.store.outbox_pending() == [])
+    await asyncio.sleep(0.1)  # a second reply would be in history by now
+    assert await agent_replies(customer, channel) == [
+        (winner.inbox.agent_name, f"{winner.inbox.agent_name} here")]
+    await wait_until(lambda: loser.inbox.conversations[channel].assignee
+                     == winner.inbox.agent_name)
+
+
 async def test_two_agents_replying_at_once_reach_the_customer_once(
         local_server, tmp_path, customer):
     ann = await InboxHarness(local_server.origin, tmp_path / "ann.json", "ann").start()
     bob = await InboxHarness(local_server.origin, tmp_path / "bob.json", "bob").start()
     try:
         for round_number in range(ROUNDS):
-            channel = f"race-{round_number}"
-            await open_conversation(customer, channel, "anyone?")
-            await wait_until(lambda: ann.texts(channel) and bob.texts(channel))
-            first, second = (ann, bob) if round_number % 2 else (bob, ann)
-            outcomes = await asyncio.gather(
-                first.inbox.send_reply(channel, f"{first.inbox.agent_name} here"),
-                second.inbox.send_reply(channel, f"{second.inbox.agent_name} here"),
-                return_exceptions=True)
-            lost = [o for o in outcomes if isinstance(o, ClaimLost)]
-            assert len(lost) == 1, f"round {round_number}: {outcomes}"
-            winner = first if not isinstance(outcomes[0], ClaimLost) else second
-            loser = second if winner is first else first
-            # the loser's reply was never queued, and the sentence names who has it
-            assert winner.inbox.agent_name in str(lost[0])
-            assert loser.store.outbox_pending() == []
-            assert f"{loser.inbox.agent_name} here" not in loser.texts(channel)
-            await wait_until(lambda: winner.store.outbox_pending() == [])
-            await asyncio.sleep(0.1)  # a second reply would be in history by now
-            assert await agent_replies(customer, channel) == [
-                (winner.inbox.agent_name, f"{winner.inbox.agent_name} here")]
-            await wait_until(lambda: loser.inbox.conversations[channel].assignee
-                             == winner.inbox.agent_name)
+            await one_race(ann, bob, customer, round_number)
     finally:
         await ann.stop()
         await bob.stop()
