@@ -132,6 +132,35 @@ async def test_the_size_shows_near_the_limit_and_an_oversized_reply_stays(
     assert await agent_replies(customer) == []
 
 
+async def test_f5_on_a_reply_whose_claim_was_lost_asks_before_sending_it(
+        local_server, tmp_path, customer):
+    """Written offline, and bob took the conversation meanwhile: the reply failed, naming
+    bob; F5 sends it into bob's conversation only once confirmed."""
+    store_path = tmp_path / "ann.json"
+    with AgentStore(store_path) as store:
+        store.outbox_add(OutboxEntry("late", CHANNEL, {
+            "kind": "from_agent", "time": "2026-11-26T04:00:00.000000+0000",
+            "text": "written offline"}, {"agent": "ann", "client_id": "late"}, claim=True))
+    await customer.set_channel_metadata().channel(f"suppgram-state.{CHANNEL}") \
+        .custom({"state": "assigned", "assignee": "bob", "tags": ""}).future()
+    app = console_app(local_server.origin, store_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_rita(app, pilot)
+        await wait_until(lambda: "failed: bob already has this conversation"
+                         in transcript_text(app))
+        await pilot.press("f5")
+        await wait_until(lambda: isinstance(app.screen, ConfirmScreen))
+        assert app.screen.question == "bob has this conversation. Send anyway?"
+        await pilot.press("escape")
+        await asyncio.sleep(0.2)
+        assert await agent_replies(customer) == []
+        await pilot.press("f5")
+        await wait_until(lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("f5")
+        await wait_until(lambda: app.console_screen.inbox.status().pending_replies == 0)
+    assert await agent_replies(customer) == ["written offline"]
+
+
 async def test_quitting_with_an_undelivered_reply_says_so_and_asks(
         local_server, tmp_path, customer):
     store_path = tmp_path / "ann.json"

@@ -21,6 +21,7 @@ from suppgram_tui.inbox import (
     ClaimLost,
     ConversationAction,
     ConversationFilter,
+    Delivery,
     Inbox,
     ReplyRefused,
     StoreError,
@@ -258,8 +259,18 @@ class ConsoleScreen(Screen[None]):
         else:
             self.notify(f"{action.done}: {one_line(channel, 60)}", markup=False, timeout=3)
 
-    def action_retry(self) -> None:
+    @work(group="replies", exit_on_error=False)
+    async def action_retry(self) -> None:
+        """Failed replies go again; into another agent's conversation only if confirmed
+        (a reply whose claim was lost, say)."""
         if self.channel is not None:
+            conversation = self.inbox.conversations[self.channel]
+            owner = conversation.assignee
+            if owner not in (None, self.settings.agent.name) and any(
+                    e.delivery is Delivery.FAILED for e in conversation.entries):
+                question = f"{one_line(owner, 30)} has this conversation. Send anyway?"
+                if not await self.app.push_screen_wait(ConfirmScreen(question, key="f5")):
+                    return
             count = self.inbox.retry_failed(self.channel)
             self.notify(f"Retrying {count} repl{'y' if count == 1 else 'ies'}." if count
                         else "No failed replies in this conversation.", timeout=3)
