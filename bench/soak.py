@@ -108,7 +108,7 @@ async def main() -> None:
                 while not customers.done.is_set():
                     now = time.monotonic()
                     if now >= next_reply and app.console_screen.channel is not None:
-                        inbox.send_reply(app.console_screen.channel, f"Reply {replies}")
+                        await inbox.send_reply(app.console_screen.channel, f"Reply {replies}")
                         replies += 1
                         next_reply += 5.0
                     if now >= next_sample:

@@ -19,10 +19,12 @@ from .events import (
     ReadMarkerMoved,
 )
 from .inbox import Inbox
+from .replies import ReplyRefused, ReplySize
 
 __all__ = [
     "ActionFailed", "Author", "ClaimLost", "ConnectionStatus", "Conversation",
     "ConversationAction", "ConversationChanged", "ConversationFilter", "Delivery", "Entry",
     "EntryAdded", "EntryUpdated", "HistoryLoaded", "Inbox", "InboxEvent", "InboxStatus",
-    "Notice", "ReadMarkerMoved", "StoreError",
+    "Notice", "ReadMarkerMoved", "ReplyRefused", "ReplySize",
+    "StoreError",
 ]

@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from suppgram_tui.link.errors import ConflictError, LinkRequestError
+from suppgram_tui.link.errors import ConflictError, LinkRequestError, is_transient
 from suppgram_tui.link.events import ChannelStateChanged, ChannelStateHint
 from suppgram_tui.model import ConversationState, Message, MessageKind
 from suppgram_tui.text import identifier
@@ -50,6 +50,9 @@ class ConversationAction(Enum):
 
 class ActionFailed(Exception):
     """The change did not reach PubNub; the message says what and why."""
+
+    transient = False
+    """No answer or a 5xx: trying again later may work (a 4xx will not)."""
 
 
 class ClaimLost(ActionFailed):
@@ -96,7 +99,9 @@ class Actions:
                     raise ValueError(f"unknown conversation action {action!r}")
         except LinkRequestError as error:
             log.warning("%s on %s failed: %s", action.verb, channel, error)
-            raise ActionFailed(f"Could not {action.verb}: {error}") from error
+            failed = ActionFailed(f"Could not {action.verb}: {error}")
+            failed.transient = is_transient(error.status_code)
+            raise failed from error
         log.info("%s on %s by %s", action.verb, channel, self.agent_name)
 
     async def claim(self, channel: str) -> None:

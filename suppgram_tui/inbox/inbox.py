@@ -32,7 +32,7 @@ from suppgram_tui.store import AgentStore
 from suppgram_tui.text import identifier, one_line
 from suppgram_tui.timetokens import now_utc
 
-from .actions import ActionFailed, Actions, ClaimLost, ConversationAction
+from .actions import Actions, ConversationAction
 from .agents import seen_agents
 from .awareness import Awareness
 from .background import Background
@@ -47,7 +47,7 @@ from .events import (
     ReadMarkerMoved,
 )
 from .ingest import Ingest
-from .replies import Replies
+from .replies import Replies, ReplySize
 from .startup import Startup
 from .transport import TransportFactory
 
@@ -84,7 +84,9 @@ class Inbox:
         self._replies = Replies(self.conversations, store, self._transport,
                                 converter=converter, agent_name=agent_name,
                                 support_user=support_user, clock=clock, emit=self._emit,
-                                claim=self._claim_for_reply, on_delivered=self._report)
+                                claim=self._claim_for_reply,
+                                connected=lambda: self.connection is ConnectionState.CONNECTED,
+                                on_delivered=self._report)
         self._actions = Actions(self.conversations, self._transport, agent_name=agent_name,
                                 clock=clock, queue=self._replies.queue, emit=self._emit,
                                 spawn=spawn)
@@ -168,10 +170,25 @@ class Inbox:
         """Claim, hand over, postpone, resolve or tag; raises ClaimLost or ActionFailed."""
         await self._actions.apply(action, channel, *args)
 
-    def send_reply(self, channel: str, text: str) -> Entry:
+    async def send_reply(self, channel: str, text: str) -> Entry:
         """Queue a reply: stored before it is published, delivered exactly once. Answering
-        a conversation nobody has taken claims it."""
-        return self._replies.send(channel, text)
+        a conversation nobody has taken claims it first. Nothing is sent when it raises
+        `ClaimLost` (another agent has it), `ReplyRefused` (too large) or `StoreError`."""
+        return await self._replies.send(channel, text)
+
+    def reply_size(self, channel: str, text: str) -> ReplySize:
+        """How big `text` is as a reply in `channel`, counted as PubNub counts it."""
+        return self._replies.size(channel, text)
+
+    def draft(self, channel: str) -> str:
+        return self._store.draft(channel)
+
+    def undelivered(self) -> dict[str, int]:
+        """Replies that have not reached PubNub yet (sending or failed), by channel."""
+        counts: dict[str, int] = {}
+        for pending in self._replies.outbox.pending:
+            counts[pending.channel] = counts.get(pending.channel, 0) + 1
+        return counts
 
     def retry_failed(self, channel: str) -> int:
         """Send the conversation's failed replies again; how many there were."""
@@ -217,18 +234,10 @@ class Inbox:
             self._group_counts = (total, counts)
         return dict(self._group_counts[1])
 
-    def _claim_for_reply(self, channel: str) -> None:
-        self._background.spawn(self._claim_quietly(channel))
-
-    async def _claim_quietly(self, channel: str) -> None:
-        try:
-            await self._actions.apply(ConversationAction.CLAIM, channel)
-        except ClaimLost as lost:
-            self._emit(Notice(str(lost), "warning"))
-        except ActionFailed as failed:
-            self._emit(Notice(str(failed), "error"))
-        else:
-            self._emit(Notice(f"{ConversationAction.CLAIM.done}: {channel}"))
+    async def _claim_for_reply(self, channel: str) -> None:
+        """Answering takes the conversation; raises `ClaimLost` or `ActionFailed`."""
+        await self._actions.apply(ConversationAction.CLAIM, channel)
+        self._emit(Notice(f"{ConversationAction.CLAIM.done}: {channel}"))
 
     # what PubNub tells ----------------------------------------------------------------
 

@@ -1,28 +1,56 @@
 """My replies: queued in the outbox before they are published, shown while on their way.
 
-A reply is an entry at once ("sending…"); it gets its timetoken from PubNub's answer or
-from its own echo on the subscription, whichever comes first. Answering a conversation
-nobody has taken claims it.
+Answering a conversation nobody has taken claims it, and the claim is won before the
+reply is published: the agent who loses keeps the text, and the customer gets one
+answer. Offline, the claim is left to the outbox, which makes it before publishing.
+A reply is then an entry ("sending…"), on disk before `send` returns; it gets its
+timetoken from PubNub's answer or from its own echo, whichever comes first.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from suppgram_tui.converters import ConverterLike, WireMessage
+from suppgram_tui.link.limits import PUBLISH_LIMIT, in_words, publish_size
 from suppgram_tui.model import ConversationState, Message, MessageKind
-from suppgram_tui.store import AgentStore, OutboxEntry, OutboxState
+from suppgram_tui.store import AgentStore, OutboxEntry, OutboxState, StoreError
+from suppgram_tui.text import identifier
 
+from .actions import ActionFailed, ClaimLost
 from .conversation import SYSTEM_KINDS, Author, Conversations, Delivery, Entry
-from .events import EntryAdded, EntryUpdated, InboxEvent
+from .events import EntryAdded, EntryUpdated, InboxEvent, Notice
 from .ingest import decode
 from .outbox import Outbox
 from .transport import Transport
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ReplySize:
+    """A reply's size as PubNub counts it (escaped, with its meta), against the limit."""
+
+    size: int
+    limit: int = PUBLISH_LIMIT
+
+    @property
+    def too_large(self) -> bool:
+        return self.size > self.limit
+
+    def __str__(self) -> str:
+        return f"{in_words(self.size)} of {self.limit // 1024} KB"
+
+
+class ReplyRefused(Exception):
+    """The reply cannot go out as it is (too large); nothing was sent, the agent keeps
+    it. The message says why."""
 
 
 class Replies:
@@ -31,7 +59,8 @@ class Replies:
     def __init__(self, conversations: Conversations, store: AgentStore, transport: Transport,
                  *, converter: ConverterLike, agent_name: str, support_user: str,
                  clock: Callable[[], datetime], emit: Callable[[InboxEvent], None],
-                 claim: Callable[[str], None], on_delivered: Callable[[], None]) -> None:
+                 claim: Callable[[str], Awaitable[None]], connected: Callable[[], bool],
+                 on_delivered: Callable[[], None]) -> None:
         self.conversations = conversations
         self.store = store
         self.converter = converter
@@ -40,36 +69,90 @@ class Replies:
         self.clock = clock
         self._emit = emit
         self._claim = claim
-        """Claims a conversation in the background (the reply is already queued)."""
+        """Claims a conversation; raises `ClaimLost`, or `ActionFailed`."""
+        self._connected = connected
         self._on_delivered = on_delivered
         """Called when the number of pending replies went down."""
-        self.outbox = Outbox(store, transport, on_sent=self._sent, on_failed=self._failed)
+        self._sending: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        """Per conversation: replies are queued in the order the agent sent them."""
+        self.outbox = Outbox(store, transport, claim=claim, on_sent=self._sent,
+                             on_failed=self._failed)
 
     @property
     def pending(self) -> int:
         return len(self.outbox.pending)
 
-    def send(self, channel: str, text: str) -> Entry:
-        """Queue a reply, clear the draft, and claim the conversation if nobody has it."""
-        entry = self.queue(channel, Message(MessageKind.FROM_AGENT, self.clock(), text))
+    def size(self, channel: str, text: str) -> ReplySize:
+        """How big `text` would be as a publish, counted as PubNub counts it."""
+        pending = self._pending(channel, Message(MessageKind.FROM_AGENT, self.clock(), text))
+        return ReplySize(publish_size(channel, pending.message, pending.meta))
+
+    async def send(self, channel: str, text: str) -> Entry:
+        """Claim the conversation if nobody has it, then queue the reply; it is on disk
+        when this returns. Nothing is sent when it raises: `ClaimLost` (someone else has
+        it, in words naming who), `ReplyRefused` (too large), `StoreError` (the reply
+        cannot be stored)."""
+        message = Message(MessageKind.FROM_AGENT, self.clock(), text)
+        pending = self._pending(channel, message)
+        size = ReplySize(publish_size(channel, pending.message, pending.meta))
+        if size.too_large:
+            typed = in_words(len(text.encode("utf-8", "surrogatepass")))
+            raise ReplyRefused(f"This reply ({typed} of text) is {in_words(size.size)} once "
+                               f"encoded for PubNub, which takes at most "
+                               f"{size.limit // 1024} KB: shorten it or send it in parts. "
+                               "Nothing was sent.")
+        async with self._sending[channel]:
+            if self._unassigned(channel):
+                pending = replace(pending, claim=not await self._claim_now(channel))
+            self.outbox.add(pending, send=False)  # StoreError if known to be unwritable
+            try:
+                await self.store.save()
+            except StoreError as error:
+                self.outbox.drop(pending.client_id)
+                raise StoreError(f"{error} Your reply was not sent.") from None
+            entry = self._show(pending, message)
+            self.outbox.kick()
         log.info("reply queued on %s", channel)
-        self.store.set_draft(channel, "")
-        conversation = self.conversations[channel]
-        if conversation.assignee is None and conversation.state is not ConversationState.RESOLVED:
-            self._claim(channel)  # answering a conversation takes it
+        if self.store.draft(channel).strip() == text.strip():
+            self.store.set_draft(channel, "")
         return entry
 
+    def _unassigned(self, channel: str) -> bool:
+        conversation = self.conversations.ensure(channel)
+        return conversation.assignee is None and \
+            conversation.state is not ConversationState.RESOLVED
+
+    async def _claim_now(self, channel: str) -> bool:
+        """Claim before the reply is queued; False leaves it to the outbox (offline).
+        A claim PubNub refuses outright is said, and the reply goes out anyway."""
+        if not self._connected():
+            return False
+        try:
+            await self._claim(channel)
+        except ClaimLost:
+            raise
+        except ActionFailed as failed:
+            if failed.transient:
+                return False
+            self._emit(Notice(str(failed), "error"))
+        return True
+
     def queue(self, channel: str, message: Message) -> Entry:
-        """Stored before it is published, delivered exactly once. Raises `StoreError`
-        (a sentence) when the store cannot be written."""
-        payload = self.converter.convert_to_pubnub(message)
-        client_id = uuid.uuid4().hex
-        pending = OutboxEntry(client_id, channel, payload,
-                              {"agent": self.agent_name, "client_id": client_id})
-        entry = self._entry(pending, message)
+        """Stored before it is published, delivered exactly once (resolved and postponed
+        notices). Raises `StoreError` (a sentence) when the store cannot be written."""
+        pending = self._pending(channel, message)
         self.outbox.add(pending)  # first: StoreError if it cannot be stored, and not shown
-        self.conversations.ensure(channel).add(entry)
-        self._emit(EntryAdded(channel, entry))
+        return self._show(pending, message)
+
+    def _pending(self, channel: str, message: Message) -> OutboxEntry:
+        client_id = uuid.uuid4().hex
+        return OutboxEntry(client_id, channel, self.converter.convert_to_pubnub(message),
+                           {"agent": self.agent_name, "client_id": client_id})
+
+    def _show(self, pending: OutboxEntry, message: Message) -> Entry:
+        entry = self._entry(pending, message)
+        self.conversations.ensure(pending.channel).add(entry)
+        self._emit(EntryAdded(pending.channel, entry))
         return entry
 
     def restore(self) -> None:
@@ -123,4 +206,7 @@ class Replies:
         entry.delivery_error = pending.last_error
         if pending.state is OutboxState.FAILED:
             entry.delivery = Delivery.FAILED
+            self._emit(Notice(f"A reply in {identifier(pending.channel)} was not sent: "
+                              f"{(pending.last_error or '').rstrip('.')}. F5 there tries again.",
+                              "error"))
         self._emit(EntryUpdated(pending.channel, entry))

@@ -13,7 +13,7 @@ from pubnub.pubnub_asyncio import PubNubAsyncio
 from suppgram_tui.model import ConnectionState
 
 from .batches import isolate
-from .errors import LinkRequestError
+from .errors import LinkRequestError, PublishRefused, is_transient, refusal
 from .events import (
     ConnectionChanged,
     Features,
@@ -218,13 +218,21 @@ class PubNubLink:
 
     async def publish(self, channel: str, payload: Any, meta: dict[str, Any] | None = None
                       ) -> int:
-        """Publish as the support user; returns the timetoken PubNub assigned."""
+        """Publish as the support user; returns the timetoken PubNub assigned. A 4xx
+        answer (bad request, forbidden, too large) is `PublishRefused`: sending the same
+        again cannot help."""
         request = self.client.publish().channel(channel).message(payload)
         if meta:
             request = request.meta(meta)
         if len(repr(payload)) > 8_000:
             request = request.use_post(True)
-        result = await self._call(request)
+        try:
+            result = await self._call(request)
+        except LinkRequestError as error:
+            if is_transient(error.status_code):
+                raise
+            raise PublishRefused(error.status_code or 0,
+                                 refusal(error.status_code or 0, error.detail)) from error
         return int(result.timetoken)
 
     async def signal(self, channel: str, payload: Any) -> None:

@@ -46,6 +46,9 @@ class OutboxEntry:
     attempts: int = 0
     last_error: str | None = None
     state: OutboxState = OutboxState.PENDING
+    claim: bool = False
+    """Claim the conversation before publishing: the reply was written to an unassigned
+    conversation while the claim could not be made (offline). Absent in older files."""
 
     def to_document(self) -> dict[str, Any]:
         """The entry as stored in the file."""
@@ -58,6 +61,7 @@ class OutboxEntry:
             "attempts": self.attempts,
             "last_error": self.last_error,
             "state": self.state.value,
+            "claim": self.claim,
         }
 
     @classmethod
@@ -75,6 +79,7 @@ class OutboxEntry:
             attempts=doc["attempts"],
             last_error=doc["last_error"],
             state=OutboxState(doc["state"]),
+            claim=doc.get("claim", False) is True,
         )
 
 

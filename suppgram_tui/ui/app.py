@@ -21,6 +21,7 @@ from suppgram_tui.text import visible
 from .bridge import InboxBridge
 from .screens.connecting import ConnectingScreen
 from .screens.console import ConsoleScreen
+from .screens.quit_confirm import QuitConfirmScreen
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,18 @@ class SuppgramConsole(App[None]):
         gc.unfreeze()  # collectable again once this console is gone
         if self._gc_thresholds is not None:
             gc.set_threshold(*self._gc_thresholds)
+
+    async def action_quit(self) -> None:
+        """Replies not yet delivered are said and asked about; Ctrl+Q again confirms."""
+        if isinstance(self.screen, QuitConfirmScreen):
+            self.screen.dismiss(True)  # Ctrl+Q is a priority key: the dialog never sees it
+            return
+        undelivered = self.console_screen.inbox.undelivered() if self.console_screen else {}
+        if undelivered:
+            self.push_screen(QuitConfirmScreen(undelivered),
+                             lambda yes: self.exit() if yes else None)
+        else:
+            self.exit()
 
     def action_toggle_help(self) -> None:
         """F1 opens the key help and closes it again."""

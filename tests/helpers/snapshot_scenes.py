@@ -112,7 +112,7 @@ async def simulator(pilot: Pilot) -> None:
     await until(lambda: len(screen.simulation.records) == 1, pilot)
     inbox = app.console_screen.inbox  # type: ignore[attr-defined]
     await until(lambda: "olga-support" in inbox.conversations, pilot)
-    inbox.send_reply("olga-support", "Yes! What would you like refunded?")
+    await inbox.send_reply("olga-support", "Yes! What would you like refunded?")
     await until(lambda: len(screen.simulation.records) == 2, pilot)
     # the reply claims olga's conversation: its App Context writes take timetokens
     await until(lambda: any(n.message == "Claimed: olga-support" for n in app._notifications),

@@ -41,6 +41,8 @@ class TcpProxy:
         self.cuts = 0
         self.lost_responses = 0
         self._lose_poll_response = False
+        self.offline = False
+        """While True every new connection is reset at once, as with no network."""
         self._server: asyncio.base_events.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.port = 0
@@ -73,16 +75,27 @@ class TcpProxy:
         self.cuts += len(cut)
         return len(cut)
 
+    def go_offline(self) -> None:
+        """Cut everything and refuse what comes next, until `offline` is False again."""
+        self.offline = True
+        self.cut()
+
     def lose_next_poll_response(self) -> None:
         self._lose_poll_response = True
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.offline:
+            writer.transport.abort()
+            return
         try:
             up_reader, up_writer = await asyncio.open_connection(*self.target)
         except OSError:
             writer.transport.abort()
             return
         connection = _Connection(writer, up_writer)
+        if self.offline:  # went offline while this one was being connected
+            connection.abort()
+            return
         self.connections.add(connection)
         for pump in (self._to_server(reader, connection), self._to_client(up_reader, connection)):
             task = asyncio.ensure_future(pump)

@@ -35,7 +35,7 @@ async def test_a_rating_is_shown_as_stars_and_nobody_waits_for_it(harnesses, cus
     customer = customers("cust-r2")
     await open_conversation(customer, "r2", "where is my order?")
     ann = await harnesses("ann")
-    ann.inbox.send_reply("r2", "on its way")
+    await ann.inbox.send_reply("r2", "on its way")
     await wait_until(lambda: ann.store.outbox_pending() == [])
     assert ann.inbox.conversations["r2"].waiting_since is None
     unread = ann.inbox.conversations["r2"].unread

@@ -36,7 +36,7 @@ async def test_customer_message_arrives_and_reply_reaches_customer_in_suppgram_j
     assert view.entries[0].author is Author.CUSTOMER and view.unread == 1
     assert any(isinstance(e, EntryAdded) and e.new_conversation for e in ann.events)
 
-    ann.inbox.send_reply("cust-1-support", "sorry, checking")
+    await ann.inbox.send_reply("cust-1-support", "sorry, checking")
     await wait_until(lambda: any(m.publisher == "support" for m in inbox_seen.messages))
     reply = next(m for m in inbox_seen.messages if m.publisher == "support")
     assert list(reply.message) == ["kind", "time", "text"]
@@ -186,7 +186,7 @@ async def test_outage_loses_nothing_and_a_reply_is_delivered_exactly_once(
         await wait_until(lambda: ann.texts("c9") == ["before outage"])
         await server.stop()
 
-        ann.inbox.send_reply("c9", "sent during outage")
+        await ann.inbox.send_reply("c9", "sent during outage")
         await wait_until(lambda: ann.inbox.conversations["c9"].entries[-1].delivery_error)
         await ann.stop()  # the console is restarted before the server comes back
 
@@ -331,7 +331,7 @@ async def test_a_keyset_without_a_feature_degrades_with_a_sentence(tmp_path, cus
             # a claim stays in this console when App Context is missing
             await ann.inbox.apply(ConversationAction.CLAIM, "c15")
             assert ann.inbox.conversations["c15"].assignee == "ann"
-            ann.inbox.send_reply("c15", "answered")
+            await ann.inbox.send_reply("c15", "answered")
             await wait_until(lambda: ann.store.outbox_pending() == [])
         finally:
             await ann.stop()

@@ -52,7 +52,7 @@ async def test_simulated_customers_chat_with_a_console_both_ways(local_server, t
         await wait_until(lambda: ann.texts("dana-support") == ["where is my parcel?"])
         await wait_until(lambda: ann.texts("erik-support") == ["hello"])
 
-        ann.inbox.send_reply("dana-support", "It is on its way.")
+        await ann.inbox.send_reply("dana-support", "It is on its way.")
         await wait_until(lambda: any(e.text == "It is on its way." and e.author is Author.AGENT
                                      for e in dana.view.entries))
         received = [r for r in simulation.records if r.direction == "received"]

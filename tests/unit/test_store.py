@@ -380,7 +380,7 @@ async def test_a_reply_is_on_disk_as_sending_before_it_is_published_and_never_on
             return await publish(channel, payload, meta)
 
         monkeypatch.setattr(ann.link, "publish", publish_after_looking)
-        reply = ann.inbox.send_reply("rita-support", "Here to help.")
+        reply = await ann.inbox.send_reply("rita-support", "Here to help.")
         ann.inbox.mark_read("rita-support")
         ann.store.set_draft("rita-support", "and one more thing")
         await wait_until(lambda: ann.store.outbox_pending() == [])

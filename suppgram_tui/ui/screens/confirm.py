@@ -29,8 +29,9 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt-box"):
             yield Label(self.question, markup=False)
-            yield Label(f"{self.app.get_key_display(Binding(self.key, ''))} again or Enter: "
-                        "yes · Escape: no", classes="hint", markup=False)
+            again = "" if self.key == "enter" else \
+                f"{self.app.get_key_display(Binding(self.key, ''))} again or "
+            yield Label(f"{again}Enter: yes · Escape: no", classes="hint", markup=False)
 
     def on_key(self, event: events.Key) -> None:
         if event.key == self.key:

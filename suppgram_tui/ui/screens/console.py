@@ -19,7 +19,9 @@ from suppgram_tui.inbox import (
     ClaimLost,
     ConversationAction,
     ConversationFilter,
+    Delivery,
     Inbox,
+    ReplyRefused,
     StoreError,
 )
 from suppgram_tui.settings import Settings
@@ -33,6 +35,7 @@ from ..widgets.conversation_header import ConversationHeader
 from ..widgets.conversation_list import ConversationList
 from ..widgets.key_bar import KeyBar
 from ..widgets.nothing_open import NothingOpen
+from ..widgets.reply_size import ReplySizeMeter
 from ..widgets.sidebar import Sidebar
 from ..widgets.status_line import StatusLine
 from ..widgets.transcript import Transcript
@@ -69,6 +72,7 @@ class ConsoleScreen(Screen[None]):
                                   id="nothing-open")
                 yield Transcript(support_user=self.settings.pubnub.user_id, id="transcript")
                 yield Composer(id="composer")
+                yield ReplySizeMeter(id="reply-size")
         yield KeyBar()
 
     @property
@@ -156,12 +160,47 @@ class ConsoleScreen(Screen[None]):
     @on(Composer.Submitted)
     def send(self, message: Composer.Submitted) -> None:
         if (channel := self._need_conversation()) is not None:
-            try:
-                self.inbox.send_reply(channel, message.text)
-            except StoreError as error:  # the reply stays in the composer
-                self.notify(str(error), severity="error", markup=False, timeout=15)
+            self._send_reply(channel, message.text)
+
+    @work(group="replies", exit_on_error=False)
+    async def _send_reply(self, channel: str, text: str) -> None:
+        """In another agent's conversation, ask first. A reply that cannot go out (the
+        claim lost, too large, unstorable) goes back to the composer, with why."""
+        owner = self.inbox.conversations[channel].assignee
+        if owner not in (None, self.settings.agent.name):
+            question = f"{one_line(owner, 30)} has this conversation. Reply anyway?"
+            if not await self.app.push_screen_wait(ConfirmScreen(question, key="enter")):
                 return
+        too_large = self.inbox.reply_size(channel, text).too_large
+        if channel == self.channel and not too_large:  # that one is refused, untouched
             self.query_one(Composer).load_text("")
+        try:
+            await self.inbox.send_reply(channel, text)
+        except ClaimLost as lost:
+            self._give_back(channel, text)
+            self.notify(f"Not sent: {lost} Your reply is still in the composer.",
+                        severity="warning", markup=False, timeout=10)
+        except (ReplyRefused, StoreError) as error:
+            if not too_large:
+                self._give_back(channel, text)
+            self.notify(str(error), severity="error", markup=False, timeout=15)
+
+    def _give_back(self, channel: str, text: str) -> None:
+        """Back where it was written, before anything typed since."""
+        if channel != self.channel:
+            since = self.inbox.draft(channel)
+            self.inbox.save_draft(channel, f"{text}\n{since}" if since.strip() else text)
+            return
+        composer = self.query_one(Composer)
+        since = composer.text
+        composer.load_text(f"{text}\n{since}" if since.strip() else text)
+        composer.move_cursor(composer.document.end)
+
+    @on(Composer.Changed, "#composer")
+    def measure_reply(self) -> None:
+        text = self.query_one(Composer).text
+        self.query_one(ReplySizeMeter).show_size(
+            self.inbox.reply_size(self.channel or "", text) if text.strip() else None)
 
     @on(Composer.Typing)
     def typing(self) -> None:
@@ -233,8 +272,18 @@ class ConsoleScreen(Screen[None]):
                 else ""
             self.notify(f"{action.done}{to}: {one_line(channel, 60)}", markup=False, timeout=3)
 
-    def action_retry(self) -> None:
+    @work(group="replies", exit_on_error=False)
+    async def action_retry(self) -> None:
+        """Failed replies go again; into another agent's conversation only if confirmed
+        (a reply whose claim was lost, say)."""
         if self.channel is not None:
+            conversation = self.inbox.conversations[self.channel]
+            owner = conversation.assignee
+            if owner not in (None, self.settings.agent.name) and any(
+                    e.delivery is Delivery.FAILED for e in conversation.entries):
+                question = f"{one_line(owner, 30)} has this conversation. Send anyway?"
+                if not await self.app.push_screen_wait(ConfirmScreen(question, key="f5")):
+                    return
             count = self.inbox.retry_failed(self.channel)
             self.notify(f"Retrying {count} repl{'y' if count == 1 else 'ies'}." if count
                         else "No failed replies in this conversation.", timeout=3)
