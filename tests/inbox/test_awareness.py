@@ -26,7 +26,11 @@ async def test_a_reopened_conversation_keeps_its_tags(harnesses, customers):
         await wait_until(lambda h=harness: h.inbox.conversations["r1"].state
                          is ConversationState.NEW)
         assert harness.inbox.conversations["r1"].tags == ["billing", "vip"]
-    custom, _ = await ann.link.conversation_state("r1")
+    for _ in range(100):  # the reopen is written to App Context in the background
+        custom, _ = await ann.link.conversation_state("r1")
+        if custom["state"] == "new":
+            break
+        await asyncio.sleep(0.05)
     assert custom["state"] == "new" and custom["tags"] == "billing,vip"
 
 

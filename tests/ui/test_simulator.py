@@ -64,7 +64,7 @@ async def test_simulated_customers_chat_with_a_console_both_ways(local_server, t
         await ann.inbox.apply(ConversationAction.RESOLVE, "dana-support")
         await wait_until(lambda: any(e.author is Author.SYSTEM for e in dana.view.entries))
         await simulation.rate("dana", 5, "quick and kind")
-        await wait_until(lambda: "5 quick and kind" in ann.texts("dana-support"))
+        await wait_until(lambda: "★★★★★ rated 5/5: quick and kind" in ann.texts("dana-support"))
         assert ann.inbox.conversations["dana-support"].state is ConversationState.RESOLVED
 
         await simulation.set_online("erik", False)
