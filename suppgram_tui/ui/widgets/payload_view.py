@@ -51,6 +51,12 @@ class PayloadView(ScrollView, can_focus=True):
         """The text as laid out at the current width (for tests)."""
         return self._rows
 
+    def action_scroll_home(self) -> None:
+        self.scroll_home(animate=False)  # a jump through thousands of rows, not a glide
+
+    def action_scroll_end(self) -> None:
+        self.scroll_end(animate=False)
+
     def on_resize(self) -> None:
         self._layout_rows()
 
