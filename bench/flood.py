@@ -10,11 +10,11 @@ accept on publish: an old history or another server may hold them) is written st
 into the server's SQLite file. The headless console (120 x 50) opens that conversation
 and the agent presses F2 (timed until the wire view is drawn), F6 (the whole-message
 inspector, on the newest message, a small one), Left (to a message with a 900 KB meta)
-and End (until the inspector's bottom is drawn). Then the agent opens an
-empty conversation and customers publish N messages of 31 KB into it from their own
-process while the agent types into the composer every 200 ms (key until the composer
-redraws with it). RSS of the console's process (this one) before and after, with the
-transcript's rendered lines and measured heights.
+and End (until the inspector's bottom is drawn). Then the agent opens an empty
+conversation and customers publish N messages of 31 KB into it from their own process
+while the agent types into the composer every 200 ms (key until the composer redraws
+with it; keys come from a thread, as a terminal's do). RSS of the console's process
+(this one) before and after, with the transcript's rendered lines and heights held.
 
 Run: python bench/flood.py [--quick] [--messages 2000] [--size 31744]
 """
@@ -26,6 +26,7 @@ import asyncio
 import gc
 import json
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,43 @@ class DrawProbe:
         return self.latencies[-1] * 1000
 
 
+class Typist(threading.Thread):
+    """Presses a key every 200 ms of wall-clock time, as a terminal's input thread hands
+    Textual a key whether or not the event loop is busy: the time runs from the press,
+    so a loop blocked by work counts (a key posted from the loop itself would not). One
+    key in flight at a time."""
+
+    def __init__(self, app: Any, composer: Any, probe: DrawProbe) -> None:
+        super().__init__(daemon=True)
+        self.app, self.composer, self.probe = app, composer, probe
+        self.loop = asyncio.get_running_loop()
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        from textual import events
+
+        def press(at: float, posted: threading.Event) -> None:
+            length = len(self.composer.text)
+            self.probe.arm(lambda _text: len(self.composer.text) > length)
+            self.probe.armed_at = at  # in flight since the press, not since the loop woke
+            self.app.post_message(events.Key("x", "x"))
+            posted.set()
+
+        while not self.done.is_set():
+            posted = threading.Event()
+            pressed = time.perf_counter()
+            self.loop.call_soon_threadsafe(press, pressed, posted)
+            deadline = pressed + 30
+            while (not posted.is_set() or self.probe.armed_at is not None) \
+                    and time.perf_counter() < deadline:
+                time.sleep(0.002)
+            self.done.wait(0.2)
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join(5)
+
+
 def live_strips() -> int:
     from textual.strip import Strip
 
@@ -127,8 +165,9 @@ async def wire_view(app: Any, pilot: Any, report: Report) -> None:
     probe.arm(lambda text: "timetoken=" in text)
     await pilot.press("f2")
     f2 = await probe.wait(120, "wire view drawn")
-    report.add(f"F2 (wire view) on {len(transcript.view.entries)} messages with a 900 KB "
-               "meta: key to drawn", f"{fmt(f2)} ms", "", "", "<= 200 ms", verdict(f2 <= 200))
+    big = sum(1 for entry in transcript.view.entries if entry.meta)
+    report.add(f"F2 (wire view) on {big} messages with a 900 KB meta (and a small one): "
+               "key to drawn", f"{fmt(f2)} ms", "", "", "<= 200 ms", verdict(f2 <= 200))
     report.add("transcript lines laid out in the wire view",
                f"{getattr(transcript, 'line_count', None) or transcript.virtual_size.height:,}")
     try:
@@ -162,8 +201,6 @@ async def wire_view(app: Any, pilot: Any, report: Report) -> None:
 
 async def flood(app: Any, pilot: Any, server: ServerProcess, args: argparse.Namespace,
                 report: Report) -> None:
-    from textual import events
-
     from suppgram_tui.inbox.events import EntryAdded
     from suppgram_tui.ui.widgets.composer import Composer
     from suppgram_tui.ui.widgets.transcript import Transcript
@@ -179,25 +216,19 @@ async def flood(app: Any, pilot: Any, server: ServerProcess, args: argparse.Name
                         and event.channel == FLOOD and arrived.__setitem__(0, arrived[0] + 1))
     strips_before, rss_before = live_strips(), rss_mb()
     probe = DrawProbe(composer)
-    keys: list[float] = []
+    typist = Typist(app, composer, probe)
     customers = await CustomersProcess(server.origin, [FLOOD], count=args.messages,
                                        concurrency=4, text_size=args.size).start()
     rss_peak = rss_before
     started = time.perf_counter()
+    typist.start()
     while not customers.done.is_set() or arrived[0] < customers.sent:
-        length = len(composer.text)
-        probe.arm(lambda _text, length=length: len(composer.text) > length)
-        # as a terminal's key arrives: posted, not awaited until the app is idle (which
-        # `pilot.press` does, and an app under a flood rarely is)
-        app.post_message(events.Key("x", "x"))
-        try:
-            keys.append(await probe.wait(30, "key drawn"))
-        except TimeoutError:
-            keys.append(30_000.0)
         rss_peak = max(rss_peak, rss_mb())
         await asyncio.sleep(0.2)
         if time.perf_counter() - started > 1200:
             raise TimeoutError("the flood did not get through in 20 minutes")
+    typist.stop()
+    keys = [latency * 1000 for latency in probe.latencies]
     await customers.wait(60)
     seconds = time.perf_counter() - started
     await pilot.pause(1.0)

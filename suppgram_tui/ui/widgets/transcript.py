@@ -1,8 +1,9 @@
 """A conversation's messages, drawn line by line: only what is on screen is rendered.
 
-Each entry is measured once per width (its height is kept for as long as the entry is)
-and its lines are cached by how many lines they are, so a flood of long messages costs
-the heights of what is kept and a bounded number of lines. New messages are followed
+Each entry's height is counted once per width (and kept for as long as the entry is),
+without drawing it; lines are drawn only when on screen and cached by how many lines
+they are, so a flood of long messages costs the heights of what is kept and a bounded
+number of lines. New messages are followed
 unless the agent has scrolled up, and reaching the top asks for older history.
 """
 
@@ -12,6 +13,7 @@ from bisect import bisect_right
 from typing import ClassVar, Literal
 
 from rich.style import Style
+from rich.text import Text
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -21,7 +23,7 @@ from textual.strip import Strip
 from suppgram_tui.inbox import Author, Conversation, Delivery, Entry
 
 from .line_cache import LineCache
-from .transcript_entry import EntryStyles, render_message, render_wire
+from .transcript_entry import EntryStyles, height_of, lines_of, message_texts, wire_texts
 
 AUTHOR_CLASSES = {
     Author.CUSTOMER: "transcript--customer",
@@ -145,8 +147,11 @@ class Transcript(ScrollView, can_focus=True):
             for kind in kinds:
                 key: PartKey = (entry.key, kind, width, entry.delivery, entry.delivery_error)
                 height = 1 if kind == "gap" else self._heights.get(key)
-                if height is None:
-                    height = len(self._draw_part(entry, kind, key))
+                if height is None:  # counted, not drawn: most of a flood is never seen
+                    texts = self._texts(entry, kind)
+                    height = height_of(texts, width)
+                    if height is None:
+                        height = len(self._draw_part(entry, kind, key))
                 heights[key] = height
                 parts.append((entry, kind, key))
                 starts.append(line)
@@ -164,13 +169,19 @@ class Transcript(ScrollView, can_focus=True):
             self.post_message(self.NeedOlder(self.view.channel))  # nothing to scroll yet
         self.refresh()
 
+    def _texts(self, entry: Entry, kind: PartKind) -> list[Text]:
+        styles = self._styles_for(entry.author)
+        return message_texts(entry, styles) if kind == "message" else wire_texts(entry, styles)
+
     def _draw_part(self, entry: Entry, kind: PartKind, key: PartKey) -> list[Strip]:
         if kind == "gap":
             return _GAP
-        styles = self._styles_for(entry.author)
-        draw = render_message if kind == "message" else render_wire
-        lines = draw(entry, key[2], self.app.console, styles)
+        lines = lines_of(self._texts(entry, kind), key[2], self.app.console)
         self._lines.put(key, lines)
+        if self._heights.get(key, len(lines)) != len(lines):  # never seen, but be sure
+            self._heights[key] = len(lines)
+            self.call_after_refresh(self._relayout, follow=self._end_pending
+                                    or self.scroll_y >= self.max_scroll_y - 1)
         return lines
 
     def _part_lines(self, part: int) -> list[Strip]:

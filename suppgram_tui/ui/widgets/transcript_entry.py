@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich._wrap import divide_line
 from rich.console import Console
 from rich.style import Style
 from rich.text import Text
@@ -36,8 +37,7 @@ class EntryStyles:
     raw: Style
 
 
-def render_message(entry: Entry, width: int, console: Console, styles: EntryStyles
-                   ) -> list[Strip]:
+def message_texts(entry: Entry, styles: EntryStyles) -> list[Text]:
     """The header line and the text (or why it could not be decoded)."""
     header = Text(end="")
     # PubNub's timetoken is when it really arrived; a payload's own time can be off
@@ -60,11 +60,10 @@ def render_message(entry: Entry, width: int, console: Console, styles: EntryStyl
         body.append(Text(visible(f"— {label}{suffix} —"), style=styles.author))
     else:
         body.append(Text(visible(entry.text)))
-    return _lines(body, width, console)
+    return body
 
 
-def render_wire(entry: Entry, width: int, console: Console, styles: EntryStyles
-                ) -> list[Strip]:
+def wire_texts(entry: Entry, styles: EntryStyles) -> list[Text]:
     """The envelope and the raw JSON, each cut to a preview; nothing for an entry whose
     raw JSON already is its body."""
     if entry.undecodable:
@@ -78,7 +77,27 @@ def render_wire(entry: Entry, width: int, console: Console, styles: EntryStyles
         if rest:
             body.append(Text(f"… {_size(rest)} more: {INSPECT_KEY} shows the whole message",
                              style=styles.meta))
-    return _lines(body, width, console)
+    return body
+
+
+def lines_of(body: list[Text], width: int, console: Console) -> list[Strip]:
+    """The texts wrapped at `width`, as Rich wraps them."""
+    options = console.options.update_width(width)
+    return [Strip(segments) for text in body
+            for segments in console.render_lines(text, options, pad=False)]
+
+
+def height_of(body: list[Text], width: int) -> int | None:
+    """How many lines `lines_of` makes, counted with Rich's own word division without
+    rendering (several times faster on a long message); None where tab stops would
+    need the real thing."""
+    height = 0
+    for text in body:
+        plain = text.plain
+        if "\t" in plain:
+            return None
+        height += sum(len(divide_line(line, width)) + 1 for line in plain.split("\n"))
+    return height
 
 
 def _preview(text: str) -> tuple[str, str]:
@@ -89,12 +108,6 @@ def _preview(text: str) -> tuple[str, str]:
 def _size(text: str) -> str:
     size = len(text.encode("utf-8", "surrogatepass"))
     return f"{size:,} bytes" if size < 10 * 1024 else f"{size / 1024:,.0f} KB"
-
-
-def _lines(body: list[Text], width: int, console: Console) -> list[Strip]:
-    options = console.options.update_width(width)
-    return [Strip(segments) for text in body
-            for segments in console.render_lines(text, options, pad=False)]
 
 
 def author_label(entry: Entry) -> str:
