@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from textual import events
 from textual.command import CommandPalette
 from textual.widgets import DataTable, Input
 
@@ -159,6 +160,11 @@ async def test_every_screen_shows_hostile_names_tags_and_payloads_as_text(
         shows(app, "the canned-name prompt", "[b]x")
         await pilot.press("escape")
         await on(app, pilot, type(screen))
+        composer.load_text("")
+        composer.focus()
+        composer.post_message(events.Paste(f"pasted\r{CLEAR}line"))  # a terminal's CR
+        await wait_until(lambda: composer.text == "pasted\n␛[2Jline")
+        shows(app, "the composer after a paste", "␛[2Jline")
         composer.load_text("")
 
         await pilot.press("ctrl+b")  # OTHER has it: asks first, naming them

@@ -53,11 +53,11 @@ class Composer(TextArea):
     def edit(self, edit: Edit) -> EditResult:
         """A paste (a customer's text copied back) may carry escape sequences, which a
         TextArea would hand the terminal as they are: they become stand-ins."""
-        edit.text = visible(edit.text)
+        edit.text = _shown(edit.text)
         return super().edit(edit)
 
     def load_text(self, text: str) -> None:
-        super().load_text(visible(text))
+        super().load_text(_shown(text))
 
     def on_key(self, event: events.Key) -> None:
         """Enter sends. Handled here, in this widget's queue after the keys typed before
@@ -105,3 +105,9 @@ class Composer(TextArea):
 
 def _looks_like_canned(text: str) -> bool:
     return len(text) > 1 and text.startswith("/") and not any(c.isspace() for c in text)
+
+
+def _shown(text: str) -> str:
+    """Line breaks stay line breaks (a terminal pastes them as CR); every other control
+    character becomes its stand-in."""
+    return visible(text.replace("\r\n", "\n").replace("\r", "\n"))
