@@ -23,11 +23,18 @@ from urllib.parse import quote
 
 import aiohttp
 
+FILLER = ("my-order-has-not-arrived-yet.where-is-it.i-ordered-it-two-weeks-ago."
+          "the-tracking-page-says-nothing.please-look-into-it ")
+"""Padding for long messages: unreserved in a URL but for one space in 120 characters,
+so 31 KB of it still fits PubNub's 32 KiB GET publish."""
 
-def payload(number: int) -> str:
+
+def payload(number: int, size: int | None = None) -> str:
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f%z")
-    return json.dumps({"kind": "from_customer", "time": now,
-                       "text": f"Customer message {number}: my order has not arrived yet."},
+    text = f"Customer message {number}: my order has not arrived yet."
+    if size is not None and size > len(text):
+        text = (text + " " + FILLER * (size // len(FILLER) + 1))[:size]
+    return json.dumps({"kind": "from_customer", "time": now, "text": text},
                       separators=(",", ":"))
 
 
@@ -50,7 +57,8 @@ class Customers:
     async def publish(self, http: aiohttp.ClientSession, number: int) -> None:
         channel = self.channel()
         meta = json.dumps({"sent": time.time()}, separators=(",", ":"))
-        url = (f"{self.base}{quote(channel, safe='')}/0/{quote(payload(number), safe='')}"
+        message = payload(number, self.spec.get("text_size"))
+        url = (f"{self.base}{quote(channel, safe='')}/0/{quote(message, safe='')}"
                f"?uuid=cust-{quote(channel, safe='')}&meta={quote(meta, safe='')}"
                f"&pnsdk=bench-customers")
         try:

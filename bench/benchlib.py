@@ -237,10 +237,11 @@ class CustomersProcess:
     def __init__(self, origin: str, channels: Sequence[str], *, count: int | None = None,
                  seconds: float | None = None, rate: float = 0.0, concurrency: int = 32,
                  hot_channel: str | None = None, hot_share: float = 0.0,
-                 seed: int = 7) -> None:
+                 seed: int = 7, text_size: int | None = None) -> None:
         self.spec = {"origin": origin, "channels": list(channels), "count": count,
                      "seconds": seconds, "rate": rate, "concurrency": concurrency,
                      "hot_channel": hot_channel, "hot_share": hot_share, "seed": seed,
+                     "text_size": text_size,
                      "publish_key": PUBLISH_KEY, "subscribe_key": SUBSCRIBE_KEY}
         self.proc: asyncio.subprocess.Process | None = None
         self.sent = 0

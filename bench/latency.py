@@ -107,7 +107,7 @@ class LatencyProbe:
                 # new messages are appended: each pending one ends at the last line but
                 # the blank separator, and stays there while more are appended below
                 shown = {id(e) for e in transcript.view.entries}
-                last = len(transcript._lines) - 2
+                last = transcript.line_count - 2
                 self._pane_laid += [(e, sent, last) for e, sent in self._pane_pending
                                     if id(e) in shown]
                 self._pane_pending = [p for p in self._pane_pending if id(p[0]) not in shown]

@@ -44,7 +44,9 @@ def visible(text: str, *, keep_newlines: bool = True) -> str:
 
 def one_line(text: str, limit: int = 200) -> str:
     """A preview: one line, visible, cut at `limit` characters."""
-    flat = visible(text, keep_newlines=False)
+    # stand-ins only lengthen, and CR LF becomes one character: twice the limit is enough
+    # of a 31 KB message for a toast or a list row
+    flat = visible(text[: 2 * limit + 2], keep_newlines=False)
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 

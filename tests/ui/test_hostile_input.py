@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 import resource
 import time
 import uuid
@@ -38,6 +37,7 @@ from tests.helpers.hostile_payloads import CASES, CONVERTER_SOURCE, RAW, Case, m
 from tests.helpers.inbox_harness import GROUP, customer_client
 from tests.helpers.keys import PUBLISH_KEY, SUBSCRIBE_KEY
 from tests.helpers.recorder import Recorder
+from tests.helpers.screen_checks import assert_clean, assert_terminal_clean, screen_text, squash
 from tests.helpers.wait import wait_until
 
 pytestmark = pytest.mark.slow
@@ -50,43 +50,9 @@ ROGUE_CHANNEL = "rogue-support"
 EVIL_GREETING = json.dumps({"kind": "from_customer", "time": "2026-11-26T04:00:00.000000+0000",
                             "text": "hi \x1b[5mthere"})
 EVIL_AGENT = "\x1b]52;c;cHduZWQ=\x07mallory\u202e[@click=app.quit]"
-UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-                    "\ud800-\udfff]")
-OWN_SEQUENCES = re.compile(r"\x1b\[[0-9;]*[mHK]")
-"""What Textual itself writes to the terminal: colours (SGR), cursor moves, line clears."""
 
 
 # what reaches the screen -----------------------------------------------------------
-
-def assert_clean(text: str, where: str) -> None:
-    found = UNSAFE.search(text)
-    assert found is None, (f"{where} carries {found.group()!r} raw: "
-                           f"{text[max(found.start() - 40, 0): found.end() + 40]!r}")
-
-
-def squash(text: str) -> str:
-    """Without whitespace: what wrapping a line in the pane cannot change."""
-    return re.sub(r"\s+", "", text)
-
-
-def screen_update(app: Any) -> Any:
-    return app.screen._compositor.render_update(full=True)
-
-
-def screen_text(app: Any) -> str:
-    """Every character of every segment on screen: panes, header, footer and toasts."""
-    return "\n".join("".join(segment.text for strip in line for segment in strip
-                             if not segment.control)
-                     for line in screen_update(app).strips)
-
-
-def assert_terminal_clean(app: Any, where: str) -> None:
-    """The bytes Textual would write now hold only its own escape sequences."""
-    output = screen_update(app).render_segments(app.console)
-    leftover = OWN_SEQUENCES.sub("", output)
-    assert "\x1b" not in leftover, f"{where}: foreign escape sequence in terminal output"
-    assert_clean(leftover.replace("\n", " "), f"{where} (terminal output)")
-
 
 async def open_in(app: Any, channel: str) -> None:
     """Open a conversation once its row is in the list, as the agent would."""

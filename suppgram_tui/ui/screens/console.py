@@ -42,6 +42,7 @@ from ..widgets.transcript import Transcript
 from .confirm import ConfirmScreen
 from .console_keys import CONSOLE_BINDINGS, CONSOLE_PALETTE_ONLY
 from .hand_over import HandOverScreen
+from .payload import PayloadScreen
 from .prompt import PromptScreen
 
 
@@ -323,6 +324,16 @@ class ConsoleScreen(Screen[None]):
     def action_toggle_raw(self) -> None:
         transcript = self.query_one(Transcript)
         transcript.raw_mode = not transcript.raw_mode
+
+    def action_inspect(self) -> None:
+        """F6: the newest message on screen in full (the wire view shows a preview)."""
+        transcript = self.query_one(Transcript)
+        entry = transcript.entry_on_screen()
+        if entry is None or transcript.view is None:
+            self.notify("Open a conversation with messages first.", severity="warning")
+            return
+        entries = transcript.view.entries
+        self.app.push_screen(PayloadScreen(entries, entries.index(entry)))
 
     def action_filter(self, name: str) -> None:
         self.query_one(Sidebar).show(ConversationFilter(name))

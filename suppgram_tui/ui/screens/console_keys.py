@@ -31,6 +31,8 @@ CONSOLE_BINDINGS: list[BindingType] = [
             explanation="Filter the list by text"),
     Command("f2", "toggle_raw", "Raw", title="Toggle raw wire view",
             explanation="Show each message's JSON and envelope"),
+    Command("f6", "inspect", "Inspect", show=False, title="Inspect whole message",
+            explanation="The newest message on screen in full: envelope, meta, JSON"),
     Command("f3", "app.stats", "Stats", title="Show statistics",
             explanation="Response and resolution times, CSAT, volume"),
     Command("f4", "app.simulator", "Simulator", title="Open customer simulator",

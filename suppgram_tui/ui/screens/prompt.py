@@ -10,6 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from suppgram_tui.text import visible
+
 
 class PromptScreen(ModalScreen[str | None]):
     """Returns the entered text, or None when dismissed with Escape."""
@@ -23,9 +25,12 @@ class PromptScreen(ModalScreen[str | None]):
         self.value = value
 
     def compose(self) -> ComposeResult:
+        # the title and the prefill may quote outside text (a conversation's tags): an
+        # Input shows its value as it is, so control characters become stand-ins first
         with Vertical(id="prompt-box"):
-            yield Label(self.prompt_title, markup=False)
-            yield Input(value=self.value, placeholder=self.placeholder)
+            yield Label(visible(self.prompt_title), markup=False)
+            yield Input(value=visible(self.value, keep_newlines=False),
+                        placeholder=visible(self.placeholder, keep_newlines=False))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value)

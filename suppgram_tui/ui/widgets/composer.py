@@ -8,8 +8,9 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import TextArea
+from textual.widgets.text_area import Edit, EditResult
 
-from suppgram_tui.text import one_line
+from suppgram_tui.text import one_line, visible
 
 
 class Composer(TextArea):
@@ -48,6 +49,15 @@ class Composer(TextArea):
                          placeholder="Reply… (Enter sends, Ctrl+J new line, /name inserts a "
                                      "canned reply)")
         self.canned: dict[str, str] = {}
+
+    def edit(self, edit: Edit) -> EditResult:
+        """A paste (a customer's text copied back) may carry escape sequences, which a
+        TextArea would hand the terminal as they are: they become stand-ins."""
+        edit.text = _shown(edit.text)
+        return super().edit(edit)
+
+    def load_text(self, text: str) -> None:
+        super().load_text(_shown(text))
 
     def on_key(self, event: events.Key) -> None:
         """Enter sends. Handled here, in this widget's queue after the keys typed before
@@ -95,3 +105,9 @@ class Composer(TextArea):
 
 def _looks_like_canned(text: str) -> bool:
     return len(text) > 1 and text.startswith("/") and not any(c.isspace() for c in text)
+
+
+def _shown(text: str) -> str:
+    """Line breaks stay line breaks (a terminal pastes them as CR); every other control
+    character becomes its stand-in."""
+    return visible(text.replace("\r\n", "\n").replace("\r", "\n"))

@@ -1,17 +1,19 @@
 """A conversation's messages, drawn line by line: only what is on screen is rendered.
 
-Each entry is wrapped once per width and cached; new messages are followed unless the
-agent has scrolled up, and reaching the top asks for older history.
+Each entry's height is counted once per width (and kept for as long as the entry is),
+without drawing it; lines are drawn only when on screen and cached by how many lines
+they are, so a flood of long messages costs the heights of what is kept and a bounded
+number of lines. New messages are followed
+unless the agent has scrolled up, and reaching the top asks for older history.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from bisect import bisect_right
+from typing import ClassVar, Literal
 
-from rich.console import Console
 from rich.style import Style
 from rich.text import Text
-from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -19,11 +21,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from suppgram_tui.inbox import Author, Conversation, Delivery, Entry
-from suppgram_tui.inbox.conversation import MAX_KEPT_ENTRIES
-from suppgram_tui.text import visible
-from suppgram_tui.timetokens import to_datetime
 
-from ..formatting import clock_time
+from .line_cache import LineCache
+from .transcript_entry import EntryStyles, height_of, lines_of, message_texts, wire_texts
 
 AUTHOR_CLASSES = {
     Author.CUSTOMER: "transcript--customer",
@@ -31,8 +31,12 @@ AUTHOR_CLASSES = {
     Author.AGENT: "transcript--agent",
     Author.SYSTEM: "transcript--system",
 }
-EntryKey = tuple[tuple[str, int | str], int, bool, Delivery | None, str | None]
-"""An entry drawn at a width, raw or not, in a delivery state (and with its error)."""
+PartKind = Literal["message", "wire", "gap"]
+PartKey = tuple[tuple[str, int | str], PartKind, int, Delivery | None, str | None]
+"""One part of an entry drawn at a width, in a delivery state (and with its error)."""
+MAX_CACHED_LINES = 5000
+"""Rendered lines kept: several screens, and the longest message at the narrowest width."""
+_GAP = [Strip([])]
 
 
 class Transcript(ScrollView, can_focus=True):
@@ -51,28 +55,32 @@ class Transcript(ScrollView, can_focus=True):
             self.channel = channel
 
     raw_mode: reactive[bool] = reactive(False)
-    """Show each message's wire JSON and envelope under it."""
+    """Show each message's wire JSON and envelope under it (a preview of each)."""
 
     def __init__(self, *, support_user: str, name: str | None = None,
                  id: str | None = None) -> None:
         super().__init__(name=name, id=id)
         self.support_user = support_user
         self.view: Conversation | None = None
-        self._lines: list[Strip] = []
-        self._cache: LRUCache[EntryKey, list[Strip]] = LRUCache(4 * MAX_KEPT_ENTRIES)
-        """Each entry wrapped once: a whole conversation in both views, with room to spare."""
+        self._parts: list[tuple[Entry, PartKind, PartKey]] = []
+        """What is laid out, top to bottom: each entry's message, wire view and gap."""
+        self._starts: list[int] = []
+        """The first line of each part."""
+        self.line_count = 0
+        self._heights: dict[PartKey, int] = {}
+        """Lines of each part laid out now: only of the entries the conversation keeps."""
+        self._lines = LineCache[PartKey](MAX_CACHED_LINES)
         self._styled: dict[int, Strip] = {}
         """Lines as drawn (widget style applied, cut to width), until layout or style change."""
         self._end_pending = False
         """A scroll to the newest message waits for the next refresh (the new height)."""
         self._style: Style | None = None
-        self._entry_count = 0
+        self._entry_styles: dict[Author, EntryStyles] = {}
         self._laid_out_width = 0
 
     def show(self, view: Conversation | None) -> None:
         """Switch to another conversation, scrolled to its newest message."""
         self.view = view
-        self._cache.clear()
         self._relayout(follow=True)
         # stay at the newest message through each layout (not a frame later) until the
         # agent scrolls up; Textual re-anchors when they scroll back to the bottom
@@ -83,12 +91,12 @@ class Transcript(ScrollView, can_focus=True):
         # following until a scroll to the end is still waiting counts as following: more
         # messages before that refresh must not leave the pane behind
         at_bottom = self._end_pending or self.scroll_y >= self.max_scroll_y - 1
-        previous_top_lines = len(self._lines)
+        previous_top_lines = self.line_count
         old_first = self._first_entry_id
         self._relayout(follow=at_bottom)
         if not at_bottom and self._first_entry_id != old_first:
             # older history was prepended: keep the agent's place
-            self.scroll_to(y=self.scroll_y + len(self._lines) - previous_top_lines,
+            self.scroll_to(y=self.scroll_y + self.line_count - previous_top_lines,
                            animate=False)
 
     @property
@@ -97,22 +105,39 @@ class Transcript(ScrollView, can_focus=True):
             return None
         return self.view.entries[0].key
 
+    @property
+    def cached_lines(self) -> int:
+        """Rendered lines held (bounded by MAX_CACHED_LINES, whatever the traffic)."""
+        return self._lines.lines + len(self._styled)
+
+    @property
+    def measured_parts(self) -> int:
+        """Heights held: one per part laid out, so at most three per kept entry."""
+        return len(self._heights)
+
+    def entry_on_screen(self) -> Entry | None:
+        """The newest message with a line on screen: the one F6 inspects."""
+        if not self._parts:
+            return None
+        bottom = min(int(self.scroll_y) + self.size.height, self.line_count) - 1
+        return self._parts[max(bisect_right(self._starts, max(bottom, 0)) - 1, 0)][0]
+
     def watch_raw_mode(self) -> None:
         self._relayout(follow=False)
 
     def on_resize(self) -> None:
-        self._cache.clear()
         self._relayout(follow=self.scroll_y >= self.max_scroll_y - 1)
 
     def on_show(self) -> None:
         """Laid out while hidden (the empty state), it had no width: lay out again."""
         if self._laid_out_width != max(self.size.width - 1, 10):
-            self._cache.clear()
             self._relayout(follow=True)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._styled.clear()
+        self._lines.clear()
+        self._entry_styles.clear()
         self._style = None
 
     def _relayout(self, *, follow: bool) -> None:
@@ -120,30 +145,72 @@ class Transcript(ScrollView, can_focus=True):
             self._laid_out_width = 0
             return
         width = self._laid_out_width = max(self.size.width - 1, 10)
-        lines: list[Strip] = []
-        if self.view is not None:
-            console = self.app.console
-            for entry in self.view.entries:
-                key = (entry.key, width, self.raw_mode, entry.delivery, entry.delivery_error)
-                rendered = self._cache.get(key)
-                if rendered is None:
-                    rendered = self._render_entry(entry, width, console)
-                    self._cache[key] = rendered
-                lines.extend(rendered)
-        self._lines = lines
+        parts: list[tuple[Entry, PartKind, PartKey]] = []
+        starts: list[int] = []
+        heights: dict[PartKey, int] = {}
+        line = 0
+        for entry in self.view.entries if self.view is not None else ():
+            wire = self.raw_mode and not entry.undecodable
+            kinds: tuple[PartKind, ...] = ("message", "wire", "gap") if wire \
+                else ("message", "gap")
+            for kind in kinds:
+                key: PartKey = (entry.key, kind, width, entry.delivery, entry.delivery_error)
+                height = 1 if kind == "gap" else self._heights.get(key)
+                if height is None:  # counted, not drawn: most of a flood is never seen
+                    texts = self._texts(entry, kind)
+                    height = height_of(texts, width)
+                    if height is None:
+                        height = len(self._draw_part(entry, kind, key))
+                heights[key] = height
+                parts.append((entry, kind, key))
+                starts.append(line)
+                line += height
+        self._parts, self._starts, self._heights = parts, starts, heights
+        self._lines.keep_only(heights)  # entries dropped or redrawn differently go
+        self.line_count = line
         self._styled.clear()
-        self.virtual_size = Size(width, len(lines))
+        self.virtual_size = Size(width, line)
         if follow and not self._end_pending:
             self._end_pending = True
             self.call_after_refresh(self._scroll_to_newest)
         if self.view is not None and self.view.has_older and self.view.entries \
-                and len(lines) < self.size.height:
+                and line < self.size.height:
             self.post_message(self.NeedOlder(self.view.channel))  # nothing to scroll yet
         self.refresh()
 
+    def _texts(self, entry: Entry, kind: PartKind) -> list[Text]:
+        styles = self._styles_for(entry.author)
+        return message_texts(entry, styles) if kind == "message" else wire_texts(entry, styles)
+
+    def _draw_part(self, entry: Entry, kind: PartKind, key: PartKey) -> list[Strip]:
+        if kind == "gap":
+            return _GAP
+        lines = lines_of(self._texts(entry, kind), key[2], self.app.console)
+        self._lines.put(key, lines)
+        if self._heights.get(key, len(lines)) != len(lines):  # never seen, but be sure
+            self._heights[key] = len(lines)
+            self.call_after_refresh(self._relayout, follow=self._end_pending
+                                    or self.scroll_y >= self.max_scroll_y - 1)
+        return lines
+
+    def _part_lines(self, part: int) -> list[Strip]:
+        entry, kind, key = self._parts[part]
+        return self._lines.get(key) or self._draw_part(entry, kind, key)
+
+    def _styles_for(self, author: Author) -> EntryStyles:
+        styles = self._entry_styles.get(author)
+        if styles is None:
+            styles = self._entry_styles[author] = EntryStyles(
+                author=self.get_component_rich_style(AUTHOR_CLASSES[author]),
+                meta=self.get_component_rich_style("transcript--meta"),
+                error=self.get_component_rich_style("transcript--error"),
+                raw=self.get_component_rich_style("transcript--raw"))
+        return styles
+
     def plain_text(self) -> str:
         """Every laid-out line as text (for tests and checks of what an agent sees)."""
-        return "\n".join(strip.text for strip in self._lines)
+        return "\n".join(strip.text for part in range(len(self._parts))
+                         for strip in self._part_lines(part))
 
     def _scroll_to_newest(self) -> None:
         self._end_pending = False
@@ -156,76 +223,23 @@ class Transcript(ScrollView, can_focus=True):
             if self._style is None:
                 self._style = self.rich_style
             width, style = self.size.width, self._style
-            if 0 <= index < len(self._lines):
-                strip = self._lines[index].apply_style(style).adjust_cell_length(width, style)
-            else:
-                strip = Strip.blank(width, style)
+            line = self._line(index)
+            strip = Strip.blank(width, style) if line is None else \
+                line.apply_style(style).adjust_cell_length(width, style)
+            if len(self._styled) > 4 * max(self.size.height, 25):
+                self._styled.clear()  # scrolled through a long conversation
             self._styled[index] = strip
         return strip
+
+    def _line(self, index: int) -> Strip | None:
+        if not 0 <= index < self.line_count:
+            return None
+        part = bisect_right(self._starts, index) - 1
+        lines = self._part_lines(part)
+        offset = index - self._starts[part]
+        return lines[offset] if offset < len(lines) else None
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
         if new <= 0 < old and self.view is not None and self.view.has_older:
             self.post_message(self.NeedOlder(self.view.channel))
-
-    def _render_entry(self, entry: Entry, width: int, console: Console) -> list[Strip]:
-        author_style = self.get_component_rich_style(AUTHOR_CLASSES[entry.author])
-        meta_style = self.get_component_rich_style("transcript--meta")
-        error_style = self.get_component_rich_style("transcript--error")
-        raw_style = self.get_component_rich_style("transcript--raw")
-
-        header = Text(end="")
-        # PubNub's timetoken is when it really arrived; a payload's own time can be off
-        moment = to_datetime(entry.timetoken) if entry.timetoken else (
-            entry.message.time_utc if entry.message else None)
-        header.append(clock_time(moment) if moment else "--:--", meta_style)
-        header.append("  ")
-        header.append(self._author_label(entry), author_style)
-        status = _delivery_label(entry)
-        if status:
-            header.append(f"  {status}", error_style if entry.delivery is Delivery.FAILED
-                          else meta_style)
-        body: list[Text] = [header]
-        if entry.undecodable:
-            body.append(Text(visible(f"⚠ undecodable: {entry.error}"), style=error_style))
-            body.append(Text(visible(entry.raw), style=raw_style))
-        elif entry.author is Author.SYSTEM and entry.message is not None:
-            label = entry.message.kind.value.replace("_", " ")
-            suffix = f": {entry.text}" if entry.text else ""
-            body.append(Text(visible(f"— {label}{suffix} —"), style=author_style))
-        else:
-            body.append(Text(visible(entry.text)))
-        if self.raw_mode and not entry.undecodable:
-            envelope = (f"timetoken={entry.timetoken} publisher={entry.publisher} "
-                        f"meta={entry.meta}")
-            body.append(Text(visible(envelope), style=raw_style))
-            body.append(Text(visible(entry.raw), style=raw_style))
-        lines: list[Strip] = []
-        for text in body:
-            for segments in console.render_lines(text, console.options.update_width(width),
-                                                 pad=False):
-                lines.append(Strip(segments))
-        lines.append(Strip([]))
-        return lines
-
-    def _author_label(self, entry: Entry) -> str:
-        if entry.author is Author.CUSTOMER:
-            return visible(entry.publisher or "customer", keep_newlines=False)
-        if entry.author is Author.ME:
-            return "me"
-        if entry.author is Author.AGENT:
-            return visible(entry.agent_name or "another agent", keep_newlines=False)
-        return "system"
-
-
-def _delivery_label(entry: Entry) -> str:
-    if entry.delivery is Delivery.PENDING:
-        return "sending…" if not entry.delivery_error else \
-            f"retrying: {visible(entry.delivery_error, keep_newlines=False)}"
-    if entry.delivery is Delivery.FAILED:
-        return f"failed: {visible(entry.delivery_error or '', keep_newlines=False)} (F5 retries)"
-    if entry.delivery is Delivery.SENT and entry.author is Author.ME:
-        return "✓"
-    return ""
-
-
