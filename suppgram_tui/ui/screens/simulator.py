@@ -89,7 +89,8 @@ class SimulatorScreen(Screen[None]):
                              f"{self.group} · converter {self.converter_path}"),
                      id="sim-title", markup=False)
         with Horizontal(id="sim-main"):
-            yield CustomerList(typed=self._typed_in_list, id="sim-customers")
+            yield CustomerList(typed=self._typed_in_list, send=self._send_from_list,
+                               id="sim-customers")
             with Vertical(id="sim-chat"):
                 yield Static(Content("Starting…"), id="sim-header")
                 transcript = Transcript(support_user=self.support_user, id="sim-transcript")
@@ -178,6 +179,9 @@ class SimulatorScreen(Screen[None]):
         composer = self.composer
         composer.insert(text)
         composer.focus()
+
+    def _send_from_list(self) -> None:
+        self.composer.action_submit()
 
     @on(CustomerList.Chat)
     def chat_as_selected(self) -> None:

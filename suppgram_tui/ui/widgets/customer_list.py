@@ -23,12 +23,18 @@ class CustomerList(OptionList):
         Binding("enter", "chat", "Chat as this customer", show=False),
     ]
 
-    def __init__(self, *, typed: Callable[[str], None], id: str | None = None) -> None:
-        """`typed`: takes text typed or pasted while the list has focus (the composer's
-        insert). A call, not a message: keys of one burst already queued here must land
-        before those that reach the composer itself once it has the focus."""
+    def __init__(self, *, typed: Callable[[str], None], send: Callable[[], None],
+                 id: str | None = None) -> None:
+        """`typed` takes text typed or pasted while the list has focus (the composer's
+        insert), `send` an Enter that follows it (the composer's send). Calls, not
+        messages: keys of one burst already queued here must land before those that
+        reach the composer itself once it has the focus."""
         super().__init__(id=id)
         self.typed = typed
+        self.send = send
+        self._writing = False
+        """Text went to the composer since the last other key: Enter sends, Ctrl+J is a
+        new line, as they would in the composer."""
 
     class Chat(Message):
         """Enter on a customer: go and write as them."""
@@ -47,16 +53,28 @@ class CustomerList(OptionList):
                 pass
 
     def on_key(self, event: events.Key) -> None:
-        """A printable key goes to the composer; handled here, in this widget's queue, so a
-        burst of typing arrives whole and in order even as the focus moves on."""
+        """Typing goes to the composer, and so do Enter and Ctrl+J typed along with it."""
         if event.is_printable and event.character:
-            event.stop()
-            event.prevent_default()
-            self.typed(event.character)
+            self._writing = True
+            self._forward(event, lambda: self.typed(event.character or ""))
+        elif self._writing and event.key in ("enter", "ctrl+j"):
+            self._forward(event, self.send if event.key == "enter" else
+                          lambda: self.typed("\n"))
+        else:
+            self._writing = False
+
+    def _forward(self, event: events.Key, deliver: Callable[[], None]) -> None:
+        event.stop()
+        event.prevent_default()
+        deliver()
 
     def on_paste(self, event: events.Paste) -> None:
         event.stop()
+        self._writing = True
         self.typed(event.text)
+
+    def on_focus(self) -> None:
+        self._writing = False
 
     def action_chat(self) -> None:
         self.post_message(self.Chat())
