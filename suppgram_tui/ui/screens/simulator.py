@@ -84,10 +84,11 @@ class SimulatorScreen(Screen[None]):
         self.selected: str | None = None
 
     def compose(self) -> ComposeResult:
+        # on its own, the title says how to start a console on the same origin
         origin = f"--origin {self.settings.origin}" if self.settings.origin else "PubNub"
-        yield Static(Content(f"Customer simulator · consoles: {origin} · group "
-                             f"{self.group} · converter {self.converter_path}"),
-                     id="sim-title", markup=False)
+        where = f" · consoles: {origin}" if self.standalone else ""
+        yield Static(Content(f"Customer simulator{where} · group {self.group} · "
+                             f"converter {self.converter_path}"), id="sim-title")
         with Horizontal(id="sim-main"):
             yield CustomerList(typed=self._typed_in_list, send=self._send_from_list,
                                id="sim-customers")
