@@ -17,7 +17,7 @@ from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import ActiveBinding, Binding, BindingType
+from textual.binding import ActiveBinding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message as TextualMessage
@@ -36,7 +36,7 @@ from ..widgets.customer_list import CustomerList
 from ..widgets.transcript import Transcript
 from ..widgets.wire_inspector import WireInspector
 from . import simulator_dialogs as dialogs
-from .confirm import ConfirmScreen
+from .simulator_keys import SIMULATOR_BINDINGS, in_footer_order
 
 NARROW = 100
 """Below this many columns the wire log is hidden (F2 shows it under the chat), so the
@@ -52,17 +52,7 @@ class SimulationUpdated(TextualMessage):
 class SimulatorScreen(Screen[None]):
     """Customers on the left, the selected customer's chat, the wire inspector right."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f4,escape", "back", "Back to console"),
-        Binding("f4,escape", "quit_simulator", "Quit"),
-        Binding("ctrl+n", "new_customer", "New customer", priority=True),
-        Binding("ctrl+o", "toggle_online", "On/offline", priority=True),
-        Binding("ctrl+r", "rate", "Rate", priority=True),
-        Binding("ctrl+e", "raw", "Raw JSON", priority=True),
-        Binding("f2", "toggle_wire", "Wire log"),
-        Binding("ctrl+l", "reload", "Reload", priority=True),
-    ]
-    """In the footer in this order, most needed first, so 80 columns show the way out."""
+    BINDINGS: ClassVar[list[BindingType]] = SIMULATOR_BINDINGS
     HORIZONTAL_BREAKPOINTS = [
         (0, "-narrow"), (NARROW, "-wide")]
 
@@ -106,13 +96,7 @@ class SimulatorScreen(Screen[None]):
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
-        """The footer's keys in `BINDINGS` order (Textual's puts the composer's first)."""
-        actions = [b.action for b in self.BINDINGS if isinstance(b, Binding)]
-
-        def rank(item: tuple[str, ActiveBinding]) -> int:
-            action = item[1].binding.action
-            return actions.index(action) if action in actions else len(actions)
-        return dict(sorted(super().active_bindings.items(), key=rank))
+        return in_footer_order(super().active_bindings)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """F4 and Escape: back to the console inside it, quit when run on its own."""
@@ -300,13 +284,11 @@ class SimulatorScreen(Screen[None]):
         if count == 0:
             self.app.exit()
             return
-        customers = "1 simulated customer" if count == 1 else f"{count} simulated customers"
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self.app.exit()
-        self.app.push_screen(ConfirmScreen(
-            f"Quit the simulator? {customers} will go offline.", key=key), answered)
+        self.app.push_screen(dialogs.quit_question(count, key=key), answered)
 
     async def on_unmount(self) -> None:
         if self.simulation is not None:

@@ -1,7 +1,7 @@
-"""The simulator's two questions: a rating, and raw JSON to publish as the customer.
+"""The simulator's questions: a rating, raw JSON to publish as the customer, quitting.
 
-Each checks the answer before it is accepted, so a slip is said in words and the text
-stays in the box to fix, instead of vanishing with a toast.
+The first two check the answer before it is accepted, so a slip is said in words and
+the text stays in the box to fix, instead of vanishing with a toast.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from suppgram_tui.converters import ConverterLike
 from suppgram_tui.model import Message, MessageKind
 from suppgram_tui.text import one_line
 
+from .confirm import ConfirmScreen
 from .prompt import PromptScreen
 
 RATINGS = ("1", "2", "3", "4", "5")
@@ -74,3 +75,9 @@ def raw_json_prompt(customer: str, example: Any) -> PromptScreen:
                         placeholder=text, value=text,
                         hint=f"{times} · Enter publishes · Escape cancels",
                         check=json_problem)
+
+
+def quit_question(customers: int, *, key: str) -> ConfirmScreen:
+    """Quitting the simulator run on its own ends its customers' sessions: say how many."""
+    who = "1 simulated customer" if customers == 1 else f"{customers} simulated customers"
+    return ConfirmScreen(f"Quit the simulator? {who} will go offline.", key=key)
