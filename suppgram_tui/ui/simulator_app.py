@@ -14,6 +14,7 @@ from suppgram_tui.local_pubnub import LocalPubNub
 from suppgram_tui.runtime import start_local_server
 from suppgram_tui.settings import Settings
 
+from .screens.confirm import ConfirmScreen
 from .screens.simulator import SimulatorScreen
 
 
@@ -22,7 +23,8 @@ class SimulatorApp(App[None]):
 
     TITLE = "suppgram-tui simulator"
     CSS_PATH = [Path(__file__).parent / "console.tcss"]
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", priority=True, show=False)]
 
     def __init__(self, settings: Settings) -> None:
         super().__init__()
@@ -36,14 +38,21 @@ class SimulatorApp(App[None]):
     async def open(self) -> None:
         link = self.settings.pubnub
         if self.settings.local is not None:
+            # the title says the origin to start a console with: no toast over the composer
             self.server, link = await start_local_server(self.settings, self._warn)
-            self.notify(f"Local server on {self.server.origin}: start a console with "
-                        f"--origin {self.server.origin}", timeout=15, markup=False)
         simulator = self.settings.simulator
         await self.push_screen(SimulatorScreen(
             link, converter_path=self.settings.agent.converter_path,
             group=link.channel_groups[0], support_user=self.settings.support_user,
             first_customer=(simulator.customer, simulator.channel), standalone=True))
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q asks, as F4 does, while there are customers to lose; again: quit."""
+        simulators = [s for s in self.screen_stack if isinstance(s, SimulatorScreen)]
+        if simulators and not isinstance(self.screen, ConfirmScreen):
+            simulators[0].action_quit_simulator(key="ctrl+q")
+        else:
+            self.exit()
 
     def _warn(self, text: str) -> None:
         self.notify(text, severity="warning", markup=False, timeout=10)

@@ -22,8 +22,8 @@ from textual.widgets import DataTable, Input
 
 from suppgram_tui.text import visible
 from suppgram_tui.ui.screens.confirm import ConfirmScreen
-from suppgram_tui.ui.screens.payload import PayloadScreen
 from suppgram_tui.ui.screens.hand_over import HandOverScreen
+from suppgram_tui.ui.screens.payload import PayloadScreen
 from suppgram_tui.ui.screens.prompt import PromptScreen
 from suppgram_tui.ui.screens.stats import StatsScreen
 from suppgram_tui.ui.widgets.composer import Composer

@@ -15,7 +15,7 @@ from suppgram_tui.local_pubnub import LocalPubNub
 from suppgram_tui.model import ConversationState, Message, MessageKind
 from suppgram_tui.simulator import wire_log
 from suppgram_tui.simulator.customers import Simulation
-from suppgram_tui.ui.screens.simulator import describe
+from suppgram_tui.ui.inspector import describe
 from tests.helpers.console_harness import (
     console_app,
     list_text,

@@ -39,6 +39,7 @@ from ..widgets.reply_size import ReplySizeMeter
 from ..widgets.sidebar import Sidebar
 from ..widgets.status_line import StatusLine
 from ..widgets.transcript import Transcript
+from .canned_prompt import canned_name, canned_name_prompt
 from .confirm import ConfirmScreen
 from .console_keys import CONSOLE_BINDINGS, CONSOLE_PALETTE_ONLY
 from .hand_over import HandOverScreen
@@ -297,14 +298,10 @@ class ConsoleScreen(Screen[None]):
             self.notify("Write the reply in the composer first, then save it.",
                         severity="warning")
             return
-        name = await self.app.push_screen_wait(
-            PromptScreen("Name of the canned reply (one word)", placeholder="thanks"))
-        if name is None:
+        answer = await self.app.push_screen_wait(canned_name_prompt())
+        if answer is None:
             return
-        name = name.strip().lstrip("/")
-        if not name or any(c.isspace() for c in name):
-            self.notify("A canned reply's name is one word.", severity="warning")
-            return
+        name = canned_name(answer)
         self.inbox.save_canned_reply(name, text)
         composer.canned = self.inbox.canned_replies()
         self.notify(f"Saved: type /{name} to insert it.", markup=False, timeout=4)

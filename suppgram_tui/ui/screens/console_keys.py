@@ -41,7 +41,7 @@ CONSOLE_BINDINGS: list[BindingType] = [
             explanation="Send replies that could not be delivered again"),
     Command("alt+1", "filter('new')", "New", show=False, title="Show New conversations",
             explanation="Unassigned and waiting"),
-    Command("alt+2", "filter('mine')", "Mine", show=False, title="Show My conversations",
+    Command("alt+2", "filter('mine')", "Mine", show=False, title="Show Mine (my conversations)",
             explanation="Assigned to me and open"),
     Command("alt+3", "filter('all')", "All", show=False, title="Show All conversations",
             explanation="Every conversation"),

@@ -3,6 +3,9 @@
 Chat as any number of customers, each its own PubNub client; the inspector shows every
 message side by side: the Message, the JSON the converter produced, the envelope as
 PubNub delivered it, and what the converter read back (or the exception it raised).
+
+Inside the console (F4) it is a screen the agent leaves and comes back to, its customers
+still online; run on its own (`suppgram-tui simulate`) leaving it ends them, so it asks.
 """
 
 from __future__ import annotations
@@ -12,27 +15,32 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import ClassVar
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message as TextualMessage
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Footer, Static
 
 from suppgram_tui.converters import load_converter
 from suppgram_tui.link.settings import LinkSettings
 from suppgram_tui.simulator.customers import CustomerChanged, RecordAdded, Simulation
 from suppgram_tui.simulator.wire_log import WireRecord
 from suppgram_tui.text import one_line, visible
+from suppgram_tui.timetokens import now_utc
 
-from ..inspector import describe
-from ..widgets.composer import Composer
+from ..widgets.customer_composer import CustomerComposer
+from ..widgets.customer_list import CustomerList
 from ..widgets.transcript import Transcript
-from .prompt import PromptScreen
+from ..widgets.wire_inspector import WireInspector
+from . import simulator_dialogs as dialogs
+from .simulator_keys import SIMULATOR_BINDINGS, in_footer_order
+
+NARROW = 100
+"""Below this many columns the wire log is hidden (F2 shows it under the chat), so the
+chat keeps a usable width at 80 columns."""
 
 
 class SimulationUpdated(TextualMessage):
@@ -44,14 +52,9 @@ class SimulationUpdated(TextualMessage):
 class SimulatorScreen(Screen[None]):
     """Customers on the left, the selected customer's chat, the wire inspector right."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+n", "new_customer", "New customer", priority=True),
-        Binding("ctrl+o", "toggle_online", "Online/offline", priority=True),
-        Binding("ctrl+r", "rate", "Rate", priority=True),
-        Binding("ctrl+e", "raw", "Send raw JSON", priority=True),
-        Binding("ctrl+l", "reload", "Reload converter", priority=True),
-        Binding("f4,escape", "leave", "Back to console"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = SIMULATOR_BINDINGS
+    HORIZONTAL_BREAKPOINTS = [
+        (0, "-narrow"), (NARROW, "-wide")]
 
     def __init__(self, settings: LinkSettings, *, converter_path: str,
                  group: str = "support", support_user: str = "support",
@@ -64,38 +67,51 @@ class SimulatorScreen(Screen[None]):
         self.group = group
         self.support_user = support_user
         self.first_customer = first_customer
-        self.clock = clock
+        self.clock = clock or now_utc
         self.standalone = standalone
         self.typing_signals = typing_signals
         self.simulation: Simulation | None = None
         self.selected: str | None = None
-        self._records: dict[str, WireRecord] = {}
-        """The inspector's rows by their key."""
 
     def compose(self) -> ComposeResult:
-        yield Static(Content(f"Customer simulator · converter {self.converter_path} · "
-                             f"group {self.group}"), id="sim-title")
+        # on its own, the title says how to start a console on the same origin
+        origin = f"--origin {self.settings.origin}" if self.settings.origin else "PubNub"
+        where = f" · consoles: {origin}" if self.standalone else ""
+        yield Static(Content(f"Customer simulator{where} · group {self.group} · "
+                             f"converter {self.converter_path}"), id="sim-title")
         with Horizontal(id="sim-main"):
-            yield OptionList(id="sim-customers")
+            yield CustomerList(typed=self._typed_in_list, send=self._send_from_list,
+                               id="sim-customers")
             with Vertical(id="sim-chat"):
                 yield Static(Content("Starting…"), id="sim-header")
-                yield Transcript(support_user=self.support_user, id="sim-transcript")
-                yield Composer(id="sim-composer")
-            with Vertical(id="sim-inspector"):
-                yield DataTable(id="sim-records", cursor_type="row", zebra_stripes=True)
-                yield Static(id="sim-detail")
-        yield Footer(compact=True)
+                transcript = Transcript(support_user=self.support_user, id="sim-transcript")
+                transcript.can_focus = False  # Tab goes list → composer; typing is not lost
+                yield transcript
+                yield CustomerComposer(id="sim-composer")
+            yield WireInspector(id="sim-inspector")
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        table = self.query_one("#sim-records", DataTable)
-        table.add_columns("#", "dir", "check", "customer", "JSON")
         self.start()
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return in_footer_order(super().active_bindings)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """F4 and Escape: back to the console inside it, quit when run on its own."""
+        if action == "back":
+            return not self.standalone
+        if action == "quit_simulator":
+            return self.standalone
+        return True
 
     @work(exclusive=True, group="sim-start", exit_on_error=False)
     async def start(self) -> None:
         converter = load_converter(self.converter_path)
         self.simulation = Simulation(self.settings, converter=converter, group=self.group,
                                      support_user=self.support_user, clock=self.clock)
+
         def forward(event: object) -> None:
             self.post_message(SimulationUpdated(event))
 
@@ -104,7 +120,11 @@ class SimulatorScreen(Screen[None]):
             user_id, channel = self.first_customer
             customer = await self.simulation.add_customer(user_id, channel)
             self.select(customer.user_id)
-        self.query_one("#sim-composer", Composer).focus()
+        self.composer.focus()
+
+    @property
+    def composer(self) -> CustomerComposer:
+        return self.query_one("#sim-composer", CustomerComposer)
 
     # updates ---------------------------------------------------------------------------
 
@@ -116,19 +136,13 @@ class SimulatorScreen(Screen[None]):
             if event.user_id == self.selected:
                 self._refresh_chat()
         elif isinstance(event, RecordAdded):
-            self._add_record(event.record)
+            self.query_one(WireInspector).add(event.record)
 
     def _refresh_customers(self) -> None:
-        if self.simulation is None:
-            return
-        options = self.query_one("#sim-customers", OptionList)
-        highlighted = options.highlighted
-        options.clear_options()
-        for user_id, customer in self.simulation.customers.items():
-            dot = "●" if customer.online else "○"
-            options.add_option(Option(Content(f"{dot} {one_line(user_id, 30)}"), id=user_id))
-        if highlighted is not None and highlighted < options.option_count:
-            options.highlighted = highlighted
+        if self.simulation is not None:
+            self.query_one(CustomerList).show_customers(
+                ((c.user_id, c.online) for c in self.simulation.customers.values()),
+                self.selected)
 
     def _refresh_chat(self) -> None:
         if self.simulation is None or self.selected is None:
@@ -137,30 +151,26 @@ class SimulatorScreen(Screen[None]):
         state = "online" if customer.online else "offline"
         typing = " · agent is typing…" if customer.agent_typing else ""
         self.query_one("#sim-header", Static).update(Content(
-            f"{one_line(customer.user_id, 40)} · {one_line(customer.link.channel, 40)} · "
-            f"{state}{typing}"))
+            f"{one_line(customer.user_id, 40)} · {state}{typing} · "
+            f"{one_line(customer.link.channel, 40)}"))
         self.query_one("#sim-transcript", Transcript).entries_changed()
 
-    def _add_record(self, record: WireRecord) -> None:
-        table = self.query_one("#sim-records", DataTable)
-        index = table.row_count + 1
-        # DataTable reads a str cell as markup: a payload or user id is data, so Text
-        table.add_row(str(index), record.direction, Text(record.status),
-                      Text(one_line(record.customer, 16)),
-                      Text(one_line(record.payload_json, 60)), key=str(index))
-        self._records[str(index)] = record
-        table.move_cursor(row=table.row_count - 1)
-
-    @on(DataTable.RowHighlighted, "#sim-records")
-    def show_record(self, event: DataTable.RowHighlighted) -> None:
-        record = self._records.get(str(event.row_key.value))
-        if record is not None:
-            self.query_one("#sim-detail", Static).update(Content(describe(record)))
-
-    @on(OptionList.OptionHighlighted, "#sim-customers")
-    def customer_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option.id:
+    @on(CustomerList.OptionHighlighted, "#sim-customers")
+    def customer_highlighted(self, event: CustomerList.OptionHighlighted) -> None:
+        if event.option.id and event.option.id != self.selected:
             self.select(event.option.id)
+
+    def _typed_in_list(self, text: str) -> None:
+        composer = self.composer
+        composer.insert(text)
+        composer.focus()
+
+    def _send_from_list(self) -> None:
+        self.composer.action_submit()
+
+    @on(CustomerList.Chat)
+    def chat_as_selected(self) -> None:
+        self.composer.focus()
 
     def select(self, user_id: str) -> None:
         if self.simulation is None:
@@ -173,12 +183,12 @@ class SimulatorScreen(Screen[None]):
 
     # chatting --------------------------------------------------------------------------
 
-    @on(Composer.Submitted)
-    def send(self, message: Composer.Submitted) -> None:
-        self.query_one("#sim-composer", Composer).load_text("")
+    @on(CustomerComposer.Submitted)
+    def send(self, message: CustomerComposer.Submitted) -> None:
+        self.composer.load_text("")
         self.say(message.text)
 
-    @on(Composer.Typing)
+    @on(CustomerComposer.Typing)
     def composing(self) -> None:
         if self.selected is not None and self.typing_signals:
             self.send_typing(self.selected)
@@ -193,15 +203,15 @@ class SimulatorScreen(Screen[None]):
         if self.simulation is None or self.selected is None:
             self.notify("Create a customer first (Ctrl+N).", severity="warning")
             return
-        record = await self.simulation.say(self.selected, text)
-        self._report(record)
+        self._report(await self.simulation.say(self.selected, text))
 
     def _report(self, record: WireRecord) -> None:
         if record.error:
             self.notify(visible(record.error), severity="error", markup=False, timeout=8)
         elif record.round_trip is False:
-            self.notify("Round trip changed the message: see the inspector.",
-                        severity="warning", timeout=6)
+            where = "F2 shows the wire log" if self.has_class("-narrow") else "see the wire log"
+            self.notify(f"Round trip changed the message: {where}.", severity="warning",
+                        timeout=6)
 
     def action_new_customer(self) -> None:
         self.new_customer()
@@ -227,16 +237,9 @@ class SimulatorScreen(Screen[None]):
             return
 
         def rated(answer: str | None) -> None:
-            if not answer:
-                return
-            rating, _, comment = answer.strip().partition(" ")
-            if rating not in {"1", "2", "3", "4", "5"}:
-                self.notify("A rating is a number from 1 to 5, then an optional comment.",
-                            severity="warning")
-                return
-            self.send_rating(int(rating), comment)
-        self.app.push_screen(PromptScreen("Rate the conversation: 1–5, then a comment",
-                                          placeholder="5 quick and kind"), rated)
+            if answer is not None:
+                self.send_rating(*dialogs.parse_rating(answer))
+        self.app.push_screen(dialogs.rating_prompt(self.selected), rated)
 
     @work(group="sim-send", exit_on_error=False)
     async def send_rating(self, rating: int, comment: str) -> None:
@@ -244,21 +247,14 @@ class SimulatorScreen(Screen[None]):
             self._report(await self.simulation.rate(self.selected, rating, comment))
 
     def action_raw(self) -> None:
-        if self.selected is None:
+        if self.selected is None or self.simulation is None:
             return
+        example = dialogs.example_payload(self.simulation.converter, self.clock())
 
         def chosen(text: str | None) -> None:
-            if not text:
-                return
-            try:
-                payload = json.loads(text)
-            except ValueError as error:
-                self.notify(f"That is not JSON: {error}", severity="error", markup=False)
-                return
-            self.send_raw(payload)
-        self.app.push_screen(PromptScreen("Raw JSON to publish as this customer",
-                                          placeholder='{"kind": "from_customer", ...}'),
-                             chosen)
+            if text is not None:
+                self.send_raw(json.loads(text))
+        self.app.push_screen(dialogs.raw_json_prompt(self.selected, example), chosen)
 
     @work(group="sim-send", exit_on_error=False)
     async def send_raw(self, payload: object) -> None:
@@ -273,11 +269,26 @@ class SimulatorScreen(Screen[None]):
         except Exception as error:  # noqa: BLE001 - an edited converter may not even import
             self.notify(f"Reload failed: {error}", severity="error", markup=False, timeout=10)
 
-    def action_leave(self) -> None:
-        if self.standalone:
+    def action_toggle_wire(self) -> None:
+        self.toggle_class("-wire-toggled")
+
+    # leaving ---------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        """Inside the console: its customers stay online until the console quits."""
+        self.app.pop_screen()
+
+    def action_quit_simulator(self, key: str = "f4") -> None:
+        """On its own: quitting takes every simulated customer offline, so ask first."""
+        count = len(self.simulation.customers) if self.simulation is not None else 0
+        if count == 0:
             self.app.exit()
-        else:
-            self.app.pop_screen()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.app.exit()
+        self.app.push_screen(dialogs.quit_question(count, key=key), answered)
 
     async def on_unmount(self) -> None:
         if self.simulation is not None:

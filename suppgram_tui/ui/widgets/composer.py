@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import ClassVar
 
 from textual import events
@@ -40,6 +41,10 @@ class Composer(TextArea):
 
         @property
         def explanation(self) -> str:
+            starting = sorted(n for n in self.known if n.startswith(self.name))
+            if len(starting) > 1:
+                names = ", ".join(f"/{name}" for name in starting)
+                return f"Which one? {names} all start /{one_line(self.name, 30)}."
             names = ", ".join(f"/{name}" for name in sorted(self.known))
             known = f" Saved ones: {names}." if names else " None are saved yet."
             return f"No canned reply is named /{one_line(self.name, 30)}; nothing was sent.{known}"
@@ -94,13 +99,24 @@ class Composer(TextArea):
             self.screen.focus_next()
 
     def expand_canned(self) -> bool:
-        """Replace a lone `/name` with that canned reply; True if it did."""
+        """Replace a lone `/name`, or the start of only one saved name (`/tha` for
+        `/thanks`), with that canned reply; True if it did."""
         text = self.text.strip()
-        if text.startswith("/") and " " not in text and text[1:] in self.canned:
-            self.load_text(self.canned[text[1:]])
+        name = _complete_canned(text[1:], self.canned) if _looks_like_canned(text) else None
+        if name is not None:
+            self.load_text(self.canned[name])
             self.move_cursor(self.document.end)
             return True
         return False
+
+
+def _complete_canned(typed: str, names: Iterable[str]) -> str | None:
+    """The saved name `typed` stands for: itself, or the one name it begins."""
+    names = list(names)
+    if typed in names:
+        return typed
+    starting = [name for name in names if name.startswith(typed)]
+    return starting[0] if len(starting) == 1 else None
 
 
 def _looks_like_canned(text: str) -> bool:

@@ -1,0 +1,48 @@
+"""The converter workbench's wire log: every message sent and received, one row each,
+and the highlighted one in full (Message, JSON, envelope, what the converter read)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import DataTable, Static
+
+from suppgram_tui.simulator.wire_log import WireRecord
+from suppgram_tui.text import one_line
+
+from ..inspector import describe
+
+
+class WireInspector(Vertical):
+    """Follows the newest record; arrow keys in the table show older ones."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._records: dict[str, WireRecord] = {}
+        """The table's rows by their key."""
+
+    def compose(self) -> ComposeResult:
+        yield DataTable(id="sim-records", cursor_type="row", zebra_stripes=True)
+        yield Static(id="sim-detail")
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("#", "dir", "check", "customer", "JSON")
+
+    def add(self, record: WireRecord) -> None:
+        table = self.query_one(DataTable)
+        key = str(table.row_count + 1)
+        # DataTable reads a str cell as markup: a payload or user id is data, so Text
+        table.add_row(key, record.direction, Text(record.status),
+                      Text(one_line(record.customer, 16)),
+                      Text(one_line(record.payload_json, 60)), key=key)
+        self._records[key] = record
+        table.move_cursor(row=table.row_count - 1)
+
+    @on(DataTable.RowHighlighted)
+    def show_record(self, event: DataTable.RowHighlighted) -> None:
+        record = self._records.get(str(event.row_key.value))
+        if record is not None:
+            self.query_one("#sim-detail", Static).update(Content(describe(record)))
