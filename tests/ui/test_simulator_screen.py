@@ -161,7 +161,7 @@ async def test_an_invalid_rating_stays_in_the_box_with_what_is_wrong(local_serve
         assert not problem.display  # an edit clears the complaint
         await pilot.press("enter")
         await wait_until(lambda: app.screen is screen)
-        await wait_until(lambda: ann.texts("dana-support") == ["4 great"])
+        await wait_until(lambda: ann.texts("dana-support") == ["★★★★☆ rated 4/5: great"])
         rated = ann.inbox.conversations["dana-support"].entries[-1].message
         assert rated is not None and rated.kind is MessageKind.RATED
 
