@@ -120,6 +120,9 @@ class Conversation:
     customer_typing: bool = False
     viewers: set[str] = field(default_factory=set)
     last_activity: int = 0
+    last_customer_message: int = 0
+    """When the customer last wrote: the list's order, so that a reply does not move the
+    conversation from under the agent's cursor."""
     opened_at: int | None = None
     has_older: bool = True
 
@@ -130,6 +133,8 @@ class Conversation:
                 return False
             self.seen.add(entry.timetoken)
             self.last_activity = max(self.last_activity, entry.timetoken)
+            if entry.author is Author.CUSTOMER:
+                self.last_customer_message = max(self.last_customer_message, entry.timetoken)
         insort(self.entries, entry)
         if len(self.entries) > MAX_KEPT_ENTRIES and entry is self.entries[-1]:
             self._forget_oldest(len(self.entries) - MAX_KEPT_ENTRIES)

@@ -15,6 +15,7 @@ from suppgram_tui.runtime import start_local_server
 from suppgram_tui.settings import Settings
 
 from .screens.simulator import SimulatorScreen
+from .terminal_keys import read_alt_keys
 
 
 class SimulatorApp(App[None]):
@@ -26,6 +27,7 @@ class SimulatorApp(App[None]):
 
     def __init__(self, settings: Settings) -> None:
         super().__init__()
+        read_alt_keys()
         self.settings = settings
         self.server: LocalPubNub | None = None
 

@@ -22,8 +22,6 @@ from .harness import ctrl
 pytestmark = pytest.mark.terminal
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.1: a burst typed while the list has focus "
-                   "loses its spaces and its Enter (nothing is sent)")
 async def test_bursts_typed_from_the_list_reach_the_customer_whole(opened):
     view, (dana,) = await opened("dana")
     replies = ["Sorry to hear that", "Let me check the courier", "It ships today"]
@@ -37,8 +35,6 @@ async def test_bursts_typed_from_the_list_reach_the_customer_whole(opened):
         f"{await view.composer_lines()!r}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.1: a bracketed paste while the list has "
-                   "focus is dropped")
 async def test_a_paste_from_the_list_lands_in_the_composer_and_is_sent_by_enter(opened):
     view, (dana,) = await opened("dana")
     view.paste("Sorry to hear that.\nA replacement ships today.")
@@ -49,8 +45,6 @@ async def test_a_paste_from_the_list_lands_in_the_composer_and_is_sent_by_enter(
         f"customer received {received!r}; composer shows {await view.composer_lines()!r}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.1: Tab from the list lands on the "
-                   "transcript, where typed text is lost")
 async def test_tab_from_the_list_lands_on_the_composer(opened):
     view, (dana,) = await opened("dana")
     view.key("tab")
@@ -61,8 +55,6 @@ async def test_tab_from_the_list_lands_on_the_composer(opened):
         f"customer received {received!r}; composer shows {await view.composer_lines()!r}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.1: Enter on a row leaves the focus on the "
-                   "list, so the reply typed next loses its spaces and is not sent")
 async def test_enter_on_a_row_puts_the_cursor_in_the_composer(opened):
     view, (dana, eve) = await opened("dana", "eve")  # eve wrote last: first row, open
     rounds = [("down", "On it, Dana"), ("up", "On it, Eve"), ("down", "Still on it, Dana")]
@@ -81,8 +73,6 @@ async def test_enter_on_a_row_puts_the_cursor_in_the_composer(opened):
         f"{await view.composer_lines()!r}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.1: Enter in search returns to the list "
-                   "instead of opening the match with the cursor in the composer")
 async def test_enter_in_search_opens_the_match_with_the_cursor_in_the_composer(opened):
     view, people = await opened("dana", "eve", "finn")  # finn: first row, open
     dana, eve, finn = people
@@ -102,8 +92,6 @@ async def test_enter_in_search_opens_the_match_with_the_cursor_in_the_composer(o
         f"{await view.composer_lines()!r}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.2: Alt+Enter sends the reply (with a stray "
-                   "'^') instead of starting a new line")
 async def test_alt_enter_starts_a_new_line_and_does_not_send(opened):
     view, (dana,) = await opened("dana")
     await view.start_reply("F")
@@ -122,8 +110,6 @@ async def test_alt_enter_starts_a_new_line_and_does_not_send(opened):
         f"after Enter the customer had {received!r}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.3: Alt+1…4 (ESC+digit) type '¡™£¢' into "
-                   "the composer")
 async def test_alt_digits_never_type_into_the_composer(opened):
     view, (dana,) = await opened("dana")
     await view.start_reply("D")
@@ -139,8 +125,6 @@ async def test_alt_digits_never_type_into_the_composer(opened):
         f"after Alt+1…4 the composer showed {shown!r}; the customer received {received!r}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.4: Ctrl+J inside a burst puts the new line "
-                   "at the end of the text")
 async def test_ctrl_j_inside_a_burst_starts_the_new_line_where_it_was_typed(opened):
     view, (dana,) = await opened("dana")
     await view.start_reply("O")

@@ -12,8 +12,6 @@ UNREAD = re.compile(r"[●○] eve +1 ")
 """Eve's row with its badge: one unread message."""
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.5: moving the cursor over a row opens it "
-                   "and clears its unread badge")
 async def test_moving_the_cursor_through_the_list_keeps_unread_badges(opened):
     view, _ = await opened("dana", "eve", "finn")  # finn wrote last: first row, open
     await view.wait_until(lambda: UNREAD.match(view.list_row("eve")), 20, "eve unread")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.console import Console
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.cache import LRUCache
@@ -31,6 +32,8 @@ AUTHOR_CLASSES = {
     Author.AGENT: "transcript--agent",
     Author.SYSTEM: "transcript--system",
 }
+NEW_SINCE = " new since you left "
+"""The line above the first message after the agent's read marker."""
 EntryKey = tuple[tuple[str, int | str], int, bool, Delivery | None, str | None]
 """An entry drawn at a width, raw or not, in a delivery state (and with its error)."""
 
@@ -40,7 +43,7 @@ class Transcript(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "transcript--customer", "transcript--me", "transcript--agent", "transcript--system",
-        "transcript--meta", "transcript--error", "transcript--raw",
+        "transcript--meta", "transcript--error", "transcript--raw", "transcript--new",
     }
 
     class NeedOlder(Message):
@@ -67,10 +70,14 @@ class Transcript(ScrollView, can_focus=True):
         """A scroll to the newest message waits for the next refresh (the new height)."""
         self._style: Style | None = None
         self._entry_count = 0
+        self.new_after: int | None = None
+        """The read marker the agent left this conversation at: "new since you left"
+        goes above the first message after it (None: no such line)."""
 
-    def show(self, view: Conversation | None) -> None:
+    def show(self, view: Conversation | None, *, new_after: int | None = None) -> None:
         """Switch to another conversation, scrolled to its newest message."""
         self.view = view
+        self.new_after = new_after
         self._cache.clear()
         self._relayout(follow=True)
         # stay at the newest message through each layout (not a frame later) until the
@@ -89,6 +96,11 @@ class Transcript(ScrollView, can_focus=True):
             # older history was prepended: keep the agent's place
             self.scroll_to(y=self.scroll_y + len(self._lines) - previous_top_lines,
                            animate=False)
+
+    def mark_new(self, after: int | None) -> None:
+        """Draw "new since you left" above the first message after `after`."""
+        self.new_after = after
+        self._relayout(follow=self._end_pending or self.scroll_y >= self.max_scroll_y - 1)
 
     @property
     def _first_entry_id(self) -> tuple[str, int | str] | None:
@@ -113,7 +125,12 @@ class Transcript(ScrollView, can_focus=True):
         lines: list[Strip] = []
         if self.view is not None:
             console = self.app.console
+            new_after = self.new_after
             for entry in self.view.entries:
+                if new_after is not None and entry.timetoken is not None \
+                        and entry.timetoken > new_after:
+                    lines.append(self._new_since_line(width))
+                    new_after = None
                 key = (entry.key, width, self.raw_mode, entry.delivery, entry.delivery_error)
                 rendered = self._cache.get(key)
                 if rendered is None:
@@ -197,6 +214,11 @@ class Transcript(ScrollView, can_focus=True):
                 lines.append(Strip(segments))
         lines.append(Strip([]))
         return lines
+
+    def _new_since_line(self, width: int) -> Strip:
+        rule = "─" * max(0, (width - len(NEW_SINCE)) // 2)
+        style = self.get_component_rich_style("transcript--new")
+        return Strip([Segment(f"{rule}{NEW_SINCE}{rule}", style)])
 
     def _author_label(self, entry: Entry) -> str:
         if entry.author is Author.CUSTOMER:
