@@ -135,3 +135,53 @@ async def test_ctrl_j_inside_a_burst_starts_the_new_line_where_it_was_typed(open
     received = await view.replies_received(dana)
     assert received == ["One\nTwo\nThree\nFour"], \
         f"the customer received {received!r}; the composer showed {shown!r}"
+
+
+async def test_backspace_inside_a_burst_deletes_where_it_was_typed(opened):
+    view, (dana,) = await opened("dana")
+    await view.start_reply("h")
+    view.type_burst("elo\x7flo world\r")  # a typo fixed at speed, then Enter
+    received = await view.replies_received(dana)
+    assert received == ["hello world"], \
+        f"the customer received {received!r}; composer shows {await view.composer_lines()!r}"
+
+
+async def test_a_burst_with_a_cursor_move_and_enter_goes_to_the_conversation_moved_to(opened):
+    view, (dana, eve) = await opened("dana", "eve")  # eve: first row, shown
+    view.type_burst("\x1b[B\rOn it, Dana\r")  # Down, Enter, the reply: one read
+    await view.replies_received(dana, eve)
+    assert (dana.reply_texts, eve.reply_texts) == (["On it, Dana"], []), \
+        f"dana received {dana.reply_texts!r}, eve {eve.reply_texts!r}"
+
+
+async def test_a_burst_through_the_search_box_opens_the_match_and_replies_there(opened):
+    view, (dana, eve) = await opened("dana", "eve")  # eve: first row, shown
+    view.write(ctrl("f"))
+    await view.fence()
+    view.type_burst("dana\rFound it, Dana\r")  # search, Enter, the reply: one read
+    await view.replies_received(dana, eve)
+    assert (dana.reply_texts, eve.reply_texts) == (["Found it, Dana"], []), \
+        f"dana received {dana.reply_texts!r}, eve {eve.reply_texts!r}; header {view.header!r}"
+
+
+async def test_alt_digits_switch_the_list_tabs(opened):
+    view, _ = await opened("dana")
+    view.alt("4")  # Resolved: nothing there yet
+    await view.wait_until(lambda: "No conversations under Resolved" in view.list_text(), 20,
+                          "the Resolved tab")
+    view.alt("3")
+    await view.wait_until(lambda: "hello from dana" in view.list_text(), 20, "the All tab")
+
+
+async def test_f1_help_starts_with_what_an_agent_does(console):
+    view = await console(80, 24)
+    await view.wait_for_text("No conversations yet")  # the console, not the connecting screen
+    view.key("f1")
+    await view.wait_for_text("Reply to a customer")
+    lines = [line.strip(" █▎▊│") for line in view.terminal.screen_lines()]
+    first = next(i for i, line in enumerate(lines) if "Reply to a customer" in line)
+    assert "Enter" in lines[first + 1] and "send the reply" in lines[first + 1], lines
+    assert not any("cursor" in line.lower() for line in lines[:first + 6]), lines
+    view.key("f1")
+    await view.wait_until(lambda: "Reply to a customer" not in view.terminal.screen_text(),
+                          20, "help closed by F1")
