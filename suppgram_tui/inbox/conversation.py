@@ -175,6 +175,12 @@ class Conversation:
                 waiting = None
         return waiting
 
+    @property
+    def unread_after(self) -> int | None:
+        """The read marker, when unread messages came after it: where "new since you
+        left" goes (None: nothing is unread, or nothing was ever read)."""
+        return self.read_marker if self.read_marker and self.unread else None
+
     def shared_state(self) -> dict[str, Any]:
         """The App Context `custom` fields: flat scalars only, as PubNub requires."""
         return {"state": self.state.value, "assignee": self.assignee or "",
@@ -215,6 +221,12 @@ class ConversationFilter(str, Enum):
     @property
     def label(self) -> str:
         return self.value.capitalize()
+
+    @property
+    def following(self) -> ConversationFilter:
+        """The next tab, round again after the last."""
+        tabs = list(ConversationFilter)
+        return tabs[(tabs.index(self) + 1) % len(tabs)]
 
     def matches(self, conversation: Conversation, agent: str) -> bool:
         state = conversation.state

@@ -19,7 +19,6 @@ from textual.widgets import Footer
 from suppgram_tui.inbox import (
     ActionFailed,
     ClaimLost,
-    Conversation,
     ConversationAction,
     ConversationFilter,
     Inbox,
@@ -141,7 +140,8 @@ class ConsoleScreen(Screen[None]):
             self.inbox.save_draft(self.channel, composer.text)
         self.channel, self.opened = channel, False
         conversation = self.inbox.conversations.get(channel)
-        self.query_one(Transcript).show(conversation, new_after=_read_up_to(conversation))
+        self.query_one(Transcript).show(
+            conversation, new_after=conversation.unread_after if conversation else None)
         self.query_one(ConversationHeader).show(conversation)
         composer.load_text(self.inbox.show(channel))
 
@@ -160,7 +160,7 @@ class ConsoleScreen(Screen[None]):
         conversation = self.inbox.conversations.get(self.channel or "")
         if conversation is not None and self.opened and conversation.unread:
             self.opened = False
-            self.query_one(Transcript).mark_new(_read_up_to(conversation))
+            self.query_one(Transcript).mark_new(conversation.unread_after)
             if self.query_one(Composer).has_focus:
                 self.conversation_list.focus()
 
@@ -302,16 +302,7 @@ class ConsoleScreen(Screen[None]):
         self.query_one(Sidebar).show(ConversationFilter(name))
 
     def action_next_filter(self) -> None:
-        tabs = list(ConversationFilter)
-        current = self.conversation_list.filter
-        self.query_one(Sidebar).show(tabs[(tabs.index(current) + 1) % len(tabs)])
+        self.query_one(Sidebar).show(self.conversation_list.filter.following)
 
     def action_focus_list(self) -> None:
         self.conversation_list.focus()
-
-
-def _read_up_to(conversation: Conversation | None) -> int | None:
-    """Where "new since you left" goes: the read marker, if something came after it."""
-    if conversation is None or not conversation.read_marker or not conversation.unread:
-        return None
-    return conversation.read_marker
