@@ -185,3 +185,13 @@ async def test_f1_help_starts_with_what_an_agent_does(console):
     view.key("f1")
     await view.wait_until(lambda: "Reply to a customer" not in view.terminal.screen_text(),
                           20, "help closed by F1")
+
+
+async def test_typing_on_the_transcript_reaches_the_composer(opened):
+    view, (dana,) = await opened("dana")
+    view.key("tab", "shift+tab")  # list → composer → back to the transcript
+    await view.fence()
+    view.type_burst("Still here, Dana\r")
+    received = await view.replies_received(dana)
+    assert received == ["Still here, Dana"], \
+        f"customer received {received!r}; composer shows {await view.composer_lines()!r}"

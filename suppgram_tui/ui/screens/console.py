@@ -78,6 +78,7 @@ class ConsoleScreen(Screen[None]):
         composer = self.query_one(Composer)
         composer.canned = self.inbox.canned_replies()
         self.conversation_list.handoff.target = composer
+        self.query_one(Transcript).handoff.target = composer  # typing there is not lost
         # back where the agent left, shown but not read: what is new keeps its badge
         self.conversation_list.bind(self.inbox.conversations, start=self.inbox.last_shown())
         self.conversation_list.focus()

@@ -78,7 +78,7 @@ class TypingHandOff:
         A source that does not have the focus yet (the list, while the search box that
         forwards to it still has it) waits for it; if the focus went anywhere else,
         the agent moved it and forwarding ends."""
-        if not self._forwarding or self._awaited or self.source.message_queue_size:
+        if not self._forwarding or self._awaited or not _nothing_queued(self.source):
             return
         focused = self.source.app.focused
         if focused is not self.source and _forwards_to(focused, self.source):
@@ -86,6 +86,13 @@ class TypingHandOff:
         self._forwarding = False
         if focused is self.source and self.target is not None and self.target.is_attached:
             self.target.screen.set_focus(self.target)
+
+
+def _nothing_queued(widget: Widget) -> bool:
+    """No message waits for `widget`: none in its queue, and none taken out of it early
+    (Textual takes the next one out to see whether it replaces the current one, and
+    sends Idle while it is out)."""
+    return widget.message_queue_size == 0 and widget._pending_message is None
 
 
 def _forwards_to(widget: Widget | None, target: Widget) -> bool:

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
@@ -25,6 +26,7 @@ from suppgram_tui.text import visible
 from suppgram_tui.timetokens import to_datetime
 
 from ..formatting import clock_time
+from .handoff import TypingHandOff
 
 AUTHOR_CLASSES = {
     Author.CUSTOMER: "transcript--customer",
@@ -73,6 +75,8 @@ class Transcript(ScrollView, can_focus=True):
         self.new_after: int | None = None
         """The read marker the agent left this conversation at: "new since you left"
         goes above the first message after it (None: no such line)."""
+        self.handoff = TypingHandOff(self)
+        """Text typed or pasted here goes to `handoff.target` (the composer), if set."""
 
     def show(self, view: Conversation | None, *, new_after: int | None = None) -> None:
         """Switch to another conversation, scrolled to its newest message."""
@@ -107,6 +111,21 @@ class Transcript(ScrollView, can_focus=True):
         if self.view is None or not self.view.entries:
             return None
         return self.view.entries[0].key
+
+    def on_key(self, event: events.Key) -> None:
+        if self.handoff.forwarding:
+            self.handoff.forward(event)
+        elif event.is_printable:
+            self.handoff.start(event)
+
+    def on_paste(self, event: events.Paste) -> None:
+        if self.handoff.forwarding:
+            self.handoff.forward(event)
+        else:
+            self.handoff.start(event)
+
+    def on_idle(self) -> None:
+        self.handoff.idle()
 
     def watch_raw_mode(self) -> None:
         self._relayout(follow=False)
