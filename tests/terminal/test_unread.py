@@ -38,7 +38,9 @@ async def test_a_restart_comes_back_to_the_open_conversation_with_what_is_new_ma
     view.key("down")
     await view.fence()
     view.key("enter")  # dana opened: read
-    await view.wait_until(lambda: view.header.startswith("dana"), 20, "dana open")
+    await view.wait_until(lambda: view.header.startswith("dana")
+                          and not badge("dana", 1).match(view.list_row("dana")), 20,
+                          "dana open and read")
     await view.terminal.close()
 
     await dana.say("are you still there?")
