@@ -131,6 +131,9 @@ class Conversation:
     changed_by: str | None = None
     """The agent who last changed the shared state (App Context `by`)."""
     last_activity: int = 0
+    last_customer_message: int = 0
+    """When the customer last wrote: the list's order, so that a reply does not move the
+    conversation from under the agent's cursor."""
     opened_at: int | None = None
     has_older: bool = True
 
@@ -141,6 +144,8 @@ class Conversation:
                 return False
             self.seen.add(entry.timetoken)
             self.last_activity = max(self.last_activity, entry.timetoken)
+            if entry.author is Author.CUSTOMER:
+                self.last_customer_message = max(self.last_customer_message, entry.timetoken)
         insort(self.entries, entry)
         if len(self.entries) > MAX_KEPT_ENTRIES and entry is self.entries[-1]:
             self._forget_oldest(len(self.entries) - MAX_KEPT_ENTRIES)
@@ -180,6 +185,12 @@ class Conversation:
             elif entry.author in (Author.ME, Author.AGENT):
                 waiting = None
         return waiting
+
+    @property
+    def unread_after(self) -> int | None:
+        """The read marker, when unread messages came after it: where "new since you
+        left" goes (None: nothing is unread, or nothing was ever read)."""
+        return self.read_marker if self.read_marker and self.unread else None
 
     def shared_state(self) -> dict[str, Any]:
         """The App Context `custom` fields: flat scalars only, as PubNub requires."""
@@ -222,6 +233,12 @@ class ConversationFilter(str, Enum):
     @property
     def label(self) -> str:
         return self.value.capitalize()
+
+    @property
+    def following(self) -> ConversationFilter:
+        """The next tab, round again after the last."""
+        tabs = list(ConversationFilter)
+        return tabs[(tabs.index(self) + 1) % len(tabs)]
 
     def matches(self, conversation: Conversation, agent: str) -> bool:
         state = conversation.state

@@ -134,11 +134,21 @@ class Inbox:
 
     # what the agent does --------------------------------------------------------------
 
+    def show(self, channel: str) -> str:
+        """The agent is looking at a conversation, not yet chosen (a preview: nothing is
+        read); it is where the next start comes back to. Its draft."""
+        self._store.set_shown_conversation(channel)
+        return self._store.draft(channel)
+
     def open(self, channel: str) -> str:
         """The agent opened a conversation: it is read, others see me there; its draft."""
         self.mark_read(channel)
         self._awareness.opened(channel)
-        return self._store.draft(channel)
+        return self.show(channel)
+
+    def last_shown(self) -> str | None:
+        """The conversation on screen when this agent's console last ran."""
+        return self._store.shown_conversation()
 
     def mark_read(self, channel: str) -> None:
         conversation = self.conversations.ensure(channel)

@@ -1,4 +1,5 @@
-"""The agent's own small state on disk: read markers, drafts, outbox, canned replies.
+"""The agent's own small state on disk: read markers, drafts, outbox, canned replies
+and the conversation that was on screen.
 
 Messages are not kept here (PubNub is their archive) and neither are secrets: the API
 has no place for publish/subscribe/secret keys or tokens, and outbox meta whose name
@@ -116,6 +117,19 @@ class AgentStore:
                 self._drafts[channel] = text
             else:
                 self._drafts.pop(channel, None)
+            self._changed(at_once=False)
+
+    # -- the conversation on screen, to come back to at the next start --
+
+    def shown_conversation(self) -> str | None:
+        docs = self._db.table("shown").all()
+        return str(docs[0]["channel"]) if docs else None
+
+    def set_shown_conversation(self, channel: str) -> None:
+        if self.shown_conversation() != channel:
+            table = self._db.table("shown")
+            table.truncate()
+            table.insert({"channel": channel})
             self._changed(at_once=False)
 
     # -- outbox: replies stored before publishing, until PubNub acknowledges them --

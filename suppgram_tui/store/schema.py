@@ -88,6 +88,7 @@ _DOCUMENT_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
     "read_markers": {"channel": (str,), "timetoken": (int,)},
     "drafts": {"channel": (str,), "text": (str,)},
     "canned_replies": {"name": (str,), "text": (str,)},
+    "shown": {"channel": (str,)},
     "outbox": {
         "client_id": (str,),
         "channel": (str,),

@@ -22,6 +22,7 @@ from .bridge import InboxBridge
 from .screens.connecting import ConnectingScreen
 from .screens.console import ConsoleScreen
 from .screens.quit_confirm import QuitConfirmScreen
+from .terminal_keys import read_alt_keys
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ class SuppgramConsole(App[None]):
 
     def __init__(self, settings: Settings, runtime: ConsoleRuntime) -> None:
         super().__init__()
+        read_alt_keys()
         self.settings = settings
         self.runtime = runtime
         self.bridge = InboxBridge()
@@ -128,8 +130,14 @@ class SuppgramConsole(App[None]):
             self.exit()
 
     def action_toggle_help(self) -> None:
-        """F1 opens the key help and closes it again."""
-        if self.screen.query("HelpPanel"):
+        """F1 opens the help and closes it again: on the console, what an agent does;
+        elsewhere Textual's key panel."""
+        if self.screen is self.console_screen and self.console_screen is not None:
+            from .screens.console_keys import CONSOLE_BINDINGS, HELP
+            from .screens.help import HelpScreen, help_rows
+
+            self.push_screen(HelpScreen(help_rows(HELP, CONSOLE_BINDINGS)))
+        elif self.screen.query("HelpPanel"):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()

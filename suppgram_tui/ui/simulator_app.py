@@ -16,6 +16,7 @@ from suppgram_tui.settings import Settings
 
 from .screens.confirm import ConfirmScreen
 from .screens.simulator import SimulatorScreen
+from .terminal_keys import read_alt_keys
 
 
 class SimulatorApp(App[None]):
@@ -28,6 +29,7 @@ class SimulatorApp(App[None]):
 
     def __init__(self, settings: Settings) -> None:
         super().__init__()
+        read_alt_keys()
         self.settings = settings
         self.server: LocalPubNub | None = None
 

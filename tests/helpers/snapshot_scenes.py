@@ -92,7 +92,7 @@ async def with_customers(pilot: Pilot) -> None:
     app.console_screen.conversation_list.select("dana-support")
     await pilot.press("ctrl+g")
     await until(lambda: inbox.conversations["dana-support"].assignee == "ann", pilot)  # type: ignore[union-attr]
-    await pilot.press("tab", "tab", *"Sorry about that, Dana! Let me check with the courier.",
+    await pilot.press("tab", *"Sorry about that, Dana! Let me check with the courier.",
                       "enter")
     await until(lambda: inbox.conversations["dana-support"].entries[-1].timetoken, pilot)  # type: ignore[union-attr]
     await settle(pilot)

@@ -209,7 +209,7 @@ async def test_reply_sent_while_down_and_console_restarted_is_delivered_once(
             await pilot.press("ctrl+g")
             await wait_until(lambda: bob.inbox.conversations[channel].assignee == "ann")
             await server.kill()
-            await pilot.press("tab", "tab", *"Sorry for the wait", "enter")
+            await pilot.press("tab", *"Sorry for the wait", "enter")
             await wait_until(lambda: "retrying" in transcript_text(app), timeout=10)
         assert [p.channel for p in _pending_replies(store_path)] == [channel]
 

@@ -50,10 +50,16 @@ async def console(local_server: LocalPubNub, tmp_path: Path) -> AsyncIterator[Ca
     """`await console(columns=80, rows=24)`: the real console, connected, on a pty."""
     terminals: list[Terminal] = []
 
-    async def start(columns: int = 80, rows: int = 24, agent: str = "ann") -> ConsoleView:
-        home = tmp_path / f"home-{agent}-{len(terminals)}"
-        data_dir = home / "suppgram"
-        data_dir.mkdir(parents=True)
+    async def start(columns: int = 80, rows: int = 24, agent: str = "ann",
+                    again: ConsoleView | None = None) -> ConsoleView:
+        """`again`: a console that was closed, started again on its home and store."""
+        if again is not None:
+            data_dir = again.log_path.parent
+            home = data_dir.parent
+        else:
+            home = tmp_path / f"home-{agent}-{len(terminals)}"
+            data_dir = home / "suppgram"
+            data_dir.mkdir(parents=True)
         terminal = Terminal(console_command(local_server.origin, data_dir, agent),
                             env=terminal_env(home, PUBLISH_KEY, SUBSCRIBE_KEY),
                             columns=columns, rows=rows, cwd=home)

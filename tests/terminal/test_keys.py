@@ -22,8 +22,6 @@ from .harness import ctrl
 pytestmark = pytest.mark.terminal
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.1: a burst typed while the list has focus "
-                   "loses its spaces and its Enter (nothing is sent)")
 async def test_bursts_typed_from_the_list_reach_the_customer_whole(opened):
     view, (dana,) = await opened("dana")
     replies = ["Sorry to hear that", "Let me check the courier", "It ships today"]
@@ -37,8 +35,6 @@ async def test_bursts_typed_from_the_list_reach_the_customer_whole(opened):
         f"{await view.composer_lines()!r}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.1: a bracketed paste while the list has "
-                   "focus is dropped")
 async def test_a_paste_from_the_list_lands_in_the_composer_and_is_sent_by_enter(opened):
     view, (dana,) = await opened("dana")
     view.paste("Sorry to hear that.\nA replacement ships today.")
@@ -49,8 +45,6 @@ async def test_a_paste_from_the_list_lands_in_the_composer_and_is_sent_by_enter(
         f"customer received {received!r}; composer shows {await view.composer_lines()!r}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.1: Tab from the list lands on the "
-                   "transcript, where typed text is lost")
 async def test_tab_from_the_list_lands_on_the_composer(opened):
     view, (dana,) = await opened("dana")
     view.key("tab")
@@ -61,8 +55,6 @@ async def test_tab_from_the_list_lands_on_the_composer(opened):
         f"customer received {received!r}; composer shows {await view.composer_lines()!r}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.1: Enter on a row leaves the focus on the "
-                   "list, so the reply typed next loses its spaces and is not sent")
 async def test_enter_on_a_row_puts_the_cursor_in_the_composer(opened):
     view, (dana, eve) = await opened("dana", "eve")  # eve wrote last: first row, open
     rounds = [("down", "On it, Dana"), ("up", "On it, Eve"), ("down", "Still on it, Dana")]
@@ -81,8 +73,6 @@ async def test_enter_on_a_row_puts_the_cursor_in_the_composer(opened):
         f"{await view.composer_lines()!r}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.1: Enter in search returns to the list "
-                   "instead of opening the match with the cursor in the composer")
 async def test_enter_in_search_opens_the_match_with_the_cursor_in_the_composer(opened):
     view, people = await opened("dana", "eve", "finn")  # finn: first row, open
     dana, eve, finn = people
@@ -102,8 +92,6 @@ async def test_enter_in_search_opens_the_match_with_the_cursor_in_the_composer(o
         f"{await view.composer_lines()!r}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.2: Alt+Enter sends the reply (with a stray "
-                   "'^') instead of starting a new line")
 async def test_alt_enter_starts_a_new_line_and_does_not_send(opened):
     view, (dana,) = await opened("dana")
     await view.start_reply("F")
@@ -122,8 +110,6 @@ async def test_alt_enter_starts_a_new_line_and_does_not_send(opened):
         f"after Enter the customer had {received!r}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.3: Alt+1…4 (ESC+digit) type '¡™£¢' into "
-                   "the composer")
 async def test_alt_digits_never_type_into_the_composer(opened):
     view, (dana,) = await opened("dana")
     await view.start_reply("D")
@@ -139,8 +125,6 @@ async def test_alt_digits_never_type_into_the_composer(opened):
         f"after Alt+1…4 the composer showed {shown!r}; the customer received {received!r}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12.4: Ctrl+J inside a burst puts the new line "
-                   "at the end of the text")
 async def test_ctrl_j_inside_a_burst_starts_the_new_line_where_it_was_typed(opened):
     view, (dana,) = await opened("dana")
     await view.start_reply("O")
@@ -151,3 +135,63 @@ async def test_ctrl_j_inside_a_burst_starts_the_new_line_where_it_was_typed(open
     received = await view.replies_received(dana)
     assert received == ["One\nTwo\nThree\nFour"], \
         f"the customer received {received!r}; the composer showed {shown!r}"
+
+
+async def test_backspace_inside_a_burst_deletes_where_it_was_typed(opened):
+    view, (dana,) = await opened("dana")
+    await view.start_reply("h")
+    view.type_burst("elo\x7flo world\r")  # a typo fixed at speed, then Enter
+    received = await view.replies_received(dana)
+    assert received == ["hello world"], \
+        f"the customer received {received!r}; composer shows {await view.composer_lines()!r}"
+
+
+async def test_a_burst_with_a_cursor_move_and_enter_goes_to_the_conversation_moved_to(opened):
+    view, (dana, eve) = await opened("dana", "eve")  # eve: first row, shown
+    view.type_burst("\x1b[B\rOn it, Dana\r")  # Down, Enter, the reply: one read
+    await view.replies_received(dana, eve)
+    assert (dana.reply_texts, eve.reply_texts) == (["On it, Dana"], []), \
+        f"dana received {dana.reply_texts!r}, eve {eve.reply_texts!r}"
+
+
+async def test_a_burst_through_the_search_box_opens_the_match_and_replies_there(opened):
+    view, (dana, eve) = await opened("dana", "eve")  # eve: first row, shown
+    view.write(ctrl("f"))
+    await view.fence()
+    view.type_burst("dana\rFound it, Dana\r")  # search, Enter, the reply: one read
+    await view.replies_received(dana, eve)
+    assert (dana.reply_texts, eve.reply_texts) == (["Found it, Dana"], []), \
+        f"dana received {dana.reply_texts!r}, eve {eve.reply_texts!r}; header {view.header!r}"
+
+
+async def test_alt_digits_switch_the_list_tabs(opened):
+    view, _ = await opened("dana")
+    view.alt("4")  # Resolved: nothing there yet
+    await view.wait_until(lambda: "No conversations under Resolved" in view.list_text(), 20,
+                          "the Resolved tab")
+    view.alt("3")
+    await view.wait_until(lambda: "hello from dana" in view.list_text(), 20, "the All tab")
+
+
+async def test_f1_help_starts_with_what_an_agent_does(console):
+    view = await console(80, 24)
+    await view.wait_for_text("No conversations yet")  # the console, not the connecting screen
+    view.key("f1")
+    await view.wait_for_text("Reply to a customer")
+    lines = [line.strip(" █▎▊│") for line in view.terminal.screen_lines()]
+    first = next(i for i, line in enumerate(lines) if "Reply to a customer" in line)
+    assert "Enter" in lines[first + 1] and "send the reply" in lines[first + 1], lines
+    assert not any("cursor" in line.lower() for line in lines[:first + 6]), lines
+    view.key("f1")
+    await view.wait_until(lambda: "Reply to a customer" not in view.terminal.screen_text(),
+                          20, "help closed by F1")
+
+
+async def test_typing_on_the_transcript_reaches_the_composer(opened):
+    view, (dana,) = await opened("dana")
+    view.key("tab", "shift+tab")  # list → composer → back to the transcript
+    await view.fence()
+    view.type_burst("Still here, Dana\r")
+    received = await view.replies_received(dana)
+    assert received == ["Still here, Dana"], \
+        f"customer received {received!r}; composer shows {await view.composer_lines()!r}"

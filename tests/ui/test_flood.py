@@ -4,7 +4,7 @@ The open transcript's render cache held 4,000 entries' lines whatever the conver
 kept (1,000): 31 KB messages grew the console from 97 MB to 2 GB. The wire view (F2)
 rendered each 900 KB meta whole and froze the console for 10 s. Now lines are kept by
 count, heights only for the entries kept, the wire view shows a preview of each payload,
-and F6 shows one message whole.
+and F7 shows one message whole.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ async def test_a_flood_into_the_open_conversation_keeps_rendered_lines_bounded(
         await customer.stop()
 
 
-async def test_the_wire_view_previews_a_900_kb_meta_and_f6_shows_all_of_it(
+async def test_the_wire_view_previews_a_900_kb_meta_and_f7_shows_all_of_it(
         local_server, tmp_path):
     """900 KB metas, as an old history or another server may hold (this server, like
     PubNub, refuses them on publish): stored and delivered by hand."""
@@ -117,7 +117,7 @@ async def test_the_wire_view_previews_a_900_kb_meta_and_f6_shows_all_of_it(
         await wait_until(lambda: transcript.raw_mode and "timetoken=" in transcript_text(app))
         shown = transcript_text(app)
         # a preview of each meta and how much more there is, not 13,000 lines each
-        assert shown.count("KB more: F6 shows the whole message") == 3, f"{len(shown):,} shown"
+        assert shown.count("KB more: F7 shows the whole message") == 3, f"{len(shown):,} shown"
         assert transcript.line_count < 3 * 80, transcript.line_count
         assert "END-OF-META" not in shown
 
@@ -128,8 +128,8 @@ async def test_the_wire_view_previews_a_900_kb_meta_and_f6_shows_all_of_it(
         await wait_until(lambda: "live big meta" in transcript_text(app))
         assert transcript.line_count < 4 * 80
 
-        # F6: the newest message on screen, whole; Left steps to the one before
-        await pilot.press("f6")
+        # F7: the newest message on screen, whole; Left steps to the one before
+        await pilot.press("f7")
         await wait_until(lambda: isinstance(app.screen, PayloadScreen))
         screen = app.screen
         assert screen.entry.text == "live big meta"

@@ -3,7 +3,7 @@
 Agent names, a customer id, tags and payloads made of markup (`[@click=app.quit]`,
 `[bold]`, `[link=…]`), an OSC 8 hyperlink and a clear-screen sequence reach a live
 console; the agent then walks every screen that can show them: the console, the raw
-view (F2), the payload inspector (F6), the help panel (F1), the command palette, the
+view (F2), the payload inspector (F7), the help panel (F1), the command palette, the
 tag, hand-over and canned-reply prompts (prefilled and typed into), the confirm dialog,
 the statistics (F3) and the simulator (F4) with its wire table and inspector. On each:
 the hostile text is on screen literally, no segment links anywhere or clicks to an
@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Input
 from suppgram_tui.text import visible
 from suppgram_tui.ui.screens.confirm import ConfirmScreen
 from suppgram_tui.ui.screens.hand_over import HandOverScreen
+from suppgram_tui.ui.screens.help import HelpScreen
 from suppgram_tui.ui.screens.payload import PayloadScreen
 from suppgram_tui.ui.screens.prompt import PromptScreen
 from suppgram_tui.ui.screens.stats import StatsScreen
@@ -111,7 +112,7 @@ async def test_every_screen_shows_hostile_names_tags_and_payloads_as_text(
         await pilot.press("f2")  # raw view: envelopes with the hostile meta
         await pilot.pause()
         shows(app, "the raw view", *PIECES, "timetoken=")
-        await pilot.press("f6")
+        await pilot.press("f7")
         payload = await on(app, pilot, PayloadScreen)
         shows(app, "the payload inspector", *PIECES, "reply")
         await pilot.press("left")
@@ -122,10 +123,10 @@ async def test_every_screen_shows_hostile_names_tags_and_payloads_as_text(
         await pilot.press("f2")
 
         await pilot.press("f1")
-        await wait_until(lambda: screen.query("HelpPanel"))
-        await pilot.pause()
-        shows(app, "the help panel")
+        await on(app, pilot, HelpScreen)
+        shows(app, "the help screen")
         await pilot.press("f1")
+        await on(app, pilot, type(screen))
 
         await pilot.press("ctrl+p")
         palette = await on(app, pilot, CommandPalette)

@@ -3,6 +3,7 @@ as it did in Textual's footer."""
 
 from __future__ import annotations
 
+from suppgram_tui.ui.screens.help import HelpScreen
 from suppgram_tui.ui.widgets.key_bar import KeyBar
 from tests.helpers.console_harness import console_app, wait_ready
 from tests.helpers.wait import wait_until
@@ -17,4 +18,4 @@ async def test_clicking_a_key_in_the_footer_presses_it(local_server, tmp_path):
         start = next(start for start, _, item in bar._spans if item.label == "Help")
         padding = bar.styles.padding.left
         await pilot.click(KeyBar, offset=(padding + start + 1, 0))
-        await wait_until(lambda: bool(app.screen.query("HelpPanel")))
+        await wait_until(lambda: isinstance(app.screen, HelpScreen))

@@ -164,7 +164,7 @@ async def test_simulator_screen_from_the_console(local_server, tmp_path):
         await pilot.press("escape")
         await wait_until(lambda: "hello from the simulator" in list_text(app))
         await wait_until(lambda: "hello from the simulator" in transcript_text(app))
-        await pilot.press("tab", "tab", *"hi there", "enter")
+        await pilot.press("tab", *"hi there", "enter")
         await wait_until(lambda: "hi there" in transcript_text(app))
         await pilot.press("f4")
         await wait_until(lambda: any(r.direction == "received"

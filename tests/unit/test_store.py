@@ -218,6 +218,16 @@ def test_drafts_and_markers_persist_across_reopening(store_path: Path) -> None:
         assert store.draft("support.c2") == ""
 
 
+def test_the_conversation_on_screen_persists_across_reopening(store_path: Path) -> None:
+    """Where the console comes back to at the next start (issue 12 item 6)."""
+    with AgentStore(store_path) as store:
+        assert store.shown_conversation() is None
+        store.set_shown_conversation("support.c1")
+        store.set_shown_conversation("support.c2")
+    with AgentStore(store_path) as store:
+        assert store.shown_conversation() == "support.c2"
+
+
 async def test_markers_and_drafts_are_written_by_a_timer_at_most_once_per_interval(
         store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with AgentStore(store_path, flush_interval=0.5) as store:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from suppgram_tui.inbox import (
     ActionFailed,
@@ -60,7 +60,10 @@ class ConsoleScreen(Screen[None]):
         self.settings = settings
         self.origin = origin
         self.channel: str | None = None
-        """The open conversation, where replies go."""
+        """The conversation on screen, where replies go."""
+        self.opened = False
+        """Whether the agent chose it (Enter, a click, writing) rather than only moved
+        the cursor onto it: only then is it read as messages come."""
         self.arrivals: ArrivalToast
 
     def compose(self) -> ComposeResult:
@@ -84,8 +87,12 @@ class ConsoleScreen(Screen[None]):
     def on_mount(self) -> None:
         self.arrivals = ArrivalToast(self.app)
         self.query_one(StatusLine).show(self.inbox.status())
-        self.query_one(Composer).canned = self.inbox.canned_replies()
-        self.conversation_list.bind(self.inbox.conversations)
+        composer = self.query_one(Composer)
+        composer.canned = self.inbox.canned_replies()
+        self.conversation_list.handoff.target = composer
+        self.query_one(Transcript).handoff.target = composer  # typing there is not lost
+        # back where the agent left, shown but not read: what is new keeps its badge
+        self.conversation_list.bind(self.inbox.conversations, start=self.inbox.last_shown())
         self.conversation_list.focus()
 
     # what the inbox reports -------------------------------------------------------------
@@ -103,9 +110,17 @@ class ConsoleScreen(Screen[None]):
             self._read_open_conversation()
 
     def _read_open_conversation(self) -> None:
-        """What is on screen is read, unless the agent is not looking (terminal blurred)."""
-        if self.channel is not None and (self.app.is_headless or self.app.focused is not None):
+        """An opened conversation is read as messages come, unless the agent is not
+        looking: another screen (F3, F4) in front, or the terminal blurred."""
+        if self.channel is not None and self.opened and self._in_view() and (
+                self.app.is_headless or self.app.focused is not None):
             self.inbox.mark_read(self.channel)
+
+    def _in_view(self) -> bool:
+        """This screen is on top, or under dialogs only (which leave it in sight)."""
+        stack = self.app.screen_stack
+        return self in stack and all(isinstance(screen, ModalScreen)
+                                     for screen in stack[stack.index(self) + 1:])
 
     def on_connection_changed(self, message: messages.ConnectionChanged) -> None:
         self.query_one(StatusLine).show(self.inbox.status())
@@ -125,18 +140,46 @@ class ConsoleScreen(Screen[None]):
     # selection --------------------------------------------------------------------------
 
     @on(ConversationList.Selected)
-    def open_conversation(self, message: ConversationList.Selected) -> None:
-        if self.channel == message.channel:
-            return
+    def select_conversation(self, message: ConversationList.Selected) -> None:
+        """A cursor move shows a conversation; Enter or a click opens it (it is read)."""
+        try:
+            if self.channel != message.channel:
+                self._show(message.channel)
+            if message.open:
+                self._open()
+        finally:
+            self.conversation_list.shown()  # keys typed meanwhile waited for this
+
+    def _show(self, channel: str) -> None:
         composer = self.query_one(Composer)
         if self.channel is not None:
             self.inbox.save_draft(self.channel, composer.text)
-        self.channel = message.channel
+        self.channel, self.opened = channel, False
         self.query_one("#conversation").remove_class("-nothing-open")
-        conversation = self.inbox.conversations.get(message.channel)
-        self.query_one(Transcript).show(conversation)
+        conversation = self.inbox.conversations.get(channel)
+        self.query_one(Transcript).show(
+            conversation, new_after=conversation.unread_after if conversation else None)
         self.query_one(ConversationHeader).show(conversation)
-        composer.load_text(self.inbox.open(message.channel))
+        composer.load_text(self.inbox.show(channel))
+
+    def _open(self) -> None:
+        """The agent chose the shown conversation (Enter, a click, the composer)."""
+        if self.channel is not None and not self.opened:
+            self.opened = True
+            self.inbox.open(self.channel)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, Composer):
+            self._open()  # writing in it is choosing it
+
+    def on_screen_resume(self) -> None:
+        """Back from F3 or F4: what came meanwhile is new, marked, until chosen again."""
+        conversation = self.inbox.conversations.get(self.channel or "")
+        if conversation is not None and self.opened and conversation.unread:
+            self.opened = False
+            self.query_one(Transcript).mark_new(conversation.unread_after)
+            if self.query_one(Composer).has_focus:
+                self.conversation_list.focus()
 
     @on(Transcript.NeedOlder)
     def need_older(self, message: Transcript.NeedOlder) -> None:
@@ -147,12 +190,6 @@ class ConsoleScreen(Screen[None]):
         await self.inbox.load_older(channel)
 
     # composing --------------------------------------------------------------------------
-
-    @on(ConversationList.TypedText)
-    def typed_in_list(self, message: ConversationList.TypedText) -> None:
-        composer = self.query_one(Composer)
-        composer.focus()
-        composer.insert(message.character)
 
     @on(Composer.UnknownCanned)
     def unknown_canned(self, message: Composer.UnknownCanned) -> None:
@@ -323,7 +360,7 @@ class ConsoleScreen(Screen[None]):
         transcript.raw_mode = not transcript.raw_mode
 
     def action_inspect(self) -> None:
-        """F6: the newest message on screen in full (the wire view shows a preview)."""
+        """F7: the newest message on screen in full (the wire view shows a preview)."""
         transcript = self.query_one(Transcript)
         entry = transcript.entry_on_screen()
         if entry is None or transcript.view is None:
@@ -334,6 +371,9 @@ class ConsoleScreen(Screen[None]):
 
     def action_filter(self, name: str) -> None:
         self.query_one(Sidebar).show(ConversationFilter(name))
+
+    def action_next_filter(self) -> None:
+        self.query_one(Sidebar).show(self.conversation_list.filter.following)
 
     def action_focus_list(self) -> None:
         self.conversation_list.focus()

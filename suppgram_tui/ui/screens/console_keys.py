@@ -1,7 +1,9 @@
-"""The console's keys: what the footer, the help panel and the command palette show.
+"""The console's keys: what the footer, the help (F1) and the command palette show.
 
 Every action works from the keyboard whichever pane has focus, hence `priority`. A
-`Command` is also a palette row, so its words and key are written once.
+`Command` is also a palette row, so its words and key are written once. Alt+1…4 work
+where Alt sends ESC first (xterm, tmux, iTerm "Esc+", macOS Terminal "Option as Meta");
+F6 works everywhere, also where Option types characters (macOS Terminal's default).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ CONSOLE_BINDINGS: list[BindingType] = [
             explanation="Filter the list by text"),
     Command("f2", "toggle_raw", "Raw", title="Toggle raw wire view",
             explanation="Show each message's JSON and envelope"),
-    Command("f6", "inspect", "Inspect", show=False, title="Inspect whole message",
+    Command("f7", "inspect", "Inspect", show=False, title="Inspect whole message",
             explanation="The newest message on screen in full: envelope, meta, JSON"),
     Command("f3", "app.stats", "Stats", title="Show statistics",
             explanation="Response and resolution times, CSAT, volume"),
@@ -39,6 +41,8 @@ CONSOLE_BINDINGS: list[BindingType] = [
             explanation="Chat as a customer to test the console"),
     Command("f5", "retry", "Retry failed", show=False, title="Retry failed replies",
             explanation="Send replies that could not be delivered again"),
+    Command("f6", "next_filter", "Tabs", show=False, title="Next list tab",
+            explanation="New, Mine, All, Resolved in turn"),
     Command("alt+1", "filter('new')", "New", show=False, title="Show New conversations",
             explanation="Unassigned and waiting"),
     Command("alt+2", "filter('mine')", "Mine", show=False, title="Show Mine (my conversations)",
@@ -53,3 +57,33 @@ CONSOLE_PALETTE_ONLY: tuple[PaletteRow, ...] = (
     PaletteRow("Save reply as canned reply", "save_canned",
                "Name the composer text; insert it by /name"),
 )
+
+HELP: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ("Reply to a customer", (
+        ("Enter", "send the reply"),
+        ("Ctrl+J  Alt+Enter", "new line in the reply"),
+        ("/name  Tab", "insert the canned reply called name (save one from Ctrl+P)"),
+        ("typing in the list", "writes in the reply box"),
+        ("Esc", "back to the list"),
+    )),
+    ("The open conversation", (
+        ("@claim", ""), ("@hand_over", ""), ("@postpone", ""), ("@resolve", ""),
+        ("@tag", ""), ("@retry", ""),
+    )),
+    ("Find a conversation", (
+        ("↑  ↓", "look at the previous / next one (nothing is marked read)"),
+        ("Enter  click", "open it: it is read, the cursor goes to the reply box"),
+        ("@next_unread", ""),
+        ("Alt+↑  Alt+↓", "previous / next conversation, from anywhere"),
+        ("@search", ""),
+        ("Alt+1…4  F6", "tabs: New, Mine, All, Resolved (F6: the next one)"),
+    )),
+    ("More", (
+        ("@toggle_raw", ""), ("@app.stats", ""), ("@app.simulator", ""),
+        ("Ctrl+P", "command palette: every action by name"),
+        ("F1  Esc", "close this help"),
+        ("Ctrl+Q", "quit"),
+    )),
+)
+"""The help's sections, in the order an agent needs them. `@action` rows take their keys
+and words from the binding above."""

@@ -1,4 +1,4 @@
-"""The payload inspector (F6): one message of the open conversation, all of it.
+"""The payload inspector (F7): one message of the open conversation, all of it.
 
 The transcript's wire view shows a preview of each envelope and JSON; this screen shows
 the whole envelope, meta, JSON and what the converter made of it, as plain text drawn a
@@ -58,7 +58,7 @@ class PayloadScreen(ModalScreen[None]):
     """One message in full; Left and Right step to the previous and next message."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,f6", "app.pop_screen", "Close"),
+        Binding("escape,f7", "app.pop_screen", "Close"),
         Binding("left,p", "step(-1)", "Previous message"),
         Binding("right,n", "step(1)", "Next message"),
     ]

@@ -1,4 +1,4 @@
-"""Where the agent writes: Enter sends, Ctrl+J (or Alt+Enter) starts a new line."""
+"""Where the agent writes: Enter sends, Ctrl+J or Alt+Enter starts a new line."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from textual.widgets import TextArea
 from textual.widgets.text_area import Edit, EditResult
 
 from suppgram_tui.text import one_line, visible
+
+from .in_order import run_own_binding
 
 
 class Composer(TextArea):
@@ -51,8 +53,8 @@ class Composer(TextArea):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
-                         placeholder="Reply… (Enter sends, Ctrl+J new line, /name inserts a "
-                                     "canned reply)")
+                         placeholder="Reply… Enter sends · Ctrl+J or Alt+Enter: new line · "
+                                     "/name inserts a canned reply")
         self.canned: dict[str, str] = {}
 
     def edit(self, edit: Edit) -> EditResult:
@@ -64,14 +66,17 @@ class Composer(TextArea):
     def load_text(self, text: str) -> None:
         super().load_text(_shown(text))
 
-    def on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
         """Enter sends. Handled here, in this widget's queue after the keys typed before
         it (a priority binding would run first and send a paste without its tail);
-        `prevent_default` keeps TextArea from inserting a new line."""
+        `prevent_default` keeps TextArea from inserting a new line. The other keys of
+        this box (new line, Backspace, cursor moves) act here too, where typed."""
         if event.key == "enter":
             event.prevent_default()
             event.stop()
             self.action_submit()
+        else:
+            await run_own_binding(self, event)
 
     def action_submit(self) -> None:
         """Send what is written; a lone `/name` is replaced by that canned reply first."""

@@ -13,7 +13,6 @@ from typing import ClassVar
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
@@ -25,24 +24,25 @@ from suppgram_tui.inbox import Conversation, ConversationFilter
 from suppgram_tui.text import one_line
 
 from .conversation_row import render_row, two_sided_line
+from .handoff import TypingHandOff
 
 ROW_HEIGHT = 2
 WAITS_REDRAWN_EVERY = 15.0
 """Seconds between redraws of the waiting times, which move with the clock."""
 CACHED_ROWS = 1024
 """Rows kept drawn: several screens' worth, whatever the number of conversations."""
+MOVES = {"up": -1, "down": 1, "pageup": -10, "pagedown": 10, "home": -1_000_000_000,
+         "end": 1_000_000_000}
+"""Cursor keys, handled as they come (not as bindings, which the app resolves only once a
+key has bubbled up to it, after the keys typed behind it)."""
 
 
 class ConversationList(ScrollView, can_focus=True):
-    """Conversations sorted by activity, filtered by tab and search."""
+    """Conversations, the customer who wrote last first, filtered by tab and search.
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("pageup", "cursor(-10)", "Page up", show=False),
-        Binding("pagedown", "cursor(10)", "Page down", show=False),
-        Binding("enter", "open", "Open", show=False),
-    ]
+    Moving the cursor shows a conversation (a preview: nothing is read); Enter or a
+    click opens it. Typing, pasting, Enter and Tab hand the keys on to the composer.
+    """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "conversation-list--cursor", "conversation-list--unread", "conversation-list--dim",
@@ -50,11 +50,14 @@ class ConversationList(ScrollView, can_focus=True):
     }
 
     class Selected(Message):
-        """The agent moved to a conversation."""
+        """The agent moved to a conversation (`open`: and opened it, Enter or a click).
 
-        def __init__(self, channel: str) -> None:
+        The screen answers each with `shown()`, once the conversation is on screen."""
+
+        def __init__(self, channel: str, *, open: bool = False) -> None:
             super().__init__()
             self.channel = channel
+            self.open = open
 
     filter: reactive[ConversationFilter] = reactive(ConversationFilter.ALL)
     """Which tab: new, mine, all or resolved."""
@@ -69,6 +72,8 @@ class ConversationList(ScrollView, can_focus=True):
         self.conversations: dict[str, Conversation] = {}
         self.rows: list[str] = []
         self.cursor_channel: str | None = None
+        self.highlighted: str | None = None
+        """The row drawn with the cursor, which Enter opens."""
         self._cache: LRUCache[tuple[str, int, bool, bool, int], tuple[Strip, Strip]] = \
             LRUCache(CACHED_ROWS)
         """Drawn rows by (channel, version, focused, selected, width): a change bumps the
@@ -77,11 +82,17 @@ class ConversationList(ScrollView, can_focus=True):
         self._styles: dict[str, Style] = {}
         """Component styles of the rows, looked up once (each lookup walks the DOM)."""
         self._search_cache: dict[str, tuple[tuple[str, int], str]] = {}
+        self.handoff = TypingHandOff(self)
+        """Where typed keys go: its `target` is set by the screen (the composer)."""
+        self._start: str | None = None
 
     # data ----------------------------------------------------------------------------
 
-    def bind(self, conversations: dict[str, Conversation]) -> None:
+    def bind(self, conversations: dict[str, Conversation], *,
+             start: str | None = None) -> None:
+        """Show `conversations`, the cursor on `start` if listed (else on the first)."""
         self.conversations = conversations
+        self._start = start
         self.rebuild()
 
     def touch(self, channels: set[str], *, resort: bool = True) -> None:
@@ -99,14 +110,15 @@ class ConversationList(ScrollView, can_focus=True):
         tab, needle = self.filter, self.search.casefold()
         wanted = [view for view in self.conversations.values()
                   if self._matches(view, tab, needle)]
-        wanted.sort(key=lambda v: v.last_activity, reverse=True)
+        wanted.sort(key=lambda v: v.last_customer_message or v.last_activity, reverse=True)
         self.rows = [view.channel for view in wanted]
         self.virtual_size = Size(self.size.width, len(self.rows) * ROW_HEIGHT)
         if self.cursor_channel is None and self.rows:
             # only the very first time: never switch away from an open conversation because
             # another agent changed it or it left this tab (a reply would go astray)
-            self.cursor_channel = self.rows[0]
-            self.post_message(self.Selected(self.cursor_channel))
+            self.cursor_channel = self._start if self._start in self.rows else self.rows[0]
+            self._ask(self.Selected(self.cursor_channel))
+        self._rehighlight()
         self.refresh()
 
     def _matches(self, view: Conversation, tab: ConversationFilter, needle: str) -> bool:
@@ -135,19 +147,24 @@ class ConversationList(ScrollView, can_focus=True):
 
     # navigation ----------------------------------------------------------------------
 
+    def _rehighlight(self) -> None:
+        """The row the cursor is on; the first row when a search or tab hid the cursor's
+        (computed once per change: rows are drawn line by line)."""
+        if self.cursor_channel in self.rows:
+            self.highlighted = self.cursor_channel
+        else:
+            self.highlighted = self.rows[0] if self.rows else None
+
     @property
     def cursor_index(self) -> int:
-        try:
-            return self.rows.index(self.cursor_channel) if self.cursor_channel else -1
-        except ValueError:
-            return -1
+        return self.rows.index(self.highlighted) if self.highlighted else -1
 
-    def select(self, channel: str) -> None:
+    def select(self, channel: str, *, open: bool = False) -> None:
         if channel in self.rows:
-            self.cursor_channel = channel
+            self.cursor_channel = self.highlighted = channel
             self._scroll_to_cursor()
             self.refresh()
-            self.post_message(self.Selected(channel))
+            self._ask(self.Selected(channel, open=open))
 
     def action_cursor(self, step: int) -> None:
         if not self.rows:
@@ -156,8 +173,18 @@ class ConversationList(ScrollView, can_focus=True):
         self.select(self.rows[index])
 
     def action_open(self) -> None:
-        if self.cursor_channel:
-            self.post_message(self.Selected(self.cursor_channel))
+        """Open the highlighted conversation and put the cursor in the composer."""
+        if (channel := self.highlighted) is not None:
+            self.select(channel, open=True)
+        self.handoff.start()
+
+    def _ask(self, message: Selected) -> None:
+        self.handoff.asked()
+        self.post_message(message)
+
+    def shown(self) -> None:
+        """The screen has handled a `Selected`: keys held for it may go on."""
+        self.handoff.shown()
 
     def select_next_unread(self) -> bool:
         """Move to the next conversation with unread messages after the cursor, wrapping;
@@ -180,23 +207,34 @@ class ConversationList(ScrollView, can_focus=True):
         elif top + ROW_HEIGHT > self.scroll_y + self.size.height:
             self.scroll_to(y=top + ROW_HEIGHT - self.size.height, animate=False)
 
-    class TypedText(Message):
-        """The agent started typing while the list had focus."""
-
-        def __init__(self, character: str) -> None:
-            super().__init__()
-            self.character = character
-
     def on_key(self, event: events.Key) -> None:
-        if event.is_printable and event.character and event.character != " ":
+        if self.handoff.forwarding:  # a burst is on its way to the composer: all of it
+            self.handoff.forward(event)
+        elif event.key in MOVES:
+            event.stop()
+            self.action_cursor(MOVES[event.key])
+        elif event.key == "enter":
+            event.stop()
+            self.action_open()
+        elif event.key == "tab" and self.handoff.start():
             event.stop()
             event.prevent_default()
-            self.post_message(self.TypedText(event.character))
+        elif event.is_printable:
+            self.handoff.start(event)
+
+    def on_paste(self, event: events.Paste) -> None:
+        if self.handoff.forwarding:
+            self.handoff.forward(event)
+        else:
+            self.handoff.start(event)
+
+    def on_idle(self) -> None:
+        self.handoff.idle()
 
     def on_click(self, event: events.Click) -> None:
         index = (int(self.scroll_y) + event.y) // ROW_HEIGHT
         if 0 <= index < len(self.rows):
-            self.select(self.rows[index])
+            self.select(self.rows[index], open=True)
 
     # rendering -----------------------------------------------------------------------
 
@@ -235,7 +273,7 @@ class ConversationList(ScrollView, can_focus=True):
                 return self._empty_line(width)
             return Strip.blank(width, self.rich_style)
         channel = self.rows[index]
-        selected = channel == self.cursor_channel
+        selected = channel == self.highlighted
         key = (channel, self._versions.get(channel, 0), selected and self.has_focus, selected,
                width)
         strips = self._cache.get(key)

@@ -13,6 +13,7 @@ from textual.widgets import Input, Tab, Tabs
 from suppgram_tui.inbox import ConversationFilter
 
 from .conversation_list import ConversationList
+from .search_box import SearchBox
 
 
 class Sidebar(Vertical):
@@ -25,11 +26,17 @@ class Sidebar(Vertical):
         self.clock = clock
 
     def compose(self) -> ComposeResult:
-        yield Tabs(*(Tab(tab.label, id=tab.value) for tab in ConversationFilter),
-                   active=ConversationFilter.ALL.value, id="filters")
-        yield Input(placeholder="Search conversations (Ctrl+F)", id="search")
+        tabs = Tabs(*(Tab(tab.label, id=tab.value) for tab in ConversationFilter),
+                    active=ConversationFilter.ALL.value, id="filters")
+        tabs.can_focus = False  # switched by keys or a click; Tab goes list, composer, search
+        yield tabs
+        yield SearchBox(placeholder="Search conversations (Ctrl+F)", id="search",
+                        on_done=self._search_done)
         yield ConversationList(agent_name=self.agent_name, clock=self.clock,
                                id="conversations")
+
+    def on_mount(self) -> None:
+        self.query_one(SearchBox).handoff.target = self.query_one(ConversationList)
 
     def show(self, tab: ConversationFilter) -> None:
         self.query_one(Tabs).active = tab.value
@@ -45,6 +52,9 @@ class Sidebar(Vertical):
     def search_changed(self, event: Input.Changed) -> None:
         self.query_one(ConversationList).search = event.value
 
-    @on(Input.Submitted, "#search")
-    def search_done(self) -> None:
-        self.query_one(ConversationList).focus()
+    def _search_done(self) -> None:
+        """Enter or Escape in search: open the highlighted conversation for a reply."""
+        conversations = self.query_one(ConversationList)
+        # the text as typed up to Enter: its Changed messages may still be on their way
+        conversations.search = self.query_one(SearchBox).value
+        conversations.action_open()

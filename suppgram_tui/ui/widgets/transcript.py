@@ -12,8 +12,10 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import ClassVar, Literal
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -22,6 +24,7 @@ from textual.strip import Strip
 
 from suppgram_tui.inbox import Author, Conversation, Delivery, Entry
 
+from .handoff import TypingHandOff
 from .line_cache import LineCache
 from .transcript_entry import EntryStyles, height_of, lines_of, message_texts, wire_texts
 
@@ -31,12 +34,14 @@ AUTHOR_CLASSES = {
     Author.AGENT: "transcript--agent",
     Author.SYSTEM: "transcript--system",
 }
-PartKind = Literal["message", "wire", "gap"]
+PartKind = Literal["message", "wire", "gap", "new"]
 PartKey = tuple[tuple[str, int | str], PartKind, int, Delivery | None, str | None]
 """One part of an entry drawn at a width, in a delivery state (and with its error)."""
 MAX_CACHED_LINES = 5000
 """Rendered lines kept: several screens, and the longest message at the narrowest width."""
 _GAP = [Strip([])]
+NEW_SINCE = " new since you left "
+"""The line above the first message after the agent's read marker."""
 
 
 class Transcript(ScrollView, can_focus=True):
@@ -44,7 +49,7 @@ class Transcript(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "transcript--customer", "transcript--me", "transcript--agent", "transcript--system",
-        "transcript--meta", "transcript--error", "transcript--raw",
+        "transcript--meta", "transcript--error", "transcript--raw", "transcript--new",
     }
 
     class NeedOlder(Message):
@@ -77,10 +82,16 @@ class Transcript(ScrollView, can_focus=True):
         self._style: Style | None = None
         self._entry_styles: dict[Author, EntryStyles] = {}
         self._laid_out_width = 0
+        self.new_after: int | None = None
+        """The read marker the agent left this conversation at: "new since you left"
+        goes above the first message after it (None: no such line)."""
+        self.handoff = TypingHandOff(self)
+        """Text typed or pasted here goes to `handoff.target` (the composer), if set."""
 
-    def show(self, view: Conversation | None) -> None:
+    def show(self, view: Conversation | None, *, new_after: int | None = None) -> None:
         """Switch to another conversation, scrolled to its newest message."""
         self.view = view
+        self.new_after = new_after
         self._relayout(follow=True)
         # stay at the newest message through each layout (not a frame later) until the
         # agent scrolls up; Textual re-anchors when they scroll back to the bottom
@@ -99,6 +110,26 @@ class Transcript(ScrollView, can_focus=True):
             self.scroll_to(y=self.scroll_y + self.line_count - previous_top_lines,
                            animate=False)
 
+    def mark_new(self, after: int | None) -> None:
+        """Draw "new since you left" above the first message after `after`."""
+        self.new_after = after
+        self._relayout(follow=self._end_pending or self.scroll_y >= self.max_scroll_y - 1)
+
+    def on_key(self, event: events.Key) -> None:
+        if self.handoff.forwarding:
+            self.handoff.forward(event)
+        elif event.is_printable:
+            self.handoff.start(event)
+
+    def on_paste(self, event: events.Paste) -> None:
+        if self.handoff.forwarding:
+            self.handoff.forward(event)
+        else:
+            self.handoff.start(event)
+
+    def on_idle(self) -> None:
+        self.handoff.idle()
+
     @property
     def _first_entry_id(self) -> tuple[str, int | str] | None:
         if self.view is None or not self.view.entries:
@@ -116,7 +147,7 @@ class Transcript(ScrollView, can_focus=True):
         return len(self._heights)
 
     def entry_on_screen(self) -> Entry | None:
-        """The newest message with a line on screen: the one F6 inspects."""
+        """The newest message with a line on screen: the one F7 inspects."""
         if not self._parts:
             return None
         bottom = min(int(self.scroll_y) + self.size.height, self.line_count) - 1
@@ -149,13 +180,17 @@ class Transcript(ScrollView, can_focus=True):
         starts: list[int] = []
         heights: dict[PartKey, int] = {}
         line = 0
+        new_after = self.new_after
         for entry in self.view.entries if self.view is not None else ():
             wire = self.raw_mode and not entry.undecodable
             kinds: tuple[PartKind, ...] = ("message", "wire", "gap") if wire \
                 else ("message", "gap")
+            if new_after is not None and entry.timetoken is not None \
+                    and entry.timetoken > new_after:
+                kinds, new_after = ("new", *kinds), None
             for kind in kinds:
                 key: PartKey = (entry.key, kind, width, entry.delivery, entry.delivery_error)
-                height = 1 if kind == "gap" else self._heights.get(key)
+                height = 1 if kind in ("gap", "new") else self._heights.get(key)
                 if height is None:  # counted, not drawn: most of a flood is never seen
                     texts = self._texts(entry, kind)
                     height = height_of(texts, width)
@@ -185,6 +220,10 @@ class Transcript(ScrollView, can_focus=True):
     def _draw_part(self, entry: Entry, kind: PartKind, key: PartKey) -> list[Strip]:
         if kind == "gap":
             return _GAP
+        if kind == "new":
+            rule = "─" * max(0, (key[2] - len(NEW_SINCE)) // 2)
+            style = self.get_component_rich_style("transcript--new")
+            return [Strip([Segment(f"{rule}{NEW_SINCE}{rule}", style)])]
         lines = lines_of(self._texts(entry, kind), key[2], self.app.console)
         self._lines.put(key, lines)
         if self._heights.get(key, len(lines)) != len(lines):  # never seen, but be sure

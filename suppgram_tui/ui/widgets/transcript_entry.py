@@ -3,7 +3,7 @@
 The message is as long as PubNub lets a publish be (~32 KB); the envelope and raw JSON
 of the wire view are not (a meta can be hundreds of KB from another server or an old
 history), so the wire view shows a preview of each and says how much more the payload
-inspector (F6) has.
+inspector (F7) has.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from ..formatting import clock_time
 
 RAW_PREVIEW_CHARS = 2000
 """What the wire view shows of an envelope or a raw JSON: a screenful at most."""
-INSPECT_KEY = "F6"
+INSPECT_KEY = "F7"
 
 
 @dataclass(frozen=True)
