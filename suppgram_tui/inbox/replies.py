@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
-from suppgram_tui.converters import ConverterLike, WireMessage
+from suppgram_tui.converters import ConverterLike, WireMessage, reply_publication
 from suppgram_tui.model import ConversationState, Message, MessageKind
 from suppgram_tui.store import AgentStore, OutboxEntry, OutboxState
 
@@ -62,10 +62,11 @@ class Replies:
     def queue(self, channel: str, message: Message) -> Entry:
         """Stored before it is published, delivered exactly once. Raises `StoreError`
         (a sentence) when the store cannot be written."""
-        payload = self.converter.convert_to_pubnub(message)
         client_id = uuid.uuid4().hex
-        pending = OutboxEntry(client_id, channel, payload,
-                              {"agent": self.agent_name, "client_id": client_id})
+        out = reply_publication(self.converter, message, agent=self.agent_name,
+                                client_id=client_id)
+        pending = OutboxEntry(client_id, channel, out.message, out.meta or {},
+                              custom_message_type=out.custom_message_type)
         entry = self._entry(pending, message)
         self.outbox.add(pending)  # first: StoreError if it cannot be stored, and not shown
         self.conversations.ensure(channel).add(entry)
@@ -93,7 +94,7 @@ class Replies:
     def _entry(self, pending: OutboxEntry, message: Message | None = None) -> Entry:
         if message is None:
             wire = WireMessage(pending.message, pending.channel, self.support_user, 0,
-                               pending.meta)
+                               pending.meta, custom_message_type=pending.custom_message_type)
             message, _ = decode(self.converter, wire)
         author = Author.SYSTEM if message and message.kind in SYSTEM_KINDS else Author.ME
         failed = pending.state is OutboxState.FAILED

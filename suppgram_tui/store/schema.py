@@ -46,6 +46,8 @@ class OutboxEntry:
     attempts: int = 0
     last_error: str | None = None
     state: OutboxState = OutboxState.PENDING
+    custom_message_type: str | None = None
+    """PubNub's custom message type the converter gave the reply; absent in older files."""
 
     def to_document(self) -> dict[str, Any]:
         """The entry as stored in the file."""
@@ -58,6 +60,8 @@ class OutboxEntry:
             "attempts": self.attempts,
             "last_error": self.last_error,
             "state": self.state.value,
+            **({"custom_message_type": self.custom_message_type}
+               if self.custom_message_type else {}),
         }
 
     @classmethod
@@ -75,7 +79,12 @@ class OutboxEntry:
             attempts=doc["attempts"],
             last_error=doc["last_error"],
             state=OutboxState(doc["state"]),
+            custom_message_type=_optional_text(doc.get("custom_message_type")),
         )
+
+
+def _optional_text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 _DOCUMENT_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {

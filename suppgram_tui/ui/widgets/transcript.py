@@ -113,7 +113,10 @@ class Transcript(ScrollView, can_focus=True):
         lines: list[Strip] = []
         if self.view is not None:
             console = self.app.console
-            for entry in self.view.entries:
+            entries = self.view.entries
+            if self.raw_mode and self.view.set_aside_entries:  # what the converter ignored
+                entries = sorted([*entries, *self.view.set_aside_entries])
+            for entry in entries:
                 key = (entry.key, width, self.raw_mode, entry.delivery, entry.delivery_error)
                 rendered = self._cache.get(key)
                 if rendered is None:
@@ -176,7 +179,9 @@ class Transcript(ScrollView, can_focus=True):
             header.append(f"  {status}", error_style if entry.delivery is Delivery.FAILED
                           else meta_style)
         body: list[Text] = [header]
-        if entry.undecodable:
+        if entry.ignored is not None:
+            body.append(Text(visible(f"· ignored: {entry.ignored}"), style=meta_style))
+        elif entry.undecodable:
             body.append(Text(visible(f"⚠ undecodable: {entry.error}"), style=error_style))
             body.append(Text(visible(entry.raw), style=raw_style))
         elif entry.author is Author.SYSTEM and entry.message is not None:
@@ -185,9 +190,11 @@ class Transcript(ScrollView, can_focus=True):
             body.append(Text(visible(f"— {label}{suffix} —"), style=author_style))
         else:
             body.append(Text(visible(entry.text)))
-        if self.raw_mode and not entry.undecodable:
+        if self.raw_mode and (entry.ignored is not None or not entry.undecodable):
             envelope = (f"timetoken={entry.timetoken} publisher={entry.publisher} "
                         f"meta={entry.meta}")
+            if entry.custom_message_type is not None:
+                envelope += f" custom_message_type={entry.custom_message_type}"
             body.append(Text(visible(envelope), style=raw_style))
             body.append(Text(visible(entry.raw), style=raw_style))
         lines: list[Strip] = []
@@ -199,7 +206,7 @@ class Transcript(ScrollView, can_focus=True):
         return lines
 
     def _author_label(self, entry: Entry) -> str:
-        if entry.author is Author.CUSTOMER:
+        if entry.author is Author.CUSTOMER or entry.ignored is not None:
             return visible(entry.publisher or "customer", keep_newlines=False)
         if entry.author is Author.ME:
             return "me"
