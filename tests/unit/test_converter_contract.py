@@ -400,3 +400,24 @@ def test_junit_holds_control_characters_as_visible_stand_ins(converters: Path) -
 
 def test_message_kind_enum_from_the_model_has_rated() -> None:
     assert MessageKind("rated") is MessageKind.RATED
+
+
+# -- item 9: README's examples are real converters that pass --
+
+
+def readme_examples() -> list[str]:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Writing a converter", 1)[1].split("\n## ", 1)[0]
+    return [block.split("```", 1)[0] for block in section.split("```python\n")[1:]]
+
+
+@pytest.mark.parametrize(("index", "class_name", "summary"), [
+    (0, "AppConverter", "17 passed, 0 failed, 0 skipped"),
+    (1, "ChatSdkConverter", "16 passed, 0 failed, 1 skipped"),
+])
+def test_the_readme_examples_pass_check_converter(converters: Path, index: int,
+                                                  class_name: str, summary: str) -> None:
+    (converters / f"readme_{index}.py").write_text(readme_examples()[index], encoding="utf-8")
+    result = run(f"readme_{index}.{class_name}")
+    assert result.exit_code == 0, result.output
+    assert summary in result.output
