@@ -92,7 +92,8 @@ class ConsoleRuntime:
                            agent_name=self.settings.agent.name,
                            support_user=self.settings.pubnub.user_id,
                            clock=self.settings.clock,
-                           announce=self.settings.ui.presence_signals)
+                           announce=self.settings.ui.presence_signals,
+                           ignored_publishers=self.settings.agent.ignored_publishers)
         for listener in self._listeners:
             self.inbox.listen(listener)
         await self.inbox.start()

@@ -80,6 +80,9 @@ class AgentSettings:
     store_path: Path | None = None
     """The agent-local TinyDB file (in the data directory); None keeps state in a
     temporary file, for tests."""
+    ignored_publishers: tuple[str, ...] = ()
+    """User ids whose messages are no customer's (bots, other systems): set aside, never
+    a conversation (`--pubnub-ignore-publisher`)."""
 
 
 @dataclass(frozen=True)

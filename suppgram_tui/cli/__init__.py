@@ -21,6 +21,7 @@ from .simulate import simulate_command
               help="The support user replies are published as; anyone else is a customer.")
 @options.channel_groups
 @options.message_converter
+@options.ignore_publishers
 @click.option("--agent-name", default=None,
               help="Your name, shown to other agents and stored in reply meta. "
                    "[default: your login name]")
@@ -31,8 +32,9 @@ from .simulate import simulate_command
               help="Log file. [default: in the user log directory]")
 @click.pass_context
 def main(ctx: click.Context, pubnub_user_id: str, channel_groups: tuple[str, ...],
-         converter_path: str, agent_name: str | None, origin: str | None, local: bool,
-         local_port: int, data_dir: Path | None, log_file: Path | None) -> None:
+         converter_path: str, ignored_publishers: tuple[str, ...], agent_name: str | None,
+         origin: str | None, local: bool, local_port: int, data_dir: Path | None,
+         log_file: Path | None) -> None:
     """suppgram-tui: a terminal console for support agents whose customers chat over PubNub.
 
     Without a command it runs the console. Keys come from PUBNUB_PUBLISH_KEY,
@@ -44,7 +46,8 @@ def main(ctx: click.Context, pubnub_user_id: str, channel_groups: tuple[str, ...
     from .console import run_console
 
     run_console(user_id=pubnub_user_id, channel_groups=channel_groups,
-                converter_path=converter_path, agent_name=agent_name, origin=origin,
+                converter_path=converter_path, ignored_publishers=ignored_publishers,
+                agent_name=agent_name, origin=origin,
                 local=local, local_port=local_port, data_dir=data_dir, log_file=log_file)
 
 

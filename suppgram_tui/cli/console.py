@@ -21,7 +21,8 @@ from suppgram_tui.settings import (
 
 
 def run_console(*, user_id: str, channel_groups: tuple[str, ...], converter_path: str,
-                agent_name: str | None, origin: str | None, local: bool, local_port: int,
+                ignored_publishers: tuple[str, ...] = (), agent_name: str | None,
+                origin: str | None, local: bool, local_port: int,
                 data_dir: Path | None, log_file: Path | None) -> None:
     """Validate everything that can be checked offline, then hand over to Textual."""
     from suppgram_tui.local_pubnub import ServerOptions
@@ -31,6 +32,9 @@ def run_console(*, user_id: str, channel_groups: tuple[str, ...], converter_path
         link = link_settings_for(origin, local=local, user_id=user_id,
                                  channel_groups=channel_groups or (DEFAULT_CHANNEL_GROUP,))
         load_converter(converter_path)
+        if user_id in ignored_publishers:
+            raise SettingsError(f"--pubnub-ignore-publisher {user_id!r} is the support user "
+                                "(--pubnub-user-id): its messages are the agents'.")
     except (SettingsError, ConverterLoadError) as error:
         raise click.ClickException(str(error)) from None
     try:
@@ -43,7 +47,8 @@ def run_console(*, user_id: str, channel_groups: tuple[str, ...], converter_path
         pubnub=link,
         agent=AgentSettings(name=agent_name or default_agent_name(),
                             converter_path=converter_path,
-                            store_path=paths.store_file(data_dir)),
+                            store_path=paths.store_file(data_dir),
+                            ignored_publishers=tuple(dict.fromkeys(ignored_publishers))),
         local=ServerOptions(port=local_port, data_path=str(data / LOCAL_DATA_FILE))
         if local else None)
     app = make_app(settings)

@@ -29,6 +29,15 @@ def channel_groups(command: Command) -> Command:
     )(command)
 
 
+def ignore_publishers(command: Command) -> Command:
+    """--pubnub-ignore-publisher, repeatable: user ids that are no customers."""
+    return click.option(
+        "--pubnub-ignore-publisher", "ignored_publishers", multiple=True, metavar="USER_ID",
+        help="A publisher whose messages are no customer's (a bot, another system): never "
+             "a conversation, never unread (repeat for several).",
+    )(command)
+
+
 def channel_group(*, purpose: str) -> Callable[[Command], Command]:
     """--pubnub-channel-group, once: the group one customer's channel joins."""
     return click.option("--pubnub-channel-group", "group", default="support",

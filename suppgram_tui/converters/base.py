@@ -25,12 +25,24 @@ class WireMessage:
     publisher: str | None
     timetoken: int
     user_metadata: Any = None
+    """The publish's meta, as published (None when it had none)."""
     subscription: str | None = None
+    """The channel group it arrived through (live messages only)."""
+    custom_message_type: str | None = None
+    """PubNub's custom message type, as published (``cmt`` in subscribe,
+    ``custom_message_type`` in history); None when it had none."""
 
 
 class UndecodableMessage(ValueError):
     """A payload a converter cannot turn into a ``Message``; the text says why, in words,
     so the console can show it next to the raw JSON."""
+
+
+class IgnoredMessage(Exception):
+    """Raised by ``convert_from_pubnub`` for a message that is not a chat message (a read
+    receipt, a bot's event): the console files it in no conversation, counts it nowhere
+    and shows it only in the raw view (F2), with this text as the reason. Returning
+    None means the same."""
 
 
 class ConverterLoadError(Exception):
@@ -50,12 +62,14 @@ class MessageConverter(abc.ABC):
     """Converts a project's PubNub JSON to ``Message`` and back (Suppgram's interface)."""
 
     @abc.abstractmethod
-    def convert_from_pubnub(self, message: WireMessage) -> Message:
-        """Decode one received message; raise ``UndecodableMessage`` if it is not one."""
+    def convert_from_pubnub(self, message: WireMessage) -> Message | None:
+        """Decode one received message; raise ``UndecodableMessage`` if it cannot be
+        read, ``IgnoredMessage`` (or return None) if it is no chat message at all."""
 
     @abc.abstractmethod
     def convert_to_pubnub(self, message: Message) -> Any:
-        """Encode a message as the JSON-able payload to publish."""
+        """Encode a message as the JSON-able payload to publish, or as an
+        ``OutgoingMessage`` to publish it with meta or a custom message type."""
 
 
 def normalize_message(obj: Any) -> Message:
@@ -95,14 +109,22 @@ def normalize_message(obj: Any) -> Message:
 
 def decode_message(converter: ConverterLike, wire: WireMessage) -> Message:
     """Run a converter on one received message; whatever goes wrong becomes
-    ``UndecodableMessage``, so one bad payload or buggy converter never stops the inbox."""
+    ``UndecodableMessage``, so one bad payload or buggy converter never stops the inbox.
+    ``IgnoredMessage`` passes through, and a None result becomes one."""
     try:
         result = converter.convert_from_pubnub(wire)
-    except UndecodableMessage:
+    except (UndecodableMessage, IgnoredMessage):
         raise
     except Exception as exc:
         raise UndecodableMessage(f"the converter raised {describe_error(exc)}") from exc
+    if result is None:
+        raise IgnoredMessage("the converter returned None")
     return normalize_message(result)
+
+
+def ignored_reason(exc: IgnoredMessage) -> str:
+    """The reason an ``IgnoredMessage`` gives, or a stand-in when it gives none."""
+    return str(exc) or "the converter ignored it"
 
 
 def parse_kind(value: str) -> MessageKind:

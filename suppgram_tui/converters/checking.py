@@ -1,10 +1,13 @@
 """The contract check behind ``suppgram-tui check-converter``: does a converter's JSON
 survive the trip to PubNub and back?
 
-Each case sends a ``Message`` through ``convert_to_pubnub``, serialises it as the PubNub
-SDK does, checks it fits one publish, parses it again and hands it to
-``convert_from_pubnub`` in the envelope the console would build. The reason of a failure
-says what differed, in words. No Textual, no PubNub here: a CI job runs it headless.
+Each case sends a ``Message`` through ``convert_to_pubnub`` as its sender would publish
+it (agents' kinds as a console reply, with its meta), serialises it as the PubNub SDK
+does, checks it fits one publish, parses it again and hands it to
+``convert_from_pubnub`` in the envelope PubNub would deliver: from that sender, at the
+message's own instant, with the meta and custom message type as published. The reason
+of a failure says which field differed, in words. Sample files are checked in
+``samples``. No Textual, no PubNub here: a CI job runs it headless.
 """
 
 from __future__ import annotations
@@ -13,29 +16,38 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from suppgram_tui.model import Message, MessageKind
 
 from .base import (
     ConverterLike,
+    IgnoredMessage,
     UndecodableMessage,
     WireMessage,
     describe_error,
+    ignored_reason,
     normalize_message,
 )
-from .differences import describe_message, differences, field_differences, image_difference
+from .differences import differences, field_differences, image_difference
+from .envelope import OutgoingMessage, Sender, delivered, publication
+
+if TYPE_CHECKING:
+    from .samples import Sample
 
 PUBLISH_LIMIT_BYTES = 32 * 1024
-"""PubNub's publish limit, counted on the URL-encoded channel and JSON."""
+"""PubNub's publish limit, counted on the URL-encoded channel, JSON and meta."""
 ENVELOPE_BYTES = 100
 """What PubNub adds to the count for the rest of the request (its support article's ~100)."""
-CHECK_CHANNEL = "check-support"
-CHECK_PUBLISHER = "check-customer"
-CHECK_TIMETOKEN = 17640000000000000
+CHECK_SENDER = Sender()
+"""Who sends what when nothing else is said: support user ``support``, as the console's
+default ``--pubnub-user-id``, and customer ``check-customer``."""
+CHECK_CHANNEL = CHECK_SENDER.channel
+OPTIONAL_KINDS = {MessageKind.RATED: "ratings"}
+"""Kinds a converter may not know: Suppgram's ``MessageKind`` has no ``rated``. Such a
+converter is skipped on them, with a note, and the simulator does not send them."""
 
 _SENT_AT = datetime(2026, 11, 26, 4, 0, 0, 123456, tzinfo=timezone.utc)
 _PNG_1X1 = bytes.fromhex(
@@ -56,7 +68,7 @@ class CheckResult:
     reason: str = ""
     """What differed or went wrong; for a pass, what was seen (may be empty)."""
     skipped: bool = False
-    """The case does not apply to this converter (it sends no images): a warning."""
+    """The case does not apply to this converter (no images, no ratings): a warning."""
 
 
 @dataclass(frozen=True)
@@ -67,28 +79,21 @@ class CheckCase:
     message: Message
 
 
-@dataclass(frozen=True)
-class Sample:
-    """One payload as the customer's app publishes it, read from a file."""
-
-    name: str
-    payload: Any
-
-
-class SampleError(ValueError):
-    """A sample file that cannot be read as JSON; the text is one sentence."""
-
-
-class _CaseFailed(Exception):
+class CaseFailed(Exception):
     """Stops a case early; the text is the reason."""
 
 
-def check_converter(
-    converter: ConverterLike, samples: Sequence[Sample] = ()
-) -> list[CheckResult]:
+class CaseIgnored(CaseFailed):
+    """``convert_from_pubnub`` said the message is no chat message; the text is why."""
+
+
+def check_converter(converter: ConverterLike, samples: Sequence[Sample] = (), *,
+                    sender: Sender = CHECK_SENDER) -> list[CheckResult]:
     """Run the built-in corpus, then every sample, through ``converter``."""
-    results = [check_case(converter, case) for case in builtin_corpus()]
-    return results + [check_sample(converter, sample) for sample in samples]
+    from .samples import check_sample
+
+    results = [check_case(converter, case, sender) for case in builtin_corpus()]
+    return results + [check_sample(converter, sample, sender) for sample in samples]
 
 
 def builtin_corpus() -> list[CheckCase]:
@@ -126,141 +131,137 @@ def builtin_corpus() -> list[CheckCase]:
     return kinds + unicode_cases + zone_cases + [CheckCase("image (PNG, no text)", image)]
 
 
-def check_case(converter: ConverterLike, case: CheckCase) -> CheckResult:
+def check_case(converter: ConverterLike, case: CheckCase,
+               sender: Sender = CHECK_SENDER) -> CheckResult:
     """Send one corpus message to PubNub and back; it must come back the same."""
     sent = case.message
     try:
-        payload = converter.convert_to_pubnub(sent)
+        outgoing, publisher = publication(converter, sent, sender)
     except Exception as exc:
+        why = f"convert_to_pubnub raised {describe_error(exc)}"
         if sent.image is not None:
-            reason = f"images not supported: convert_to_pubnub raised {describe_error(exc)}"
-            return CheckResult(case.name, passed=True, reason=reason, skipped=True)
-        return CheckResult(case.name, False, f"convert_to_pubnub raised {describe_error(exc)}")
+            return CheckResult(case.name, True, f"images not supported: {why}", skipped=True)
+        return _unknown_kind(case.name, sent, why) or CheckResult(case.name, False, why)
     try:
-        json_text = publishable_json(payload)
-        problems = [p for p in [size_problem(json_text)] if p]
-        problems += _differences(sent, decode_raw(converter, json.loads(json_text)))
-    except _CaseFailed as failure:
+        json_text = publishable_json(outgoing.message)
+        problems = [p for p in [size_problem(json_text, outgoing, sender.channel)] if p]
+        wire = delivered(json_text, outgoing, publisher=publisher, message=sent,
+                         sender=sender)
+    except CaseFailed as failure:
         return CheckResult(case.name, False, str(failure))
+    try:
+        problems += differences_from(sent, decode_raw(converter, wire))
+    except CaseIgnored as ignored:
+        why = f"convert_from_pubnub ignored it: {ignored}"
+        return _unknown_kind(case.name, sent, why) or CheckResult(case.name, False, why)
+    except CaseFailed as failure:
+        return _unknown_kind(case.name, sent, str(failure)) or CheckResult(
+            case.name, False, str(failure))
     if sent.image is not None and problems == [image_difference(sent.image, None)]:
         reason = f"images not supported: the image was dropped silently ({problems[0]})"
         return CheckResult(case.name, passed=True, reason=reason, skipped=True)
     if problems:
         return CheckResult(case.name, False, "; ".join(problems))
-    return CheckResult(case.name, True, f"publishes {_size_words(json_text)}")
+    return CheckResult(case.name, True,
+                       f"publishes {_size_words(json_text, outgoing, sender.channel)}")
 
 
-def check_sample(converter: ConverterLike, sample: Sample) -> CheckResult:
-    """A customer's payload must decode; re-encoding it and decoding again must give the
-    same message."""
-    name = f"sample {sample.name}"
-    try:
-        decoded = _as_message(decode_raw(converter, sample.payload))
-    except _CaseFailed as failure:
-        return CheckResult(name, False, f"does not decode: {failure}")
-    seen = f"decoded {describe_message(decoded)}"
-    problems = [p for p in [size_problem(json.dumps(sample.payload))] if p]
-    try:
-        payload = converter.convert_to_pubnub(decoded)
-    except Exception as exc:
-        if decoded.image is not None and not problems:
-            reason = f"{seen}; images not supported: convert_to_pubnub raised {describe_error(exc)}"
-            return CheckResult(name, passed=True, reason=reason, skipped=True)
-        problems.append(f"re-encoding it, convert_to_pubnub raised {describe_error(exc)}")
-        return CheckResult(name, False, f"{seen}; " + "; ".join(problems))
-    try:
-        json_text = publishable_json(payload)
-        problems += [p for p in [size_problem(json_text)] if p]
-        again = _differences(decoded, decode_raw(converter, json.loads(json_text)))
-    except _CaseFailed as failure:
-        again = [str(failure)]
-    problems += [f"re-encoding and decoding again: {problem}" for problem in again]
-    if problems:
-        return CheckResult(name, False, f"{seen}; " + "; ".join(problems))
-    return CheckResult(name, True, f"{seen}; re-encodes to the same message")
+def _unknown_kind(name: str, sent: Message, why: str) -> CheckResult | None:
+    """A skip for a kind a converter may not know (Suppgram's enum lacks it), or None
+    when the failure is a real one."""
+    what = OPTIONAL_KINDS.get(sent.kind)
+    if what is None:
+        return None
+    return CheckResult(name, True, skipped=True, reason=(
+        f"{what} not supported: {why}. Suppgram's MessageKind has no {sent.kind.value!r}: "
+        f"the console shows such messages as undecodable, and the simulator does not "
+        f"send {what} with this converter"))
 
 
-def load_sample(path: Path) -> Sample:
-    """Read one sample file: exactly one JSON payload (a top-level array is one payload,
-    since PubNub messages may be arrays)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SampleError(f"Sample file '{path}' does not exist.") from None
-    except UnicodeDecodeError:
-        raise SampleError(f"Sample file '{path}' is not UTF-8 text.") from None
-    except OSError as exc:
-        raise SampleError(f"Cannot read sample file '{path}': {exc.strerror}.") from None
-    try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SampleError(
-            f"Sample file '{path}' is not JSON: {exc.msg} at line {exc.lineno}, "
-            f"column {exc.colno}."
-        ) from None
-    return Sample(path.name, payload)
+def kind_supported(converter: ConverterLike, kind: MessageKind,
+                   sender: Sender = CHECK_SENDER) -> str | None:
+    """None when ``converter`` carries ``kind`` there and back; else why not, in words."""
+    case = next(case for case in builtin_corpus() if case.message.kind is kind)
+    result = check_case(converter, case, sender)
+    return None if result.passed and not result.skipped else result.reason
 
 
-def publishable_json(payload: Any) -> str:
+def publishable_json(payload: Any, what: str = "data") -> str:
     """The JSON text the PubNub SDK would send (its ``json.dumps`` defaults), refusing
     what is not JSON: no ``default=`` hook, no NaN."""
     try:
         return json.dumps(payload, allow_nan=False)
     except (TypeError, ValueError, RecursionError) as exc:
-        raise _CaseFailed(
-            f"convert_to_pubnub returned data that is not JSON-serialisable: {describe_error(exc)}"
+        raise CaseFailed(
+            f"convert_to_pubnub returned {what} that is not JSON-serialisable: "
+            f"{describe_error(exc)}"
         ) from exc
 
 
-def publish_size(json_text: str, channel: str = CHECK_CHANNEL) -> int:
-    """Bytes PubNub counts against its limit: URL-encoded channel and message plus the
-    envelope, as the SDK encodes them."""
-    return len(quote(channel, safe="")) + len(quote(json_text, safe="~")) + ENVELOPE_BYTES
+def publish_size(json_text: str, channel: str = CHECK_CHANNEL, meta_json: str | None = None
+                 ) -> int:
+    """Bytes PubNub counts against its limit: URL-encoded channel, message and meta plus
+    the envelope, as the SDK encodes them."""
+    meta = len(quote(meta_json, safe="~")) if meta_json else 0
+    return len(quote(channel, safe="")) + len(quote(json_text, safe="~")) + meta \
+        + ENVELOPE_BYTES
 
 
-def size_problem(json_text: str) -> str | None:
-    size = publish_size(json_text)
+def size_problem(json_text: str, outgoing: OutgoingMessage | None = None,
+                 channel: str = CHECK_CHANNEL) -> str | None:
+    size = publish_size(json_text, channel, _meta_json(outgoing))
     if size <= PUBLISH_LIMIT_BYTES:
         return None
     return (
         f"outgoing JSON is too big to publish: {size:,} bytes once URL-encoded with the "
-        f"channel and envelope, over PubNub's 32 KiB limit ({PUBLISH_LIMIT_BYTES:,} bytes)"
+        f"channel{', meta' if _meta_json(outgoing) else ''} and envelope, over PubNub's "
+        f"32 KiB limit ({PUBLISH_LIMIT_BYTES:,} bytes)"
     )
 
 
-def decode_raw(converter: ConverterLike, payload: Any) -> Any:
-    """What ``convert_from_pubnub`` returned for ``payload``, or the ``Message`` it tried
-    to build when our model refused it (a naive time), so the reason can say what differed."""
-    wire = WireMessage(message=payload, channel=CHECK_CHANNEL, publisher=CHECK_PUBLISHER,
-                       timetoken=CHECK_TIMETOKEN, user_metadata=None)
+def _meta_json(outgoing: OutgoingMessage | None) -> str | None:
+    if outgoing is None or not outgoing.meta:
+        return None
+    return publishable_json(outgoing.meta, "meta")
+
+
+def decode_raw(converter: ConverterLike, wire: WireMessage) -> Any:
+    """What ``convert_from_pubnub`` returned for ``wire``, or the ``Message`` it tried
+    to build when our model refused it (a naive time), so the reason can say what
+    differed. ``CaseIgnored`` when the converter ignored the message."""
     try:
-        return converter.convert_from_pubnub(wire)
+        result = converter.convert_from_pubnub(wire)
+    except IgnoredMessage as exc:
+        raise CaseIgnored(ignored_reason(exc)) from exc
     except UndecodableMessage as exc:
-        raise _CaseFailed(f"convert_from_pubnub found it undecodable: {exc}") from exc
+        raise CaseFailed(f"convert_from_pubnub found it undecodable: {exc}") from exc
     except Exception as exc:
         refused = _message_refused_by_model(exc)
         if refused is None:
-            raise _CaseFailed(f"convert_from_pubnub raised {describe_error(exc)}") from exc
+            raise CaseFailed(f"convert_from_pubnub raised {describe_error(exc)}") from exc
         return refused
+    if result is None:
+        raise CaseIgnored("the converter returned None")
+    return result
 
 
-def _differences(sent: Message, raw: Any) -> list[str]:
+def differences_from(sent: Message, raw: Any) -> list[str]:
     """What changed between ``sent`` and what the converter returned, in words; ``raw``
     may hold a naive time, which ``Message`` itself would refuse."""
     raw_time = getattr(raw, "time_utc", None)
     if isinstance(raw_time, datetime) and raw_time.utcoffset() is None:
         lost = f"time lost its time zone: sent {sent.time_utc}, got naive {raw_time}"
-        rest = _as_message(_with_time(raw, raw_time.replace(tzinfo=timezone.utc)))
+        rest = as_message(_with_time(raw, raw_time.replace(tzinfo=timezone.utc)))
         return [lost, *field_differences(sent, rest)]
-    got = _as_message(raw)
+    got = as_message(raw)
     return differences(sent, got, got_time=raw_time if isinstance(raw_time, datetime) else None)
 
 
-def _as_message(raw: Any) -> Message:
+def as_message(raw: Any) -> Message:
     try:
         return normalize_message(raw)
     except UndecodableMessage as exc:
-        raise _CaseFailed(f"convert_from_pubnub returned no valid message: {exc}") from exc
+        raise CaseFailed(f"convert_from_pubnub returned no valid message: {exc}") from exc
 
 
 def _message_refused_by_model(exc: BaseException) -> Any | None:
@@ -292,5 +293,6 @@ def _message_at(time: datetime) -> Message:
     return message
 
 
-def _size_words(json_text: str) -> str:
-    return f"{publish_size(json_text):,} of {PUBLISH_LIMIT_BYTES:,} bytes"
+def _size_words(json_text: str, outgoing: OutgoingMessage, channel: str) -> str:
+    size = publish_size(json_text, channel, _meta_json(outgoing))
+    return f"{size:,} of {PUBLISH_LIMIT_BYTES:,} bytes"

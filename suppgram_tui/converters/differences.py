@@ -20,6 +20,13 @@ def differences(sent: Message, got: Message, *, got_time: datetime | None = None
     return ([time_problem] if time_problem else []) + field_differences(sent, got)
 
 
+def changed_fields(sent: Message, got: Message) -> list[str]:
+    """The names of the fields that differ, e.g. ``["time", "kind"]``."""
+    pairs = [("kind", sent.kind, got.kind), ("time", sent.time_utc, got.time_utc),
+             ("text", sent.text, got.text), ("image", sent.image, got.image)]
+    return [name for name, a, b in pairs if a != b]
+
+
 def describe_message(message: Message) -> str:
     """One line naming what a message holds."""
     words = f"{message.kind.value} at {message.time_utc}, text {_show(message.text)}"

@@ -28,15 +28,34 @@ _DEFAULT_CONVERTER_PATHS = frozenset(
     }
 )
 _CONVERTER_METHODS = ("convert_from_pubnub", "convert_to_pubnub")
+SUPPORT_USER_ATTRIBUTE = "support_user"
 
 
-def load_converter(path: str) -> ConverterLike:
-    """Import and instantiate the converter class at ``path`` ("package.module.Class").
+def load_converter(path: str, *, support_user: str | None = None) -> ConverterLike:
+    """Import and instantiate the converter class at ``path`` ("package.module.Class"),
+    and tell it the support user if given (``configure_converter``).
 
     Suppgram's default converter paths give ours (same bytes, no PubNub import).
     """
     if path in _DEFAULT_CONVERTER_PATHS:
         return DefaultMessageConverter()
+    converter = _load(path)
+    return converter if support_user is None else configure_converter(
+        converter, support_user=support_user)
+
+
+def configure_converter(converter: ConverterLike, *, support_user: str) -> ConverterLike:
+    """Tell an envelope-aware converter who the support user is: when its class declares
+    a ``support_user`` attribute, the instance's is set to the console's (its
+    ``--pubnub-user-id``), so one converter class serves any support user. The class is
+    still built with no arguments."""
+    if hasattr(type(converter), SUPPORT_USER_ATTRIBUTE):
+        with contextlib.suppress(AttributeError, TypeError):  # a read-only property
+            setattr(converter, SUPPORT_USER_ATTRIBUTE, support_user)
+    return converter
+
+
+def _load(path: str) -> ConverterLike:
     module_name, dot, class_name = path.rpartition(".")
     if not dot or not module_name or not class_name:
         raise ConverterLoadError(
@@ -53,7 +72,7 @@ def reload_converter(converter: ConverterLike) -> ConverterLike:
     cls = type(converter)
     path = f"{cls.__module__}.{cls.__name__}"
     if cls.__module__.startswith(f"{__package__}."):
-        return cls()  # reloading our own modules would fork MessageConverter and friends
+        return _keep_support_user(converter, cls())  # reloading ours would fork the base
     module = sys.modules.get(cls.__module__)
     if module is None:
         raise ConverterLoadError(f"Cannot reload converter {path!r}: its module is not loaded.")
@@ -66,7 +85,14 @@ def reload_converter(converter: ConverterLike) -> ConverterLike:
             f"Cannot reload converter {path!r}: re-importing module {cls.__module__!r} "
             f"raised {describe_error(exc)}."
         ) from exc
-    return _instantiate(_converter_class(module, cls.__name__, path), path)
+    fresh = _instantiate(_converter_class(module, cls.__name__, path), path)
+    return _keep_support_user(converter, fresh)
+
+
+def _keep_support_user(old: ConverterLike, new: ConverterLike) -> ConverterLike:
+    """A reloaded converter keeps the support user the console told the old one."""
+    told = vars(old).get(SUPPORT_USER_ATTRIBUTE) if hasattr(old, "__dict__") else None
+    return new if told is None else configure_converter(new, support_user=told)
 
 
 class _SuppgramAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):

@@ -39,6 +39,8 @@ SYSTEM_KINDS = {MessageKind.RESOLVED, MessageKind.POSTPONED, MessageKind.RATED}
 PENDING_SORT_KEY = 10**20  # unsent replies sort after everything PubNub has stamped
 MAX_KEPT_ENTRIES = 1000
 """Messages kept in memory per conversation; older ones are re-read on scroll-up."""
+MAX_SET_ASIDE = 50
+"""Ignored messages kept per conversation for the raw view."""
 _serials = count()
 
 
@@ -59,6 +61,10 @@ class Entry:
     client_id: str | None = None
     delivery: Delivery | None = None
     delivery_error: str | None = None
+    ignored: str | None = None
+    """Why this message is no chat message (the converter or --pubnub-ignore-publisher
+    said so): kept aside, shown only in the raw view."""
+    custom_message_type: str | None = None
     serial: int = field(default_factory=lambda: next(_serials), repr=False)
     """Tells apart entries PubNub never stamped and that carry no client id (malformed)."""
 
@@ -136,6 +142,15 @@ class Conversation:
     conversation from under the agent's cursor."""
     opened_at: int | None = None
     has_older: bool = True
+    set_aside_entries: list[Entry] = field(default_factory=list)
+    """Messages that are no chat messages, newest last: never unread, never activity."""
+
+    def set_aside(self, entry: Entry) -> None:
+        """Keep an ignored message for the raw view, once, without touching the rest."""
+        if any(kept.timetoken == entry.timetoken for kept in self.set_aside_entries):
+            return
+        insort(self.set_aside_entries, entry)
+        del self.set_aside_entries[:-MAX_SET_ASIDE]
 
     def add(self, entry: Entry) -> bool:
         """Insert in timetoken order; False when this timetoken was already shown."""

@@ -10,11 +10,11 @@ App Context), `Replies` (the outbox) and `Awareness` (presence, typing, viewing)
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from suppgram_tui.converters import ConverterLike, WireMessage
+from suppgram_tui.converters import ConverterLike, WireMessage, configure_converter
 from suppgram_tui.link.events import (
     STATE_PREFIX,
     AgentViewing,
@@ -63,8 +63,11 @@ class Inbox:
 
     def __init__(self, transport_factory: TransportFactory, *, converter: ConverterLike,
                  store: AgentStore, agent_name: str, support_user: str,
-                 clock: Callable[[], datetime] = now_utc, announce: bool = True) -> None:
-        """`announce`: send typing and "viewing" signals to the other consoles."""
+                 clock: Callable[[], datetime] = now_utc, announce: bool = True,
+                 ignored_publishers: Iterable[str] = ()) -> None:
+        """`announce`: send typing and "viewing" signals to the other consoles;
+        `ignored_publishers`: user ids that are no customers (bots), set aside."""
+        configure_converter(converter, support_user=support_user)
         self._transport = transport_factory(self._on_link_event)
         self._store = store
         self._support_user = support_user
@@ -94,7 +97,8 @@ class Inbox:
                               awareness=self._awareness, agent_name=agent_name,
                               support_user=support_user, emit=self._emit,
                               on_reopen=lambda c: spawn(self._actions.write_state(c)),
-                              on_stale=self._actions.reread)
+                              on_stale=self._actions.reread,
+                              ignored_publishers=ignored_publishers)
         self._startup = Startup(self.conversations, self._transport, store,
                                 ingest=self._ingest, awareness=self._awareness)
 
@@ -272,6 +276,8 @@ class Inbox:
                 self._awareness.agent_viewing(event)
             case PresenceChanged():
                 self._awareness.presence(event)
+            case SignalReceived() if self._ingest.not_a_customer(event.publisher):
+                log.debug("ignored a signal on %r from %r", event.channel, event.publisher)
             case SignalReceived():
                 self._awareness.signal(event)
             case MalformedEnvelope():

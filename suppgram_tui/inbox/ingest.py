@@ -1,15 +1,25 @@
 """Messages into conversations: who wrote it, what it says, once, and what it changes.
 
 Live messages and history take the same path; only live ones count as unread, reopen a
-resolved conversation or reach listeners.
+resolved conversation or reach listeners. A message the converter ignores (receipts, bot
+events), or one from a publisher named as no customer, is set aside: it opens, reopens
+and renames nothing and is never unread; the raw view (F2) shows it with the reason.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
-from suppgram_tui.converters import ConverterLike, UndecodableMessage, WireMessage, decode_message
+from suppgram_tui.converters import (
+    ConverterLike,
+    IgnoredMessage,
+    UndecodableMessage,
+    WireMessage,
+    decode_message,
+)
+from suppgram_tui.converters.base import ignored_reason
 from suppgram_tui.link.events import MalformedEnvelope
 from suppgram_tui.model import ConversationState, Message, MessageKind
 
@@ -23,12 +33,21 @@ log = logging.getLogger(__name__)
 
 def decode(converter: ConverterLike, wire: WireMessage) -> tuple[Message | None, str | None]:
     """The converter's reading of `wire`, or why it has none: never raises."""
+    message, error, ignored = read(converter, wire)
+    return message, error if ignored is None else f"the converter ignored it: {ignored}"
+
+
+def read(converter: ConverterLike, wire: WireMessage
+         ) -> tuple[Message | None, str | None, str | None]:
+    """The converter's reading of `wire`, why it has none, or why it ignored it."""
     try:
-        return decode_message(converter, wire), None
+        return decode_message(converter, wire), None, None
+    except IgnoredMessage as ignored:
+        return None, None, ignored_reason(ignored)
     except UndecodableMessage as error:
-        return None, str(error)
+        return None, str(error), None
     except Exception as error:  # normalize_message and friends: never fatal
-        return None, f"could not read this message: {error!r}"
+        return None, f"could not read this message: {error!r}", None
 
 
 class Ingest:
@@ -38,7 +57,8 @@ class Ingest:
                  converter: ConverterLike, awareness: Awareness, agent_name: str,
                  support_user: str, emit: Callable[[InboxEvent], None],
                  on_reopen: Callable[[Conversation], object],
-                 on_stale: Callable[[Conversation], object]) -> None:
+                 on_stale: Callable[[Conversation], object],
+                 ignored_publishers: Iterable[str] = ()) -> None:
         self.conversations = conversations
         self.transport = transport
         self.converter = converter
@@ -51,6 +71,12 @@ class Ingest:
         """Called when a customer reopened a conversation, to write its shared state."""
         self._on_stale = on_stale
         """Called when the shared state may have moved on (it is read again)."""
+        self.ignored_publishers = frozenset(ignored_publishers)
+        """Publishers that are no customers (bots, other systems): set aside."""
+
+    def not_a_customer(self, publisher: str | None) -> bool:
+        """A publisher named with --pubnub-ignore-publisher."""
+        return publisher is not None and publisher in self.ignored_publishers
 
     def classify(self, wire: WireMessage) -> tuple[Author, str | None]:
         """By publisher: anyone but the support user is the customer, whatever `kind` says."""
@@ -64,23 +90,33 @@ class Ingest:
     def add(self, wire: WireMessage, *, live: bool) -> Entry | None:
         """File `wire` in its conversation; None if it was already there (or my echo)."""
         author, agent = self.classify(wire)
-        message, error = decode(self.converter, wire)
-        if message is not None and author is not Author.CUSTOMER and message.kind in SYSTEM_KINDS:
-            author = Author.SYSTEM
         meta = wire.user_metadata if isinstance(wire.user_metadata, dict) else None
         client_id = meta.get("client_id") if meta else None
         client_id = client_id if isinstance(client_id, str) else None
+        known = self.conversations.get(wire.channel)
+        if client_id is not None and known is not None \
+                and (pending := known.pending_reply(client_id)):
+            self._echo(known, pending, wire.timetoken)
+            return None
+        message: Message | None = None
+        error: str | None = None
+        ignored: str | None = f"{wire.publisher} is not a customer (--pubnub-ignore-publisher)"
+        if not self.not_a_customer(wire.publisher):
+            message, error, ignored = read(self.converter, wire)
+        if ignored is not None:
+            self._set_aside(known, wire, meta, ignored)
+            return None
+        if message is not None and author is not Author.CUSTOMER and message.kind in SYSTEM_KINDS:
+            author = Author.SYSTEM
         conversation = self.conversations.ensure(wire.channel)
         if conversation.group is None and wire.subscription in self.groups:
             conversation.group = wire.subscription
-        if client_id is not None and (pending := conversation.pending_reply(client_id)):
-            self._echo(conversation, pending, wire.timetoken)
-            return None
         first = live and not conversation.entries
         entry = Entry(channel=wire.channel, timetoken=wire.timetoken, publisher=wire.publisher,
                       payload=wire.message, author=author, message=message, error=error,
                       meta=meta, agent_name=agent, client_id=client_id,
-                      delivery=Delivery.SENT if author is Author.ME else None)
+                      delivery=Delivery.SENT if author is Author.ME else None,
+                      custom_message_type=wire.custom_message_type)
         if not conversation.add(entry):
             return None
         reopened = False
@@ -98,6 +134,17 @@ class Ingest:
             self._emit(EntryAdded(wire.channel, entry, new, earlier, mine))
             self._emit(ConversationChanged(wire.channel))
         return entry
+
+    def _set_aside(self, conversation: Conversation | None, wire: WireMessage,
+                   meta: dict[str, Any] | None, reason: str) -> None:
+        """No conversation is opened, reopened, renamed or made unread by it; the raw
+        view of a conversation that exists shows it."""
+        log.info("set aside a message on %s from %s: %s", wire.channel, wire.publisher, reason)
+        if conversation is not None:
+            conversation.set_aside(Entry(
+                channel=wire.channel, timetoken=wire.timetoken, publisher=wire.publisher,
+                payload=wire.message, author=Author.SYSTEM, meta=meta, ignored=reason,
+                custom_message_type=wire.custom_message_type))
 
     def _echo(self, conversation: Conversation, pending: Entry, timetoken: int) -> None:
         if pending.timetoken is None:  # my reply's echo: now it has its timetoken

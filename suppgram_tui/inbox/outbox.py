@@ -126,7 +126,10 @@ class Outbox:
             sending = replace(entry, state=OutboxState.SENDING, attempts=entry.attempts + 1)
             self._store.outbox_update(sending)
             await self._store.save()  # on disk as "sending" before PubNub can have it
-            timetoken = await self._transport.publish(entry.channel, entry.message, entry.meta)
+            typed = ({"custom_message_type": entry.custom_message_type}
+                     if entry.custom_message_type else {})
+            timetoken = await self._transport.publish(entry.channel, entry.message, entry.meta,
+                                                      **typed)
         except asyncio.CancelledError:
             raise
         except Exception as error:  # noqa: BLE001 - any failure is retried or reported

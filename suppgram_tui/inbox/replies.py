@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from suppgram_tui.converters import ConverterLike, WireMessage
+from suppgram_tui.converters import ConverterLike, WireMessage, reply_publication
 from suppgram_tui.link.limits import PUBLISH_LIMIT, in_words, publish_size
 from suppgram_tui.model import ConversationState, Message, MessageKind
 from suppgram_tui.store import AgentStore, OutboxEntry, OutboxState, StoreError
@@ -145,9 +145,12 @@ class Replies:
         return self._show(pending, message)
 
     def _pending(self, channel: str, message: Message) -> OutboxEntry:
+        """The publish as the converter makes it (payload, meta, custom message type)."""
         client_id = uuid.uuid4().hex
-        return OutboxEntry(client_id, channel, self.converter.convert_to_pubnub(message),
-                           {"agent": self.agent_name, "client_id": client_id})
+        out = reply_publication(self.converter, message, agent=self.agent_name,
+                                client_id=client_id)
+        return OutboxEntry(client_id, channel, out.message, out.meta or {},
+                           custom_message_type=out.custom_message_type)
 
     def _show(self, pending: OutboxEntry, message: Message) -> Entry:
         entry = self._entry(pending, message)
@@ -176,7 +179,7 @@ class Replies:
     def _entry(self, pending: OutboxEntry, message: Message | None = None) -> Entry:
         if message is None:
             wire = WireMessage(pending.message, pending.channel, self.support_user, 0,
-                               pending.meta)
+                               pending.meta, custom_message_type=pending.custom_message_type)
             message, _ = decode(self.converter, wire)
         author = Author.SYSTEM if message and message.kind in SYSTEM_KINDS else Author.ME
         failed = pending.state is OutboxState.FAILED

@@ -23,7 +23,7 @@ from .events import (
 from .group_watch import GroupWatch
 from .probe import probe_keyset
 from .receiver import STATE_PREFIX, Receiver
-from .sdk import call, make_client
+from .sdk import call, make_client, with_custom_message_types
 from .settings import LinkSettings
 from .shared_state import SharedState, State
 
@@ -167,9 +167,10 @@ class PubNubLink:
         found: dict[str, list[WireMessage]] = {}
 
         async def fetch(batch: list[str]) -> Any:
-            request = (self.client.fetch_messages().channels(batch)
-                       .maximum_per_channel(min(per_channel, FETCH_PER_CHANNEL))
-                       .include_meta(True).include_uuid(True))
+            request = with_custom_message_types(
+                self.client.fetch_messages().channels(batch)
+                .maximum_per_channel(min(per_channel, FETCH_PER_CHANNEL))
+                .include_meta(True).include_uuid(True))
             return await self._call(request if end is None else request.end(end))
 
         names = list(channels)
@@ -182,17 +183,18 @@ class PubNubLink:
 
     async def older(self, channel: str, before: int, count: int = 50) -> list[WireMessage]:
         """One page of a conversation's history before a timetoken (scroll-up)."""
-        result = await self._call(
+        result = await self._call(with_custom_message_types(
             self.client.fetch_messages().channels([channel]).maximum_per_channel(count)
-            .start(int(before)).include_meta(True).include_uuid(True))
+            .start(int(before)).include_meta(True).include_uuid(True)))
         return [_history_item(channel, item) for item in result.channels.get(channel, [])]
 
     async def since(self, channel: str, after: int, count: int = 100, *,
                     before: int | None = None) -> list[WireMessage]:
         """The newest `count` messages newer than `after` (and older than `before`, to
         page back through a window), oldest first."""
-        request = (self.client.fetch_messages().channels([channel]).maximum_per_channel(count)
-                   .end(int(after) + 1).include_meta(True).include_uuid(True))
+        request = with_custom_message_types(
+            self.client.fetch_messages().channels([channel]).maximum_per_channel(count)
+            .end(int(after) + 1).include_meta(True).include_uuid(True))
         if before is not None:
             request = request.start(int(before))
         result = await self._call(request)
@@ -216,14 +218,16 @@ class PubNubLink:
 
     # publishing ------------------------------------------------------------------------
 
-    async def publish(self, channel: str, payload: Any, meta: dict[str, Any] | None = None
-                      ) -> int:
+    async def publish(self, channel: str, payload: Any, meta: dict[str, Any] | None = None,
+                      custom_message_type: str | None = None) -> int:
         """Publish as the support user; returns the timetoken PubNub assigned. A 4xx
         answer (bad request, forbidden, too large) is `PublishRefused`: sending the same
         again cannot help."""
         request = self.client.publish().channel(channel).message(payload)
         if meta:
             request = request.meta(meta)
+        if custom_message_type:
+            request = request.custom_message_type(custom_message_type)
         if len(repr(payload)) > 8_000:
             request = request.use_post(True)
         try:
@@ -274,4 +278,5 @@ def _history_item(channel: str, item: Any) -> WireMessage:
     meta = getattr(item, "meta", None)
     return WireMessage(message=item.message, channel=channel,
                        publisher=getattr(item, "uuid", None), timetoken=int(item.timetoken),
-                       user_metadata=meta if meta not in ("", None) else None)
+                       user_metadata=meta if meta not in ("", None) else None,
+                       custom_message_type=getattr(item, "custom_message_type", None))

@@ -21,7 +21,7 @@ from pubnub.pubnub_asyncio import PubNubAsyncio
 from .errors import LinkRequestError
 from .events import LinkEvent, WireMessage
 from .receiver import Receiver
-from .sdk import call, make_client
+from .sdk import call, make_client, with_custom_message_types
 from .settings import LinkSettings
 
 log = logging.getLogger(__name__)
@@ -96,11 +96,14 @@ class CustomerLink:
             except LinkRequestError as error:
                 log.info("leave failed for %s: %s", self.user_id, error)
 
-    async def publish(self, payload: Any, meta: dict[str, Any] | None = None) -> int:
+    async def publish(self, payload: Any, meta: dict[str, Any] | None = None,
+                      custom_message_type: str | None = None) -> int:
         assert self.pubnub is not None, "start() first"
         request = self.pubnub.publish().channel(self.channel).message(payload)
         if meta:
             request = request.meta(meta)
+        if custom_message_type:
+            request = request.custom_message_type(custom_message_type)
         if len(repr(payload)) > 8_000:
             request = request.use_post(True)
         return int((await call(request)).timetoken)
@@ -111,11 +114,12 @@ class CustomerLink:
 
     async def history(self, count: int = 50) -> list[WireMessage]:
         assert self.pubnub is not None, "start() first"
-        result = await call(self.pubnub.fetch_messages().channels([self.channel])
-                             .maximum_per_channel(count).include_meta(True)
-                             .include_uuid(True))
+        result = await call(with_custom_message_types(
+            self.pubnub.fetch_messages().channels([self.channel]).maximum_per_channel(count)
+            .include_meta(True).include_uuid(True)))
         return [WireMessage(item.message, self.channel, getattr(item, "uuid", None),
-                            int(item.timetoken), item.meta or None)
+                            int(item.timetoken), item.meta or None,
+                            custom_message_type=getattr(item, "custom_message_type", None))
                 for item in result.channels.get(self.channel, [])]
 
     async def stop(self) -> None:

@@ -71,9 +71,12 @@ def decode_envelope(item: Any) -> LinkEvent:
             return _objects_event(channel, payload)
         if kind == 3:  # message actions: not used by the console yet
             return MalformedEnvelope(channel, item, "message action events are not shown")
+        custom_type = item.get("cmt")
         return WireMessage(message=payload, channel=channel, publisher=publisher,
                            timetoken=timetoken, user_metadata=item.get("u"),
-                           subscription=item.get("b"))
+                           subscription=item.get("b"),
+                           custom_message_type=custom_type if isinstance(custom_type, str)
+                           else None)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         return MalformedEnvelope(channel if isinstance(channel, str) else None, item,
                                  f"unreadable envelope: {error!r}")

@@ -60,3 +60,21 @@ def with_body(request: Request, body: dict[str, Any]) -> Request:
     would clear the state that a create must leave as it finds it."""
     request.build_data = lambda: json.dumps(body)  # type: ignore[attr-defined]
     return request
+
+
+def with_custom_message_types(request: Request) -> Request:
+    """A history fetch that keeps each message's custom message type: SDK 10.8 asks for
+    it (`include_custom_message_type`) but drops it from the items it builds, so copy it
+    from the JSON onto each item as `custom_message_type` (reference §12.1)."""
+    parse = request.create_response  # type: ignore[attr-defined]
+
+    def create_response(envelope: Any) -> Any:
+        result = parse(envelope)
+        for channel, raw_items in (envelope.get("channels") or {}).items():
+            for raw, item in zip(raw_items, result.channels.get(channel, []), strict=False):
+                custom_type = raw.get("custom_message_type") if isinstance(raw, dict) else None
+                item.custom_message_type = custom_type if isinstance(custom_type, str) else None
+        return result
+
+    request.create_response = create_response  # type: ignore[attr-defined]
+    return request.include_custom_message_type(True)  # type: ignore[attr-defined]

@@ -10,7 +10,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from suppgram_tui.converters import ConverterLike, WireMessage, reload_converter
+from suppgram_tui.converters import (
+    ConverterLike,
+    WireMessage,
+    configure_converter,
+    reload_converter,
+)
+from suppgram_tui.converters.envelope import Sender
 from suppgram_tui.inbox.conversation import Author, Conversation, Delivery, Entry
 from suppgram_tui.link.customer import CustomerLink
 from suppgram_tui.link.errors import LinkRequestError
@@ -56,7 +62,7 @@ class Simulation:
                  group: str = "support", support_user: str = "support",
                  clock: Callable[[], datetime] | None = None) -> None:
         self.settings = settings
-        self.converter = converter
+        self.converter = configure_converter(converter, support_user=support_user)
         self.group = group
         self.support_user = support_user
         self.clock = clock or now_utc
@@ -102,29 +108,49 @@ class Simulation:
         return await self.send_message(user_id, Message(MessageKind.RATED, self.clock(), text))
 
     async def send_message(self, user_id: str, message: Message) -> WireRecord:
+        """Encode and publish as the customer's app would; a kind the converter cannot
+        carry (a rating, for a converter without "rated") is refused, not published."""
         customer = self.customers[user_id]
-        record = wire_log.encode(self.converter, message, user_id)
-        if record.payload is not None and "convert_to_pubnub" not in (record.error or ""):
+        record = wire_log.encode(self.converter, message, self._sender(customer))
+        encoded = not (record.error or "").startswith("convert_to_pubnub")
+        if record.outgoing is not None and encoded and not record.refused:
             await self._publish(customer, record)
         self._add_record(customer, record)
         return record
 
     async def send_raw(self, user_id: str, payload: Any) -> WireRecord:
-        """Publish arbitrary JSON as the customer, to see how the converter copes."""
+        """Publish arbitrary JSON as the customer, to see how the converter copes with
+        it as it will be delivered."""
         customer = self.customers[user_id]
-        record = wire_log.raw(self.converter, payload, user_id)
+        record = wire_log.WireRecord("sent", user_id, payload=payload)
         await self._publish(customer, record)
+        envelope = record.envelope
+        wire = WireMessage(payload, customer.link.channel, user_id,
+                           envelope["timetoken"], subscription=self.group
+                           ) if envelope else None
+        decoded = wire_log.raw(self.converter, payload, user_id, wire)
+        record.decoded, record.ignored = decoded.decoded, decoded.ignored
+        record.error = record.error or decoded.error
         self._add_record(customer, record)
         return record
 
+    def _sender(self, customer: SimulatedCustomer) -> Sender:
+        return Sender(support_user=self.support_user, customer=customer.user_id,
+                      channel=customer.link.channel, group=self.group)
+
     async def _publish(self, customer: SimulatedCustomer, record: WireRecord) -> None:
+        outgoing = record.outgoing
+        meta = outgoing.meta if outgoing else None
+        custom_type = outgoing.custom_message_type if outgoing else None
         try:
-            timetoken = await customer.link.publish(record.payload)
+            timetoken = await customer.link.publish(record.payload, meta, custom_type)
         except LinkRequestError as error:
             record.error = f"publish failed: {error}"
             return
         record.envelope = {"timetoken": timetoken, "publisher": customer.user_id,
-                           "channel": customer.link.channel, "meta": None}
+                           "channel": customer.link.channel, "meta": meta}
+        if custom_type is not None:
+            record.envelope["custom_message_type"] = custom_type
 
     async def set_online(self, user_id: str, online: bool) -> None:
         customer = self.customers[user_id]

@@ -1,5 +1,10 @@
 """The workbench's record of every message: what was meant, what went over the wire,
-and what the converter made of it, side by side."""
+and what the converter made of it, side by side.
+
+A sent message is decoded again in the envelope PubNub will deliver it in (from the
+customer, at its own instant, with the meta and custom message type the converter
+gave it), so an envelope-aware converter is judged as the console will read it.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,17 @@ from typing import Any
 
 from suppgram_tui.converters import (
     ConverterLike,
+    IgnoredMessage,
+    OutgoingMessage,
     UndecodableMessage,
     WireMessage,
     decode_message,
+    encode_message,
 )
-from suppgram_tui.converters.differences import differences
+from suppgram_tui.converters.base import describe_error, ignored_reason
+from suppgram_tui.converters.checking import OPTIONAL_KINDS
+from suppgram_tui.converters.differences import changed_fields, differences
+from suppgram_tui.converters.envelope import Sender, delivered
 from suppgram_tui.model import Message
 
 
@@ -28,13 +39,22 @@ class WireRecord:
     payload: Any = None
     """The JSON on the wire: what convert_to_pubnub produced, or what arrived."""
     envelope: dict[str, Any] = field(default_factory=dict)
-    """timetoken, publisher, channel, meta as PubNub delivered (or acknowledged) them."""
+    """timetoken, publisher, channel, meta, custom_message_type as PubNub delivered (or
+    acknowledged) them."""
     decoded: Message | None = None
     """What convert_from_pubnub made of the payload."""
     error: str | None = None
     changes: list[str] | None = None
     """Sent records: what Message → JSON → Message changed, in check-converter's words
     (empty when it gave back the same message; None when there was nothing to compare)."""
+    changed: list[str] = field(default_factory=list)
+    """The names of the fields that changed (time, kind, text, image)."""
+    outgoing: OutgoingMessage | None = None
+    """What to publish: the payload with the converter's meta and custom message type."""
+    ignored: str | None = None
+    """Why the converter said this is no chat message."""
+    refused: bool = False
+    """Not published: the converter cannot carry this kind (a rating, without "rated")."""
 
     @property
     def round_trip(self) -> bool | None:
@@ -52,51 +72,87 @@ class WireRecord:
     def status(self) -> str:
         if self.error:
             return "error"
+        if self.ignored is not None:
+            return "ignored"
         if self.round_trip is False:
-            return "mismatch"
+            return f"changed: {', '.join(self.changed)}" if self.changed else "mismatch"
         return "ok"
 
 
-def encode(converter: ConverterLike, message: Message, customer: str) -> WireRecord:
-    """convert_to_pubnub, then decode that JSON again: the round-trip check."""
-    record = WireRecord("sent", customer, message=message)
+def encode(converter: ConverterLike, message: Message, sender: Sender | str) -> WireRecord:
+    """convert_to_pubnub, then decode that JSON again as PubNub will deliver it from the
+    customer (``sender``, or a customer id): the round-trip check. A kind the converter
+    cannot carry is refused, not sent."""
+    if isinstance(sender, str):
+        sender = Sender(customer=sender, channel=f"{sender}-support")
+    record = WireRecord("sent", sender.customer, message=message)
     try:
-        record.payload = converter.convert_to_pubnub(message)
-        json.dumps(record.payload)
+        record.outgoing = encode_message(converter, message)
+        record.payload = record.outgoing.message
+        json_text = json.dumps(record.payload, allow_nan=False)
+        json.dumps(record.outgoing.meta, allow_nan=False)
     except Exception as error:  # noqa: BLE001 - the workbench reports, never crashes
-        record.error = f"convert_to_pubnub raised {type(error).__name__}: {error}"
-        return record
-    probe = WireMessage(json.loads(json.dumps(record.payload)), "", customer, 0)
-    record.decoded, record.error = decode(converter, probe)
-    decoded = record.decoded
-    if decoded is not None:
-        record.changes = differences(message, decoded)
+        record.error = f"convert_to_pubnub raised {describe_error(error)}"
+        return _refuse_unknown_kind(record)
+    probe = delivered(json_text, record.outgoing, publisher=sender.customer,
+                      message=message, sender=sender)
+    record.decoded, record.error, record.ignored = read(converter, probe)
+    if record.decoded is not None:
+        record.changes = differences(message, record.decoded)
+        record.changed = changed_fields(message, record.decoded)
+    return _refuse_unknown_kind(record)
+
+
+def _refuse_unknown_kind(record: WireRecord) -> WireRecord:
+    what = OPTIONAL_KINDS.get(record.message.kind) if record.message else None
+    why = record.error or (f"the converter ignored it: {record.ignored}"
+                           if record.ignored is not None else None)
+    if what is not None and why is not None:
+        record.refused = True
+        record.error = (f"This converter cannot carry {what}, so none was sent: {why}. "
+                        "Suppgram's MessageKind has no 'rated'.")
     return record
 
 
 def received(converter: ConverterLike, wire: WireMessage, customer: str) -> WireRecord:
     record = WireRecord("received", customer, payload=wire.message,
                         envelope=envelope_of(wire))
-    record.decoded, record.error = decode(converter, wire)
+    record.decoded, record.error, record.ignored = read(converter, wire)
     return record
 
 
-def raw(converter: ConverterLike, payload: Any, customer: str) -> WireRecord:
-    """Arbitrary JSON sent as the customer: only the decoding side can be checked."""
+def raw(converter: ConverterLike, payload: Any, customer: str,
+        wire: WireMessage | None = None) -> WireRecord:
+    """Arbitrary JSON sent as the customer: only the decoding side can be checked, in
+    the envelope it was delivered in (``wire``) once published."""
     record = WireRecord("sent", customer, payload=payload)
-    record.decoded, record.error = decode(converter, WireMessage(payload, "", customer, 0))
+    wire = wire or WireMessage(payload, "", customer, 0)
+    record.decoded, record.error, record.ignored = read(converter, wire)
     return record
+
+
+def read(converter: ConverterLike, wire: WireMessage
+         ) -> tuple[Message | None, str | None, str | None]:
+    """What the converter made of ``wire``: a message, why it could not, or why it
+    ignored it."""
+    try:
+        return decode_message(converter, wire), None, None
+    except IgnoredMessage as ignored:
+        return None, None, ignored_reason(ignored)
+    except UndecodableMessage as error:
+        return None, str(error), None
+    except Exception as error:  # noqa: BLE001
+        return None, f"{type(error).__name__}: {error}", None
 
 
 def decode(converter: ConverterLike, wire: WireMessage) -> tuple[Message | None, str | None]:
-    try:
-        return decode_message(converter, wire), None
-    except UndecodableMessage as error:
-        return None, str(error)
-    except Exception as error:  # noqa: BLE001
-        return None, f"{type(error).__name__}: {error}"
+    message, error, ignored = read(converter, wire)
+    return message, error if ignored is None else f"ignored: {ignored}"
 
 
 def envelope_of(wire: WireMessage) -> dict[str, Any]:
-    return {"timetoken": wire.timetoken, "publisher": wire.publisher,
-            "channel": wire.channel, "meta": wire.user_metadata}
+    envelope = {"timetoken": wire.timetoken, "publisher": wire.publisher,
+                "channel": wire.channel, "meta": wire.user_metadata}
+    if wire.custom_message_type is not None:
+        envelope["custom_message_type"] = wire.custom_message_type
+    return envelope

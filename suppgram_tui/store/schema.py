@@ -49,6 +49,8 @@ class OutboxEntry:
     claim: bool = False
     """Claim the conversation before publishing: the reply was written to an unassigned
     conversation while the claim could not be made (offline). Absent in older files."""
+    custom_message_type: str | None = None
+    """PubNub's custom message type the converter gave the reply; absent in older files."""
 
     def to_document(self) -> dict[str, Any]:
         """The entry as stored in the file."""
@@ -62,6 +64,8 @@ class OutboxEntry:
             "last_error": self.last_error,
             "state": self.state.value,
             "claim": self.claim,
+            **({"custom_message_type": self.custom_message_type}
+               if self.custom_message_type else {}),
         }
 
     @classmethod
@@ -80,7 +84,12 @@ class OutboxEntry:
             last_error=doc["last_error"],
             state=OutboxState(doc["state"]),
             claim=doc.get("claim", False) is True,
+            custom_message_type=_optional_text(doc.get("custom_message_type")),
         )
+
+
+def _optional_text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 _DOCUMENT_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {

@@ -35,7 +35,7 @@ class InboxHarness:
     """One agent's inbox plus everything it emitted."""
 
     def __init__(self, origin: str, store_path: Path, agent: str,
-                 converter: Any = None) -> None:
+                 converter: Any = None, **inbox_options: Any) -> None:
         self.settings = link_settings(origin)
         self.store = AgentStore(store_path)
         self.links: list[PubNubLink] = []
@@ -52,7 +52,8 @@ class InboxHarness:
             return link
 
         self.inbox = Inbox(transport, converter=converter or DefaultMessageConverter(),
-                           store=self.store, agent_name=agent, support_user=SUPPORT)
+                           store=self.store, agent_name=agent, support_user=SUPPORT,
+                           **inbox_options)
         self.events: list[InboxEvent] = []
         self.inbox.listen(self.events.append)
 

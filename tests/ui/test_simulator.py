@@ -103,7 +103,7 @@ def test_workbench_says_what_a_round_trip_changed_in_check_converters_words() ->
     sent = Message(MessageKind.FROM_CUSTOMER, datetime(2026, 11, 26, 4, tzinfo=timezone.utc),
                    "hello world")
     record = wire_log.encode(Cutting(), sent, "dana")
-    assert record.status == "mismatch" and record.round_trip is False
+    assert record.status == "changed: text" and record.round_trip is False
     assert record.changes == ["text cut to 5 of 11 characters"]
     assert "CHANGED: text cut to 5 of 11 characters" in describe(record)
     assert wire_log.encode(DefaultMessageConverter(), sent, "dana").changes == []

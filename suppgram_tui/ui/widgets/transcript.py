@@ -181,8 +181,11 @@ class Transcript(ScrollView, can_focus=True):
         heights: dict[PartKey, int] = {}
         line = 0
         new_after = self.new_after
-        for entry in self.view.entries if self.view is not None else ():
-            wire = self.raw_mode and not entry.undecodable
+        entries = self.view.entries if self.view is not None else []
+        if self.raw_mode and self.view is not None and self.view.set_aside_entries:
+            entries = sorted([*entries, *self.view.set_aside_entries])  # what was ignored
+        for entry in entries:
+            wire = self.raw_mode and (not entry.undecodable or entry.ignored is not None)
             kinds: tuple[PartKind, ...] = ("message", "wire", "gap") if wire \
                 else ("message", "gap")
             if new_after is not None and entry.timetoken is not None \

@@ -51,7 +51,9 @@ def message_texts(entry: Entry, styles: EntryStyles) -> list[Text]:
         header.append(f"  {status}", styles.error if entry.delivery is Delivery.FAILED
                       else styles.meta)
     body: list[Text] = [header]
-    if entry.undecodable:
+    if entry.ignored is not None:  # shown in the raw view only
+        body.append(Text(visible(f"· ignored: {entry.ignored}"), style=styles.meta))
+    elif entry.undecodable:
         body.append(Text(visible(f"⚠ undecodable: {entry.error}"), style=styles.error))
         body.append(Text(visible(entry.raw), style=styles.raw))
     elif entry.author is Author.SYSTEM and entry.message is not None:
@@ -66,10 +68,12 @@ def message_texts(entry: Entry, styles: EntryStyles) -> list[Text]:
 def wire_texts(entry: Entry, styles: EntryStyles) -> list[Text]:
     """The envelope and the raw JSON, each cut to a preview; nothing for an entry whose
     raw JSON already is its body."""
-    if entry.undecodable:
+    if entry.undecodable and entry.ignored is None:
         return []
     envelope = (f"timetoken={entry.timetoken} publisher={entry.publisher} "
                 f"meta={entry.meta}")
+    if entry.custom_message_type is not None:
+        envelope += f" custom_message_type={entry.custom_message_type}"
     body: list[Text] = []
     for text in (envelope, entry.raw):
         shown, rest = _preview(text)
@@ -111,7 +115,7 @@ def _size(text: str) -> str:
 
 
 def author_label(entry: Entry) -> str:
-    if entry.author is Author.CUSTOMER:
+    if entry.author is Author.CUSTOMER or entry.ignored is not None:
         return visible(entry.publisher or "customer", keep_newlines=False)
     if entry.author is Author.ME:
         return "me"

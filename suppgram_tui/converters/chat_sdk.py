@@ -1,0 +1,82 @@
+"""Customers on PubNub's Chat SDK: ``{"type": "text", "text": ..., "files": [...]}``.
+
+The payload says neither who wrote it nor when, so this converter reads the envelope:
+the time is the timetoken, the side is the publisher (the support user's messages are
+the agents'). Agents' replies go out as the Chat SDK's own text messages, so a Chat SDK
+app shows them as ordinary messages. What the Chat SDK has no word for (resolved,
+postponed, a rating) travels as a text message with a custom message type, which this
+converter reads back; anything that is not a text message (custom events, reports) is
+no chat message and is ignored. It is also the envelope-aware example in README.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from suppgram_tui.model import Message, MessageKind
+from suppgram_tui.timetokens import to_datetime
+
+from .base import IgnoredMessage, MessageConverter, UndecodableMessage, WireMessage
+from .envelope import OutgoingMessage
+
+KIND_TYPES = {
+    MessageKind.RESOLVED: "suppgram-resolved",
+    MessageKind.POSTPONED: "suppgram-postponed",
+    MessageKind.RATED: "suppgram-rated",
+}
+"""Custom message types for the kinds the Chat SDK has no message for."""
+NOTICES = {
+    MessageKind.RESOLVED: "This conversation has been resolved.",
+    MessageKind.POSTPONED: "An agent will be with you shortly.",
+    MessageKind.RATED: "Rated.",
+}
+"""What the customer's app shows for a notice that has no text of its own."""
+_KINDS_BY_TYPE = {value: kind for kind, value in KIND_TYPES.items()}
+
+
+class ChatSdkConverter(MessageConverter):
+    """PubNub Chat SDK text messages; time from the timetoken, side from the publisher."""
+
+    support_user: str = "support"
+    """Whose messages are the agents'; the console sets it to its --pubnub-user-id."""
+
+    def convert_from_pubnub(self, message: WireMessage) -> Message:
+        payload = message.message
+        if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
+            raise UndecodableMessage(
+                'expected a Chat SDK message, a JSON object like {"type": "text", '
+                '"text": "…"}')
+        if payload["type"] != "text":
+            raise IgnoredMessage(f"a Chat SDK {payload['type']!r} message, not a chat message")
+        text = payload.get("text")
+        if not isinstance(text, str):
+            raise UndecodableMessage("a Chat SDK text message whose 'text' is not a string")
+        kind = _KINDS_BY_TYPE.get(message.custom_message_type or "")
+        if kind is None:
+            agent = message.publisher == self.support_user
+            kind = MessageKind.FROM_AGENT if agent else MessageKind.FROM_CUSTOMER
+        elif text == NOTICES[kind]:
+            text = None  # the stand-in sent for a notice without text
+        return Message(kind=kind, time_utc=to_datetime(message.timetoken),
+                       text=_with_files(text, payload.get("files")))
+
+    def convert_to_pubnub(self, message: Message) -> Any:
+        if message.image is not None:
+            raise ValueError("Chat SDK apps receive files through PubNub File Sharing, "
+                             "not inside a message; this converter sends text only")
+        if message.kind in KIND_TYPES:
+            text = NOTICES[message.kind] if message.text is None else message.text
+            return OutgoingMessage({"type": "text", "text": text},
+                                   custom_message_type=KIND_TYPES[message.kind])
+        return {"type": "text", "text": message.text or ""}
+
+
+def _with_files(text: str | None, files: Any) -> str | None:
+    """Files the customer attached, named after the text (their contents stay in File
+    Sharing)."""
+    if not isinstance(files, list) or not files:
+        return text
+    names = [str(file.get("name") or file.get("id") or "file") if isinstance(file, dict)
+             else "file" for file in files]
+    lines = [f"[file: {name}]" for name in names]
+    return "\n".join([text, *lines] if text else lines)
