@@ -26,6 +26,8 @@ def test_ignored_publishers_reach_the_consoles_settings(monkeypatch: pytest.Monk
     started = []
 
     class App:
+        return_code = 0
+
         def run(self) -> None:
             pass
 

@@ -12,6 +12,8 @@ from typing import Any
 
 TIME = "2026-11-26T04:00:00.000000+0000"
 RAW = None
+IGNORED = "<ignored>"
+"""The converter said it is no chat message: set aside, seen only in the raw view."""
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,7 @@ CASES: list[Case] = [
     Case("a converter that raises", {"converter": "raise", "text": "\x1b[31mboom\x07"}, RAW),
     Case("a converter that recurses forever", {"converter": "recurse"}, RAW),
     Case("a converter returning a dict", {"converter": "dict"}, RAW),
-    Case("a converter returning None", {"converter": "none"}, RAW),
+    Case("a converter returning None", {"converter": "none"}, IGNORED),
     Case("a converter returning a string", {"converter": "str"}, RAW),
     Case("a converter returning a look-alike", {"converter": "shape"}, RAW),
     Case("a converter returning an object that raises", {"converter": "exploding"}, RAW),

@@ -116,7 +116,7 @@ async def test_chat_sdk_customer_round_trip_with_custom_message_types(harnesses,
     assert entry.message.kind is MessageKind.FROM_CUSTOMER
     assert entry.message.time_utc == to_datetime(sent.result.timetoken)
 
-    ann.inbox.send_reply("cd", "Hi! How can I help?")
+    await ann.inbox.send_reply("cd", "Hi! How can I help?")
     await ann.inbox.apply(ConversationAction.RESOLVE, "cd")
     await wait_until(lambda: len([m for m in received.messages if m.publisher == "support"]) == 2)
     reply, resolved = [m for m in received.messages if m.publisher == "support"]
@@ -141,7 +141,7 @@ async def test_a_converters_meta_and_type_reach_the_customer_beside_the_consoles
     customer.subscribe().channels(["ce"]).execute()
     await open_conversation(customer, "ce", "hello")
     ann = await harnesses("ann", converter=WithMeta())
-    reply = ann.inbox.send_reply("ce", "on it")
+    reply = await ann.inbox.send_reply("ce", "on it")
     await wait_until(lambda: any(m.publisher == "support" for m in received.messages))
     [got] = [m for m in received.messages if m.publisher == "support"]
     assert got.custom_message_type == "support-from_agent"

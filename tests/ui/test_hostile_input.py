@@ -33,7 +33,7 @@ from suppgram_tui.ui.screens.stats import StatsScreen
 from suppgram_tui.ui.widgets.conversation_header import ConversationHeader
 from suppgram_tui.ui.widgets.transcript import Transcript
 from tests.helpers.console_harness import console_app, list_text, transcript_text, wait_ready
-from tests.helpers.hostile_payloads import CASES, CONVERTER_SOURCE, RAW, Case, msg
+from tests.helpers.hostile_payloads import CASES, CONVERTER_SOURCE, IGNORED, RAW, Case, msg
 from tests.helpers.inbox_harness import GROUP, customer_client
 from tests.helpers.keys import PUBLISH_KEY, SUBSCRIBE_KEY
 from tests.helpers.recorder import Recorder
@@ -141,12 +141,19 @@ async def test_hostile_payloads_reach_a_live_console_as_visible_text(
         async with aiohttp.ClientSession() as http:
             timetokens = [await publish(mallory, http, local_server.url, CHANNEL, case)
                           for case in CASES]
-        await wait_until(lambda: CHANNEL in inbox.conversations
-                         and len(inbox.conversations[CHANNEL].entries) == len(CASES), timeout=15)
+        ignored = [case for case in CASES if case.shows is IGNORED]
+        await wait_until(lambda: CHANNEL in inbox.conversations and len(
+            inbox.conversations[CHANNEL].entries) == len(CASES) - len(ignored), timeout=15)
+        set_aside = inbox.conversations[CHANNEL].set_aside_entries
+        await wait_until(lambda: len(set_aside) == len(ignored))
 
         # each payload is one entry: its text, or undecodable with its raw JSON
         entries = {entry.timetoken: entry for entry in inbox.conversations[CHANNEL].entries}
+        aside = {entry.timetoken: entry for entry in set_aside}
         for case, timetoken in zip(CASES, timetokens, strict=True):
+            if case.shows is IGNORED:
+                assert timetoken in aside and aside[timetoken].ignored, case.label
+                continue
             entry = entries[timetoken]
             if case.shows is RAW:
                 assert entry.undecodable and entry.error, case.label
@@ -161,6 +168,8 @@ async def test_hostile_payloads_reach_a_live_console_as_visible_text(
         await wait_until(lambda: squash(visible(last.text)) in squash(transcript_text(app)))
         shown = squash(transcript_text(app))
         for case, timetoken in zip(CASES, timetokens, strict=True):
+            if case.shows is IGNORED:
+                continue  # not in the conversation (the raw view shows it)
             entry = entries[timetoken]
             body = entry.raw if entry.undecodable else entry.text
             assert squash(visible(body)) in shown, case.label
