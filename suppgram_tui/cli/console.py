@@ -46,4 +46,7 @@ def run_console(*, user_id: str, channel_groups: tuple[str, ...], converter_path
                             store_path=paths.store_file(data_dir)),
         local=ServerOptions(port=local_port, data_path=str(data / LOCAL_DATA_FILE))
         if local else None)
-    make_app(settings).run()
+    app = make_app(settings)
+    app.run()
+    if app.return_code:  # keys PubNub rejected: the app printed why
+        raise SystemExit(app.return_code)

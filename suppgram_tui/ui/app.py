@@ -8,13 +8,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
-from suppgram_tui.runtime import ConsoleRuntime
+from suppgram_tui.runtime import ConsoleRuntime, KeysRejected
 from suppgram_tui.settings import Settings
 from suppgram_tui.text import visible
 
@@ -104,8 +105,13 @@ class SuppgramConsole(App[None]):
         """The one place a failed background job becomes words on screen."""
         if event.state is WorkerState.ERROR:
             error = event.worker.error
-            log.error("%s failed: %r", event.worker.name, error)
+            log.error("%s failed: %s", event.worker.name, error)
+            if isinstance(error, KeysRejected):  # nothing can work: say why and exit 1
+                self.exit(return_code=1, message=Text(f"suppgram-tui: {error}"))
+                return
             what = "Could not connect" if event.worker.group == "connect" else "Failed"
+            if event.worker.group == "connect" and isinstance(self.screen, ConnectingScreen):
+                self.screen.failed(f"{what}: {error}")
             self.notify(f"{what}: {error}", severity="error", markup=False, timeout=15)
 
     async def on_unmount(self) -> None:
