@@ -83,6 +83,8 @@ class ConsoleRuntime:
 
     async def start(self) -> Inbox:
         """Start the local server if asked, open store and converter, connect the inbox."""
+        for note in self.settings.notes:
+            self._notice(note)
         if self.settings.local is not None:
             self.server, link = await start_local_server(self.settings, self._notice)
             self.settings = replace(self.settings, pubnub=link)
