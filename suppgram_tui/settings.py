@@ -136,7 +136,8 @@ class UiSettings:
     cursor_blink: bool = True
     """Off in snapshot tests, so every frame is the same."""
     show_local_origin: bool = True
-    """Show the --local server's HOST:PORT in the status line (off in snapshots)."""
+    """Show the --local server's HOST:PORT and the keyset in the status line (off in
+    snapshots)."""
 
 
 @dataclass(frozen=True)

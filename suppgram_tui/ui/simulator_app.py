@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -13,6 +14,7 @@ from textual.worker import Worker, WorkerState
 from suppgram_tui.local_pubnub import LocalPubNub
 from suppgram_tui.runtime import start_local_server
 from suppgram_tui.settings import Settings
+from suppgram_tui.simulator.startup import console_command
 
 from .screens.simulator import SimulatorScreen
 
@@ -35,10 +37,20 @@ class SimulatorApp(App[None]):
     @work(exclusive=True, exit_on_error=False)
     async def open(self) -> None:
         link = self.settings.pubnub
+        for note in self.settings.notes:
+            self._warn(note)
         if self.settings.local is not None:
-            self.server, link = await start_local_server(self.settings, self._warn)
-            self.notify(f"Local server on {self.server.origin}: start a console with "
-                        f"--origin {self.server.origin}", timeout=15, markup=False)
+            try:
+                self.server, link = await start_local_server(self.settings, self._warn)
+            except OSError as error:  # not a blank screen: say why and exit 1
+                self.exit(return_code=1, message=Text(
+                    f"suppgram-tui: the local server cannot listen on port "
+                    f"{self.settings.local.port}: {error.strerror}."))
+                return
+            command = console_command(self.server.origin, group=link.channel_groups[0],
+                                      support_user=self.settings.support_user)
+            self.notify(f"Local server on {self.server.origin}: watch it with {command}",
+                        timeout=15, markup=False)
         simulator = self.settings.simulator
         await self.push_screen(SimulatorScreen(
             link, converter_path=self.settings.agent.converter_path,

@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option
 from suppgram_tui.converters import load_converter
 from suppgram_tui.link.settings import LinkSettings
 from suppgram_tui.simulator.customers import CustomerChanged, RecordAdded, Simulation
+from suppgram_tui.simulator.startup import SimulatorError, keyset_text
 from suppgram_tui.simulator.wire_log import WireRecord
 from suppgram_tui.text import one_line, visible
 
@@ -73,7 +74,8 @@ class SimulatorScreen(Screen[None]):
         """The inspector's rows by their key."""
 
     def compose(self) -> ComposeResult:
-        yield Static(Content(f"Customer simulator · converter {self.converter_path} · "
+        where = f"{keyset_text(self.settings)} · " if self.standalone else ""  # F4: the console's
+        yield Static(Content(f"Customer simulator · {where}converter {self.converter_path} · "
                              f"group {self.group}"), id="sim-title")
         with Horizontal(id="sim-main"):
             yield OptionList(id="sim-customers")
@@ -102,7 +104,11 @@ class SimulatorScreen(Screen[None]):
         self.simulation.listen(forward)
         if self.first_customer is not None:
             user_id, channel = self.first_customer
-            customer = await self.simulation.add_customer(user_id, channel)
+            try:
+                customer = await self.simulation.add_customer(user_id, channel)
+            except SimulatorError as error:  # instead of "Starting…" forever
+                self.query_one("#sim-header", Static).update(Content(str(error)))
+                raise
             self.select(customer.user_id)
         self.query_one("#sim-composer", Composer).focus()
 
