@@ -94,6 +94,9 @@ class PubNubLink:
         refused = {*error.denied.get("channels", []), *error.denied.get("channel-groups", [])}
         if not error.refused or not refused:
             raise error
+        if not (self.settings.secret_key or self.settings.token):
+            raise KeysRejected("This keyset has Access Manager on: set PUBNUB_SECRET_KEY, or "
+                               f"PUBNUB_TOKEN ({GRANT_HINT}).") from None
         if any(group in refused for group in self.settings.channel_groups):
             raise KeysRejected(f"Customer messages cannot arrive: {error} "
                                f"{GRANT_HINT[0].upper()}{GRANT_HINT[1:]}.") from None
