@@ -55,7 +55,7 @@ async def probe_keyset(client: PubNubAsyncio, call: Callable[[Any], Awaitable[An
             _raise_if_keys_rejected(error)
             if error.status_code is None:  # failed client-side: the sample, not the keyset
                 log.warning("history probe on %r failed: %s", sample, error)
-            elif error.refused:
+            elif error.refused and error.denied:
                 history = False
                 notes.append(f"No history: {error} Conversations start empty.")
             else:
