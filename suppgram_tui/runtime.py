@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from suppgram_tui.converters import ConverterLike, load_converter
 from suppgram_tui.inbox import Inbox, InboxEvent, Notice
 from suppgram_tui.link.client import PubNubLink
+from suppgram_tui.link.errors import KeysRejected
 from suppgram_tui.link.events import LinkEvent
 from suppgram_tui.link.settings import LinkSettings
 from suppgram_tui.settings import Settings
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from suppgram_tui.local_pubnub import LocalPubNub
 
 log = logging.getLogger(__name__)
+
+__all__ = ["ConsoleRuntime", "KeysRejected", "start_local_server"]
 
 
 async def start_local_server(settings: Settings, notice: Callable[[str], None]
@@ -80,6 +83,8 @@ class ConsoleRuntime:
 
     async def start(self) -> Inbox:
         """Start the local server if asked, open store and converter, connect the inbox."""
+        for note in self.settings.notes:
+            self._notice(note)
         if self.settings.local is not None:
             self.server, link = await start_local_server(self.settings, self._notice)
             self.settings = replace(self.settings, pubnub=link)

@@ -50,23 +50,65 @@ def link_settings_for(origin: str | None = None, *, local: bool = False,
                       env: Mapping[str, str] | None = None) -> LinkSettings:
     """How to reach PubNub, from Suppgram's environment variables and the origin asked.
 
-    The embedded server (`local`), or an origin on this machine while no keys are
-    exported, uses the local keyset; anything else needs the keys, and TLS is off for
-    any origin given. `origin` must be HOST:PORT.
+    The console, the simulator and grant-token all read them here, so they end up on
+    the same keyset. The embedded server (`local`) has Access Manager off: it takes the
+    exported keys or the local keyset, and no secret key or token (`local_ignores` says
+    so). An origin on this machine while no keys are exported uses the local keyset
+    (with PUBNUB_SECRET_KEY or PUBNUB_TOKEN if set, for `serve --secret-key`); anything
+    else needs the keys. `origin` is HOST:PORT (TLS off) or an http(s):// URL.
     """
     env = os.environ if env is None else env
-    if origin is not None and (":" not in origin or not origin.rsplit(":", 1)[1].isdigit()):
-        raise SettingsError(f"--origin must be HOST:PORT, not {origin!r}.")
+    address, ssl = parse_origin(origin) if origin is not None else (None, True)
     has_keys = env.get("PUBNUB_PUBLISH_KEY") and env.get("PUBNUB_SUBSCRIBE_KEY")
-    host = urlsplit(f"//{origin}").hostname if origin else None
+    host = urlsplit(f"//{address}").hostname if address else None
     if local or (host in LOOPBACK and not has_keys):
         return LinkSettings(env.get("PUBNUB_PUBLISH_KEY") or LOCAL_PUBLISH_KEY,
                             env.get("PUBNUB_SUBSCRIBE_KEY") or LOCAL_SUBSCRIBE_KEY,
-                            user_id=user_id, channel_groups=channel_groups, origin=origin,
-                            ssl=False, local=True)
+                            user_id=user_id, channel_groups=channel_groups, origin=address,
+                            ssl=False if local else ssl, local=True,
+                            secret_key=None if local else env.get("PUBNUB_SECRET_KEY") or None,
+                            token=None if local else env.get("PUBNUB_TOKEN") or None)
     settings = LinkSettings.from_environment(env, user_id=user_id,
-                                             channel_groups=channel_groups, origin=origin)
-    return replace(settings, ssl=False) if origin is not None else settings
+                                             channel_groups=channel_groups, origin=address)
+    return replace(settings, ssl=ssl) if address is not None else settings
+
+
+def parse_origin(origin: str) -> tuple[str, bool]:
+    """`--origin` as the SDK takes it (HOST:PORT) and whether TLS is on: HOST:PORT means
+    plain HTTP, as `serve` listens; a pasted `http://` or `https://` URL says which."""
+    usage = f"--origin must be HOST:PORT or an http(s):// URL, not {origin!r}."
+    if "://" in origin:
+        parts = urlsplit(origin)
+        if parts.scheme not in ("http", "https") or not parts.hostname \
+                or parts.path not in ("", "/") or parts.query or parts.fragment \
+                or parts.username or parts.password:
+            raise SettingsError(usage)
+        try:
+            parts.port  # noqa: B018 - raises on a port that is not a number
+        except ValueError:
+            raise SettingsError(usage) from None
+        return parts.netloc, parts.scheme == "https"
+    host, _, port = origin.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536 or "/" in origin:
+        raise SettingsError(usage)
+    return origin, False
+
+
+def local_ignores(env: Mapping[str, str] | None = None) -> str | None:
+    """With `--local`: the sentence that says which exported variables it leaves unused."""
+    env = os.environ if env is None else env
+    unused = [name for name in ("PUBNUB_SECRET_KEY", "PUBNUB_TOKEN") if env.get(name)]
+    if not unused:
+        return None
+    return (f"--local ignores {' and '.join(unused)}: the built-in server runs with Access "
+            "Manager off (run `suppgram-tui serve --secret-key` to try Access Manager).")
+
+
+def keyset_label(subscribe_key: str) -> str:
+    """The subscribe key, shortened for a status line: enough to tell keysets apart."""
+    if len(subscribe_key) <= 16:
+        return subscribe_key
+    return f"{subscribe_key[:10]}…{subscribe_key[-4:]}"
 
 
 @dataclass(frozen=True)
@@ -97,7 +139,8 @@ class UiSettings:
     cursor_blink: bool = True
     """Off in snapshot tests, so every frame is the same."""
     show_local_origin: bool = True
-    """Show the --local server's HOST:PORT in the status line (off in snapshots)."""
+    """Show the --local server's HOST:PORT and the keyset in the status line (off in
+    snapshots)."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +170,8 @@ class Settings:
     simulator: SimulatorSettings = field(default_factory=SimulatorSettings)
     clock: Callable[[], datetime] = now_utc
     """Wall clock for waiting times and replies' times; fixed in snapshot tests."""
+    notes: tuple[str, ...] = ()
+    """Said to the agent once the console starts (variables `--local` ignores)."""
 
     @property
     def origin_label(self) -> str:

@@ -1,4 +1,5 @@
-"""Command-line entry points: the console (default), `serve`, `simulate`, `check-converter`.
+"""Command-line entry points: the console (default), `serve`, `simulate`, `check-converter`,
+`grant-token`.
 
 One module per command; options that several commands take are declared once in
 `options`. Each command builds one `Settings` and hands it on.
@@ -12,11 +13,13 @@ import click
 
 from . import options
 from .check_converter import check_converter_command
+from .grant_token import grant_token_command
 from .serve import serve_command
 from .simulate import simulate_command
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="suppgram-tui", prog_name="suppgram-tui")
 @click.option("--pubnub-user-id", default="support", show_default=True,
               help="The support user replies are published as; anyone else is a customer.")
 @options.channel_groups
@@ -52,5 +55,6 @@ def main(ctx: click.Context, pubnub_user_id: str, channel_groups: tuple[str, ...
 
 
 main.add_command(check_converter_command)
+main.add_command(grant_token_command)
 main.add_command(serve_command)
 main.add_command(simulate_command)

@@ -17,6 +17,7 @@ from suppgram_tui.settings import (
     Settings,
     default_agent_name,
     link_settings_for,
+    local_ignores,
 )
 
 
@@ -50,8 +51,9 @@ def run_console(*, user_id: str, channel_groups: tuple[str, ...], converter_path
                             store_path=paths.store_file(data_dir),
                             ignored_publishers=tuple(dict.fromkeys(ignored_publishers))),
         local=ServerOptions(port=local_port, data_path=str(data / LOCAL_DATA_FILE))
-        if local else None)
+        if local else None,
+        notes=tuple(note for note in [local and local_ignores()] if note))
     app = make_app(settings)
     app.run()
-    if app.return_code:  # it crashed (the report is printed): the shell must see a failure
+    if app.return_code:  # a crash (the report is printed) or keys PubNub rejected (said)
         raise SystemExit(app.return_code)

@@ -24,7 +24,7 @@ def message_converter(command: Command) -> Command:
 def channel_groups(command: Command) -> Command:
     """--pubnub-channel-group, repeatable: the groups of customer channels watched."""
     return click.option(
-        "--pubnub-channel-group", "channel_groups", multiple=True,
+        "--pubnub-channel-group", "channel_groups", multiple=True, callback=_group_names,
         help="Channel group of customer channels (repeat for several). [default: support]",
     )(command)
 
@@ -41,15 +41,27 @@ def ignore_publishers(command: Command) -> Command:
 def channel_group(*, purpose: str) -> Callable[[Command], Command]:
     """--pubnub-channel-group, once: the group one customer's channel joins."""
     return click.option("--pubnub-channel-group", "group", default="support",
-                        show_default=True, help=purpose)
+                        show_default=True, help=purpose, callback=_group_names)
+
+
+def _group_names(ctx: click.Context, param: click.Parameter, value: object) -> object:
+    """A group name PubNub can take: not empty, no comma (the list separator), no space."""
+    for name in value if isinstance(value, tuple) else (value,):
+        if not isinstance(name, str) or not name.strip():
+            raise click.BadParameter("a channel group name must not be empty.")
+        if "," in name or any(char.isspace() for char in name):
+            raise click.BadParameter(f"{name!r} is not a channel group name: no commas or "
+                                     "spaces.")
+    return value
 
 
 def origin(*, local_data: str) -> Callable[[Command], Command]:
     """--origin, --local and --local-port: where PubNub is, or the built-in server;
     `local_data` says where that server keeps its data."""
     options = [
-        click.option("--origin", default=None, metavar="HOST:PORT",
-                     help="A PubNub-compatible origin instead of PubNub itself (TLS off); "
+        click.option("--origin", default=None, metavar="HOST:PORT|URL",
+                     help="A PubNub-compatible origin instead of PubNub itself: HOST:PORT "
+                          "(TLS off) or an http:// or https:// URL; "
                           "no keys needed on this machine, e.g. for a console's --local "
                           f"server 127.0.0.1:{DEFAULT_LOCAL_PORT}."),
         click.option("--local", is_flag=True,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 
 import click
@@ -26,7 +27,8 @@ from suppgram_tui.settings import DEFAULT_LOCAL_PORT, LOOPBACK
               help="Seconds an idle subscribe long-poll is held open.")
 @click.option("--secret-key", envvar="LOCAL_PUBNUB_SECRET_KEY", show_envvar=True,
               help="Turn Access Manager on: requests must be signed with this key or carry "
-                   "a token it granted. Prefer the environment variable (kept out of ps).")
+                   "a token it granted. Prefer the environment variable (kept out of ps); "
+                   "PUBNUB_SECRET_KEY, the consoles' key, is not read.")
 @click.option("--publish-key", envvar="LOCAL_PUBNUB_PUBLISH_KEY", show_envvar=True,
               help="With --secret-key: the publish key signed requests use (a signature "
                    "covers it). Without it, sub-c-X pairs with pub-c-X.")
@@ -52,8 +54,7 @@ def serve_command(host: str, port: int, data_path: str | None, poll_timeout: flo
 
     def ready(server: LocalPubNub) -> None:
         click.echo(f"local PubNub server listening on {server.url}", err=False)
-        if secret_key:
-            click.echo("Access Manager on: sign with the secret key or send a granted token")
+        click.echo(access_manager_line(secret_key, server.origin))
         if host not in LOOPBACK:
             click.echo(f"warning: bound to {host}, reachable beyond this machine; "
                        "it is a development server, not a production broker.", err=True)
@@ -67,6 +68,18 @@ def serve_command(host: str, port: int, data_path: str | None, poll_timeout: flo
         raise click.ClickException(str(error)) from None
     except OSError as error:
         raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror}") from None
+
+
+def access_manager_line(secret_key: str | None, origin: str) -> str:
+    """Said at start, so nobody runs with Access Manager off believing it on."""
+    if secret_key:
+        return ("Access Manager on: sign with the secret key or send a token granted with it "
+                f"(suppgram-tui grant-token --origin {origin})")
+    line = "Access Manager off: every request is allowed"
+    if os.environ.get("PUBNUB_SECRET_KEY"):
+        line += (" (PUBNUB_SECRET_KEY is set, but serve takes its key only from --secret-key "
+                 "or LOCAL_PUBNUB_SECRET_KEY)")
+    return line
 
 
 def _keysets(values: tuple[str, ...]) -> dict[str, str]:

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+from dataclasses import replace
 
 import click
 
 from suppgram_tui.converters import ConverterLike, ConverterLoadError, load_converter
 from suppgram_tui.link.settings import SettingsError
-from suppgram_tui.settings import AgentSettings, Settings, SimulatorSettings, link_settings_for
+from suppgram_tui.settings import (
+    AgentSettings,
+    Settings,
+    SimulatorSettings,
+    link_settings_for,
+    local_ignores,
+)
 
 from . import options
 
@@ -48,17 +56,26 @@ def simulate_command(user_id: str | None, channel: str | None, group: str,
     except (SettingsError, ConverterLoadError) as error:
         raise click.ClickException(str(error)) from None
     settings = Settings(
-        pubnub=link, agent=AgentSettings(converter_path=converter_path),
+        pubnub=replace(link, token=None),  # the agents' token is never a customer's
+        agent=AgentSettings(converter_path=converter_path),
         local=ServerOptions(port=local_port) if local else None,
         simulator=SimulatorSettings(customer=user_id, channel=channel,
-                                    support_user=support_user))
+                                    support_user=support_user),
+        notes=tuple(note for note in [local and local_ignores()] if note))
+    # what it logs is said on screen or stdout already; never Python's bare stderr fallback
+    logging.getLogger("suppgram_tui").addHandler(logging.NullHandler())
     if customers is not None:
+        for note in settings.notes:
+            click.echo(note, err=True)
         asyncio.run(_load(settings, converter, customers=customers, rate=rate,
                           duration=duration))
         return
     from suppgram_tui.ui.simulator_app import SimulatorApp
 
-    SimulatorApp(settings).run()
+    app = SimulatorApp(settings)
+    app.run()
+    if app.return_code:  # it could not start: the app printed why
+        raise SystemExit(app.return_code)
 
 
 async def _load(settings: Settings, converter: ConverterLike, *, customers: int, rate: float,
@@ -66,11 +83,19 @@ async def _load(settings: Settings, converter: ConverterLike, *, customers: int,
     from suppgram_tui.runtime import start_local_server
     from suppgram_tui.simulator.customers import Simulation
     from suppgram_tui.simulator.load import run_load
+    from suppgram_tui.simulator.startup import SimulatorError, console_command, keyset_text
 
     server, link = None, settings.pubnub
     if settings.local is not None:
-        server, link = await start_local_server(settings, click.echo)
+        try:
+            server, link = await start_local_server(settings, click.echo)
+        except OSError as error:
+            raise click.ClickException(f"The local server cannot listen on port "
+                                       f"{settings.local.port}: {error.strerror}.") from None
         click.echo(f"local PubNub server listening on {server.url}")
+        click.echo("Watch it with: " + console_command(
+            server.origin, group=link.channel_groups[0], support_user=settings.support_user))
+    click.echo(f"Customers on {keyset_text(link)}")
     simulation = Simulation(link, converter=converter, group=link.channel_groups[0],
                             support_user=settings.support_user)
     try:
@@ -79,6 +104,8 @@ async def _load(settings: Settings, converter: ConverterLike, *, customers: int,
         click.echo(report.line())
     except (KeyboardInterrupt, asyncio.CancelledError):
         pass
+    except SimulatorError as error:
+        raise click.ClickException(str(error)) from None
     finally:
         await simulation.stop()
         if server is not None:

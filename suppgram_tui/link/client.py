@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 from pubnub.pubnub_asyncio import PubNubAsyncio
@@ -13,7 +14,7 @@ from pubnub.pubnub_asyncio import PubNubAsyncio
 from suppgram_tui.model import ConnectionState
 
 from .batches import isolate
-from .errors import LinkRequestError, PublishRefused, is_transient, refusal
+from .errors import KeysRejected, LinkRequestError, PublishRefused, is_transient, refusal
 from .events import (
     ConnectionChanged,
     Features,
@@ -23,6 +24,7 @@ from .events import (
 from .group_watch import GroupWatch
 from .probe import probe_keyset
 from .receiver import STATE_PREFIX, Receiver
+from .refusals import GRANT_HINT
 from .sdk import call, make_client, with_custom_message_types
 from .settings import LinkSettings
 from .shared_state import SharedState, State
@@ -71,10 +73,46 @@ class PubNubLink:
             groups += [group + "-pnpres" for group in self.settings.channel_groups]
         self.receiver = Receiver(self.pubnub, groups=groups, channels=watched,
                                  deliver=self._emit)
-        cursor = await self.receiver.handshake()
+        cursor = await self._handshake()
         self._task = asyncio.create_task(self._supervise(), name="pubnub-receiver")
         self._watch_task = asyncio.create_task(self.group_watch.run(), name="group-watch")
         return cursor
+
+    async def _handshake(self) -> int:
+        """Subscribe; what Access Manager refuses is dropped if the console can do
+        without it (state hints, presence), else it cannot work at all: `KeysRejected`."""
+        assert self.receiver is not None
+        try:
+            return await self.receiver.handshake()
+        except LinkRequestError as error:
+            self._drop_refused(error)
+        return await self.receiver.handshake()
+
+    def _drop_refused(self, error: LinkRequestError) -> None:
+        if error.key_problem:
+            raise KeysRejected(error.key_problem) from None
+        refused = {*error.denied.get("channels", []), *error.denied.get("channel-groups", [])}
+        if not error.refused or not refused:
+            raise error
+        if not (self.settings.secret_key or self.settings.token):
+            raise KeysRejected("This keyset has Access Manager on: set PUBNUB_SECRET_KEY, or "
+                               f"PUBNUB_TOKEN ({GRANT_HINT}).") from None
+        if any(group in refused for group in self.settings.channel_groups):
+            raise KeysRejected(f"Customer messages cannot arrive: {error} "
+                               f"{GRANT_HINT[0].upper()}{GRANT_HINT[1:]}.") from None
+        assert self.receiver is not None
+        receiver = self.receiver
+        receiver.channels = [ch for ch in receiver.channels if ch not in refused]
+        receiver.groups = [g for g in receiver.groups if g not in refused]
+        notes = list(self.features.notes)
+        if any(group.endswith("-pnpres") for group in refused):
+            notes.append(f"Presence is not available: {error} Online dots are hidden.")
+        if any(channel.startswith(STATE_PREFIX) for channel in refused):
+            notes.append(f"Other consoles' claims and tags show late: {error} This console "
+                         "re-reads them when it changes a conversation.")
+        self.features = replace(self.features, notes=tuple(notes),
+                                presence=self.features.presence and not any(
+                                    group.endswith("-pnpres") for group in refused))
 
     async def _wait_until_reachable(self) -> None:
         """Ask for the time until the origin answers at all.
@@ -157,7 +195,14 @@ class PubNubLink:
         """channel → the group it belongs to, across every group the console watches."""
         channels: dict[str, str] = {}
         for group in self.settings.channel_groups:
-            for channel in await self.list_channels(group):
+            try:
+                listed = await self.list_channels(group)
+            except LinkRequestError as error:
+                if not error.refused:
+                    raise
+                log.warning("channel group %s is not listed: %s", group, error)  # said by the probe
+                continue
+            for channel in listed:
                 channels.setdefault(channel, group)
         return channels
 

@@ -4,18 +4,47 @@ from __future__ import annotations
 
 from typing import Any
 
+from .refusals import describe_failure, key_problem
+
 
 class LinkRequestError(Exception):
-    """A PubNub request failed; the message says why in words."""
+    """A PubNub request failed; the message says why in words.
 
-    def __init__(self, status: Any) -> None:
+    `operation` is the SDK endpoint's class name (`Publish`, `FetchMessages`…): a 403
+    names the resources it was refused on, the operation says which permission.
+    """
+
+    def __init__(self, status: Any, operation: str | None = None) -> None:
         self.status_code: int | None = getattr(status, "status_code", None)
         data = getattr(status, "error_data", None)
+        body = getattr(getattr(data, "exception", None), "_errormsg", None)
+        self.body: Any = body if isinstance(body, dict | list) else None
+        """PubNub's error body as JSON, when it answered one."""
+        self.operation = operation
         info = getattr(data, "information", data)
         self.detail = str(info)
         """What PubNub (or the SDK) said, without the status code."""
-        super().__init__(f"HTTP {self.status_code}: {info}" if self.status_code
-                         else f"{info}")
+        self.key_problem: str | None = key_problem(self.status_code, self.body)
+        """A sentence when the keys or token themselves were rejected: nothing will work."""
+        super().__init__(describe_failure(self.status_code, self.body, operation, info))
+
+    @property
+    def denied(self) -> dict[str, list[str]]:
+        """An Access Manager 403's refused resources by kind (`channels`, `channel-groups`)."""
+        payload = self.body.get("payload") if isinstance(self.body, dict) else None
+        if not isinstance(payload, dict):
+            return {}
+        return {str(kind): [str(name) for name in names]
+                for kind, names in payload.items() if isinstance(names, list)}
+
+    @property
+    def refused(self) -> bool:
+        """Access Manager said no: permanent for this token, retrying cannot help."""
+        return self.status_code == 403
+
+
+class KeysRejected(Exception):
+    """PubNub rejected the keys or the token outright; the message is one sentence."""
 
 
 class PublishRefused(Exception):

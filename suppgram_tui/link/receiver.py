@@ -171,7 +171,7 @@ class Receiver:
         timeout = self._pubnub.config.subscribe_request_timeout + 15
         envelope = await asyncio.wait_for(request.future(), timeout)
         if envelope.status is not None and envelope.status.is_error():
-            raise LinkRequestError(envelope.status)
+            raise LinkRequestError(envelope.status, "Subscribe")
         body = envelope.result
         if not isinstance(body, dict) or "t" not in body:
             raise ValueError(f"subscribe answered a body that is not PubNub's: {body!r}"[:200])

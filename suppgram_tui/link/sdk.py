@@ -39,11 +39,12 @@ def make_client(settings: LinkSettings, user_id: str | None = None, *, secret: b
 async def call(request: Any, counter: Counter[str] | None = None) -> Any:
     """Run one SDK request; its result, or `LinkRequestError` in words. `counter` counts
     requests by endpoint name (FetchMessages, MessageCount, ...)."""
+    operation = type(request).__name__
     if counter is not None:
-        counter[type(request).__name__] += 1
+        counter[operation] += 1
     envelope = await request.future()
     if envelope.status.is_error():
-        raise LinkRequestError(envelope.status)
+        raise LinkRequestError(envelope.status, operation)
     return envelope.result
 
 

@@ -26,6 +26,7 @@ from suppgram_tui.model import Message, MessageKind
 from suppgram_tui.timetokens import now_utc
 
 from . import wire_log
+from .startup import SimulatorError, explain
 from .wire_log import WireRecord
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,14 @@ class Simulation:
                             on_event=lambda event: self._on_event(user_id, event))
         customer = SimulatedCustomer(user_id, link, Conversation(channel))
         self.customers[user_id] = customer
-        await link.start()
+        try:
+            await link.start()
+        except LinkRequestError as error:
+            del self.customers[user_id]
+            await link.stop()
+            why = explain(error, self.settings, self.group)
+            log.warning("customer %s cannot start: %s", user_id, why)
+            raise SimulatorError(why) from None
         for wire in await link.history():
             self._show(customer, wire, record=False)
         self._emit(CustomerChanged(user_id))

@@ -8,14 +8,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
-from suppgram_tui.runtime import ConsoleRuntime
-from suppgram_tui.settings import Settings
+from suppgram_tui.runtime import ConsoleRuntime, KeysRejected
+from suppgram_tui.settings import Settings, keyset_label
 from suppgram_tui.text import visible
 
 from .bridge import InboxBridge
@@ -50,7 +51,7 @@ class SuppgramConsole(App[None]):
         self._gc_thresholds: tuple[int, int, int] | None = None
 
     def on_mount(self) -> None:
-        connecting = ConnectingScreen(origin=self.settings.origin_label,
+        connecting = ConnectingScreen(origin=self._origin_text(),
                                       agent=self.settings.agent.name,
                                       groups=", ".join(self.settings.pubnub.channel_groups))
         self.bridge.attach(connecting)
@@ -68,13 +69,21 @@ class SuppgramConsole(App[None]):
         gc.freeze()
         self._gc_thresholds = gc.get_threshold()
         gc.set_threshold(self._gc_thresholds[0], self._gc_thresholds[1], 1000)
-        origin = self.settings.origin_label
-        if self.settings.local is not None and self.settings.ui.show_local_origin:
-            origin = f"LOCAL {self.runtime.settings.pubnub.origin}"
-        console = ConsoleScreen(inbox, self.settings, origin=origin)
+        console = ConsoleScreen(inbox, self.settings, origin=self._origin_text())
         self.bridge.attach(console)  # what happens meanwhile waits in its queue
         await self.switch_screen(console)
         self.console_screen = console
+
+    def _origin_text(self) -> str:
+        """Where the console is and on which keyset, so a simulator or a second console
+        on another keyset is told apart at a glance (the subscribe key, shortened)."""
+        origin = self.settings.origin_label
+        if not self.settings.ui.show_local_origin:  # snapshots: nothing that varies
+            return origin
+        link = self.runtime.settings.pubnub  # as started: the local server's origin
+        if self.settings.local is not None and link.origin:
+            origin = f"LOCAL {link.origin}"
+        return f"{origin} · keyset {keyset_label(link.subscribe_key)}"
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """Snapshots need a still cursor, on every screen (prompts and simulator too)."""
@@ -107,8 +116,13 @@ class SuppgramConsole(App[None]):
         """The one place a failed background job becomes words on screen."""
         if event.state is WorkerState.ERROR:
             error = event.worker.error
-            log.error("%s failed: %r", event.worker.name, error)
+            log.error("%s failed: %s", event.worker.name, error)
+            if isinstance(error, KeysRejected):  # nothing can work: say why and exit 1
+                self.exit(return_code=1, message=Text(f"suppgram-tui: {error}"))
+                return
             what = "Could not connect" if event.worker.group == "connect" else "Failed"
+            if event.worker.group == "connect" and isinstance(self.screen, ConnectingScreen):
+                self.screen.failed(f"{what}: {error}")
             self.notify(f"{what}: {error}", severity="error", markup=False, timeout=15)
 
     async def on_unmount(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -39,9 +40,17 @@ class SimulatorApp(App[None]):
     @work(exclusive=True, exit_on_error=False)
     async def open(self) -> None:
         link = self.settings.pubnub
+        for note in self.settings.notes:
+            self._warn(note)
         if self.settings.local is not None:
             # the title says the origin to start a console with: no toast over the composer
-            self.server, link = await start_local_server(self.settings, self._warn)
+            try:
+                self.server, link = await start_local_server(self.settings, self._warn)
+            except OSError as error:  # not a blank screen: say why and exit 1
+                self.exit(return_code=1, message=Text(
+                    f"suppgram-tui: the local server cannot listen on port "
+                    f"{self.settings.local.port}: {error.strerror}."))
+                return
         simulator = self.settings.simulator
         await self.push_screen(SimulatorScreen(
             link, converter_path=self.settings.agent.converter_path,

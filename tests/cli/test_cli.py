@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from suppgram_tui.cli import main
@@ -40,3 +41,30 @@ def test_help_documents_every_option():
                    "--agent-name", "--origin", "--local", "--data-dir", "--log-file",
                    "PUBNUB_PUBLISH_KEY", "PUBNUB_TOKEN", "serve"):
         assert option in result.output
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0 and result.output.startswith("suppgram-tui, version ")
+
+
+def test_a_pasted_url_origin_is_taken_and_a_path_is_one_sentence():
+    from suppgram_tui.settings import link_settings_for
+
+    plain = link_settings_for("http://127.0.0.1:18210", env={})
+    assert (plain.origin, plain.ssl) == ("127.0.0.1:18210", False)
+    tls = link_settings_for("https://pubnub.example.com", env={"PUBNUB_PUBLISH_KEY": "p",
+                                                               "PUBNUB_SUBSCRIBE_KEY": "s"})
+    assert (tls.origin, tls.ssl) == ("pubnub.example.com", True)
+    for bad in ("http://127.0.0.1:18210/v2", "ftp://host:1", "127.0.0.1:99999", "host:"):
+        result = run("--origin", bad)
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert f"--origin must be HOST:PORT or an http(s):// URL, not {bad!r}." in result.output
+
+
+@pytest.mark.parametrize("command", [(), ("simulate",), ("grant-token",)])
+def test_an_empty_channel_group_is_one_sentence(command):
+    result = run(*command, "--pubnub-channel-group", "")
+    assert result.exit_code == 2 and "a channel group name must not be empty." in result.output
+    result = run(*command, "--pubnub-channel-group", "a,b")
+    assert result.exit_code == 2 and "no commas or spaces" in result.output

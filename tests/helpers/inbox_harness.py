@@ -35,8 +35,10 @@ class InboxHarness:
     """One agent's inbox plus everything it emitted."""
 
     def __init__(self, origin: str, store_path: Path, agent: str,
-                 converter: Any = None, **inbox_options: Any) -> None:
-        self.settings = link_settings(origin)
+                 converter: Any = None, settings: LinkSettings | None = None,
+                 **inbox_options: Any) -> None:
+        self.settings = settings or link_settings(origin)
+        """The link's (a token or a secret key in tests of Access Manager)."""
         self.store = AgentStore(store_path)
         self.links: list[PubNubLink] = []
         self.link_events: list[LinkEvent] = []

@@ -55,3 +55,22 @@ def test_origin_label_and_support_user_are_derived_once() -> None:
     simulate = Settings(pubnub=link_settings_for(local=True, user_id="customer", env={}),
                         simulator=SimulatorSettings(support_user="helpdesk"))
     assert simulate.support_user == "helpdesk"
+
+
+def test_an_origin_on_this_machine_keeps_the_secret_key_and_local_says_what_it_ignores():
+    """`serve --secret-key` on this machine: the console and the simulator both sign."""
+    from suppgram_tui.settings import keyset_label, link_settings_for, local_ignores
+
+    env = {"PUBNUB_SECRET_KEY": "sec-c-dev", "PUBNUB_TOKEN": "tok"}
+    console = link_settings_for("127.0.0.1:8090", env=env)
+    simulator = link_settings_for("http://127.0.0.1:8090", user_id="customer", env=env)
+    assert (console.subscribe_key, console.secret_key, console.origin) == (
+        simulator.subscribe_key, simulator.secret_key, simulator.origin)
+    assert console.secret_key == "sec-c-dev" and console.token == "tok"
+    embedded = link_settings_for(local=True, env=env)
+    assert embedded.secret_key is None and embedded.token is None
+    assert local_ignores(env) == (
+        "--local ignores PUBNUB_SECRET_KEY and PUBNUB_TOKEN: the built-in server runs with "
+        "Access Manager off (run `suppgram-tui serve --secret-key` to try Access Manager).")
+    assert local_ignores({}) is None
+    assert keyset_label("sub-c-0123456789abcdef0123") == "sub-c-0123…0123"

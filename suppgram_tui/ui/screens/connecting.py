@@ -29,6 +29,10 @@ class ConnectingScreen(Screen[None]):
                      id="connecting")
         yield KeyBar()
 
+    def failed(self, text: str) -> None:
+        """Connecting gave up: say why instead of "Connecting…" forever."""
+        self.query_one("#connecting", Static).update(Content(text))
+
     def on_connection_changed(self, message: ConnectionChanged) -> None:
         self.query_one(StatusLine).show_connection(message.state, message.detail,
                                                    message.pending_replies)

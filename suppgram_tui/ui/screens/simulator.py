@@ -27,6 +27,7 @@ from textual.widgets import Footer, Static
 from suppgram_tui.converters import load_converter
 from suppgram_tui.link.settings import LinkSettings
 from suppgram_tui.simulator.customers import CustomerChanged, RecordAdded, Simulation
+from suppgram_tui.simulator.startup import SimulatorError, keyset_text
 from suppgram_tui.simulator.wire_log import WireRecord
 from suppgram_tui.text import one_line, visible
 from suppgram_tui.timetokens import now_utc
@@ -74,9 +75,10 @@ class SimulatorScreen(Screen[None]):
         self.selected: str | None = None
 
     def compose(self) -> ComposeResult:
-        # on its own, the title says how to start a console on the same origin
+        # on its own, the title says the keyset and how to start a console on the same origin
         origin = f"--origin {self.settings.origin}" if self.settings.origin else "PubNub"
-        where = f" · consoles: {origin}" if self.standalone else ""
+        where = f" · {keyset_text(self.settings)} · consoles: {origin}" if self.standalone \
+            else ""  # from F4: the console's own keyset
         yield Static(Content(f"Customer simulator{where} · group {self.group} · "
                              f"converter {self.converter_path}"), id="sim-title")
         with Horizontal(id="sim-main"):
@@ -118,7 +120,11 @@ class SimulatorScreen(Screen[None]):
         self.simulation.listen(forward)
         if self.first_customer is not None:
             user_id, channel = self.first_customer
-            customer = await self.simulation.add_customer(user_id, channel)
+            try:
+                customer = await self.simulation.add_customer(user_id, channel)
+            except SimulatorError as error:  # instead of "Starting…" forever
+                self.query_one("#sim-header", Static).update(Content(str(error)))
+                raise
             self.select(customer.user_id)
         self.composer.focus()
 
