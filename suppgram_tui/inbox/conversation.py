@@ -141,7 +141,11 @@ class Conversation:
                 return False
             self.seen.add(entry.timetoken)
             self.last_activity = max(self.last_activity, entry.timetoken)
-        insort(self.entries, entry)
+        entries = self.entries
+        if not entries or not entry < entries[-1]:  # a live message: newest, at the end
+            entries.append(entry)
+        else:
+            insort(entries, entry)
         if len(self.entries) > MAX_KEPT_ENTRIES and entry is self.entries[-1]:
             self._forget_oldest(len(self.entries) - MAX_KEPT_ENTRIES)
         return True
