@@ -12,7 +12,8 @@ d: Suppgram's backend processed it). CPU is this process's own, all threads
 
 Takes one JSON spec as its argument ({"kind", "origin", "group", "uuid"}), prints
 `{"ready": pid}` once subscribed, then answers one JSON line per command:
-    mark                 -> {"count", "cpu", "t"}
+    mark                 -> {"count", "cpu", "sys", "t", "last"}: messages done,
+                            CPU seconds (and the system part), clock, last message done
     wait N SECONDS       -> the same once N messages are done (or the time is up)
     profile-start        -> {"ok"}: pyinstrument from now on (a dev tool)
     profile-stop FILE    -> {"ok"}: the text tree written to FILE
@@ -37,9 +38,10 @@ import benchlib
 from benchlib import PUBLISH_KEY, SUBSCRIBE_KEY, SUPPORT_USER, sent_time
 
 
-def cpu_now() -> float:
+def cpu_now() -> tuple[float, float]:
+    """(user + system, system) CPU seconds of this process, all threads."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    return usage.ru_utime + usage.ru_stime, usage.ru_stime
 
 
 class Tally:
@@ -211,7 +213,8 @@ async def serve(spec: dict[str, Any]) -> None:
             if command == "wait":
                 await tally.wait(int(line[1]), float(line[2]))
             if command in ("mark", "wait"):
-                answer(count=tally.count, cpu=cpu_now(), t=time.time(), last=tally.last)
+                cpu, system = cpu_now()
+                answer(count=tally.count, cpu=cpu, sys=system, t=time.time(), last=tally.last)
             elif command == "profile-start":
                 from pyinstrument import Profiler
 

@@ -61,6 +61,8 @@ class Phase:
     """Offered (customers' achieved rate), or for a drain: capacity."""
     cpu: float
     polls: int
+    system: float = 0.0
+    """The kernel's part of `cpu` (sockets, epoll: per poll, whoever polls)."""
 
     @property
     def us_per_msg(self) -> float:
@@ -90,7 +92,8 @@ async def offered(server: ServerProcess, consumer: ConsumerProcess, channels: li
         print(f"  profile written to {profile}", flush=True)
     delivered = after["count"] - before["count"]
     return Phase(f"{rate:,.0f} msg/s offered", customers.sent, delivered, customers.rate,
-                 after["cpu"] - before["cpu"], await polls(server) - polls_before)
+                 after["cpu"] - before["cpu"], await polls(server) - polls_before,
+                 after["sys"] - before["sys"])
 
 
 async def drain(server: ServerProcess, consumer: ConsumerProcess, channels: list[str],
@@ -114,7 +117,8 @@ async def drain(server: ServerProcess, consumer: ConsumerProcess, channels: list
     delivered = after["count"] - before["count"]
     capacity = delivered / max(after["last"] - resumed, 1e-9)
     return Phase(f"backlog of {customers.sent:,}", customers.sent, delivered, capacity,
-                 after["cpu"] - before["cpu"], await polls(server) - polls_before)
+                 after["cpu"] - before["cpu"], await polls(server) - polls_before,
+                 after["sys"] - before["sys"])
 
 
 async def measure(kind: str, server: ServerProcess, channels: list[str],
@@ -130,7 +134,8 @@ async def measure(kind: str, server: ServerProcess, channels: list[str],
     for phase in phases:
         print(f"  ({kind}) {phase.load}: {phase.delivered:,}/{phase.sent:,} delivered, "
               f"{phase.rate:,.0f} msg/s, {phase.us_per_msg:,.0f} µs CPU/msg, "
-              f"{phase.delivered / max(phase.polls, 1):.1f} msgs/poll", flush=True)
+              f"{phase.delivered / max(phase.polls, 1):.1f} msgs/poll, "
+              f"{phase.system / max(phase.cpu, 1e-9):.0%} in the kernel", flush=True)
     return phases
 
 
@@ -157,7 +162,8 @@ def report_rows(report: Report, results: dict[str, list[Phase]], baseline: list[
                 rate += f" ({phase.rate / results['a'][index].rate:.2f} x (a))"
             report.add(name, phase.load, f"{phase.delivered:,} / {phase.sent:,}", rate,
                        fmt(phase.us_per_msg, 0), f"{ratio:.2f}",
-                       f"{phase.delivered / max(phase.polls, 1):.1f}", target,
+                       f"{phase.delivered / max(phase.polls, 1):.1f}",
+                       f"{phase.system / max(phase.cpu, 1e-9):.0%}", target,
                        "" if ok is None else verdict(ok))
 
 
@@ -165,7 +171,8 @@ def mean_phases(runs: list[list[Phase]]) -> list[Phase]:
     """(a)'s two runs as one: CPU and messages summed, rates averaged."""
     return [Phase(group[0].load, sum(p.sent for p in group), sum(p.delivered for p in group),
                   sum(p.rate for p in group) / len(group), sum(p.cpu for p in group),
-                  sum(p.polls for p in group)) for group in zip(*runs, strict=True)]
+                  sum(p.polls for p in group), sum(p.system for p in group))
+            for group in zip(*runs, strict=True)]
 
 
 async def main() -> None:
@@ -198,7 +205,8 @@ async def main() -> None:
                     f"{' and '.join(f'{r:,.0f}' for r in args.rates)} msg/s over "
                     f"{args.channels} channels, and catch-up capacity",
                     columns=("consumer", "load", "delivered / sent", "msg/s",
-                             "CPU µs/msg", "ratio to (a)", "msgs/poll", "target", "verdict"))
+                             "CPU µs/msg", "ratio to (a)", "msgs/poll", "kernel", "target",
+                             "verdict"))
     results: dict[str, list[Phase]] = {}
     a_runs: list[list[Phase]] = []
     async with ServerProcess() as server:
@@ -223,7 +231,8 @@ async def main() -> None:
                 f"{args.concurrency} publishes in flight, {args.seconds:.0f} s per load. "
                 "CPU: the consumer's own user + system seconds (getrusage in its process), "
                 "from just before the customers start until its last message is done; "
-                "(c) is done when the sidebar has drawn the newest message.")
+                "(c) is done when the sidebar has drawn the newest message. kernel: the "
+                "system part of that CPU (sockets and epoll, paid per poll).")
     report.note("Backlog: the consumer is stopped (SIGSTOP) while the customers publish "
                 "flat out, then resumed: it catches up from its cursor, 100 messages a poll "
                 "at most. msg/s on those rows is its capacity: backlog / (last message "

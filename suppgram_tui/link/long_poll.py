@@ -15,6 +15,7 @@ import asyncio
 import json
 import ssl
 import time
+import urllib.request
 from types import SimpleNamespace
 from typing import Any
 
@@ -44,13 +45,17 @@ class LongPoll:
     def __init__(self, pubnub: Any) -> None:
         self._pubnub = pubnub
         self._session: aiohttp.ClientSession | None = None
+        self._proxy: str | None = None
 
     def _http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             config = self._pubnub.config
             tls = _tls_context() if config.ssl else False
+            # trust_env would look up proxies and ~/.netrc in a thread at every poll;
+            # the proxy the environment names (as httpx reads it) is looked up once
+            self._proxy = _env_proxy(config.scheme(), self._pubnub.base_origin)
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(ssl=tls), trust_env=True,
+                connector=aiohttp.TCPConnector(ssl=tls),
                 timeout=aiohttp.ClientTimeout(total=None, sock_connect=config.connect_timeout,
                                               sock_read=config.subscribe_request_timeout))
             if hasattr(self._session, "_retry_connection"):
@@ -85,7 +90,9 @@ class LongPoll:
 
     async def _fetch(self, url: URL) -> Any:
         try:
-            async with self._http().get(url, headers=self._pubnub.headers) as response:
+            http = self._http()
+            async with http.get(url, headers=self._pubnub.headers,
+                                proxy=self._proxy) as response:
                 raw = await response.read()
                 status = response.status
         except asyncio.TimeoutError:
@@ -109,6 +116,16 @@ class LongPoll:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+def _env_proxy(scheme: str, origin: str) -> str | None:
+    """HTTP(S)_PROXY / ALL_PROXY for `origin` unless NO_PROXY exempts it."""
+    host = origin.rsplit(":", 1)[0] if origin.count(":") == 1 else origin
+    proxies = urllib.request.getproxies()
+    proxy = proxies.get(scheme) or proxies.get("all")
+    if not proxy or urllib.request.proxy_bypass(host):
+        return None
+    return proxy
 
 
 def _status(code: int | None, information: str) -> SimpleNamespace:

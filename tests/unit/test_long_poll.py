@@ -120,3 +120,18 @@ async def test_an_unreachable_server_is_a_link_error_and_a_silent_one_a_timeout(
             await each.close()
         for pubnub in (gone, silent):
             await pubnub.stop()
+
+
+def test_the_environments_proxy_is_used_unless_no_proxy_exempts_the_origin(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from suppgram_tui.link.long_poll import _env_proxy
+
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    assert _env_proxy("https", "ps.pndsn.com") is None
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    assert _env_proxy("https", "ps.pndsn.com") == "http://proxy.example:3128"
+    assert _env_proxy("http", "127.0.0.1:8090") is None
+    monkeypatch.setenv("NO_PROXY", "pndsn.com")
+    assert _env_proxy("https", "ps.pndsn.com") is None
