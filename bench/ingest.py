@@ -167,6 +167,21 @@ def report_rows(report: Report, results: dict[str, list[Phase]], baseline: list[
                        "" if ok is None else verdict(ok))
 
 
+def per_poll_and_message(phases: list[Phase]) -> tuple[float, float]:
+    """CPU = polls x P + messages x M fitted over a consumer's phases (least squares on
+    relative errors, so the drain's large batches weigh as much as the 1-message polls),
+    in µs: what a poll and a message cost it, whatever one run's batching was."""
+    rows = [(p.polls / p.cpu, p.delivered / p.cpu) for p in phases if p.cpu > 0]
+    pp = sum(x * x for x, _ in rows)
+    nn = sum(y * y for _, y in rows)
+    pn = sum(x * y for x, y in rows)
+    pc, nc = sum(x for x, _ in rows), sum(y for _, y in rows)
+    det = pp * nn - pn * pn
+    if not det:
+        return float("nan"), float("nan")
+    return (pc * nn - nc * pn) / det * 1e6, (nc * pp - pc * pn) / det * 1e6
+
+
 def mean_phases(runs: list[list[Phase]]) -> list[Phase]:
     """(a)'s two runs as one: CPU and messages summed, rates averaged."""
     return [Phase(group[0].load, sum(p.sent for p in group), sum(p.delivered for p in group),
@@ -222,6 +237,14 @@ async def main() -> None:
     results = {"a": mean_phases(a_runs), **results}
     baseline = [phase.us_per_msg for phase in results["a"]]
     report_rows(report, results, baseline, a_runs)
+    costs = []
+    for kind, phases in results.items():
+        per_poll, per_message = per_poll_and_message(a_runs[0] + a_runs[1] if kind == "a"
+                                                     else phases)
+        costs.append(f"{kind} {fmt(per_poll, 0)} + {fmt(per_message, 1)}")
+    report.note("Per poll + per message, µs (least squares over each consumer's phases: "
+                "msgs/poll moves with how fast the consumer turns around, so a leaner "
+                "consumer polls more often; these two do not): " + "; ".join(costs) + ".")
     load = "/".join(f"{v:.2f}" for v in os.getloadavg())
     report.note(f"Load average at the end: {load} (2 cores shared with other engineers' "
                 "work; the load at the start is in the machine line).")
