@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import shlex
+import signal
 import subprocess
 import sys
 import time
@@ -292,6 +293,71 @@ class CustomersProcess:
             await self.proc.wait()
         if self._reader is not None:
             await asyncio.gather(self._reader, return_exceptions=True)
+
+
+class ConsumerProcess:
+    """One consumer of the support group in its own process (`_consumer.py`).
+
+    `mark()` and `wait()` return its own count of messages done and its CPU seconds
+    (getrusage in the child); `pause()`/`resume()` (SIGSTOP/SIGCONT) take it away while
+    a backlog piles up, after which it catches up from its cursor as after a network gap.
+    """
+
+    def __init__(self, kind: str, origin: str, group: str = GROUP,
+                 uuid: str | None = None) -> None:
+        self.spec = {"kind": kind, "origin": origin, "group": group,
+                     "uuid": uuid or f"bench-{kind}"}
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def __aenter__(self) -> ConsumerProcess:
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, str(BENCH_DIR / "_consumer.py"), json.dumps(self.spec),
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+        ready = await self._read(180)
+        if "ready" not in ready:
+            raise RuntimeError(f"consumer {self.spec['kind']} did not start: {ready}")
+        return self
+
+    async def _read(self, timeout: float) -> dict[str, Any]:
+        assert self.proc is not None and self.proc.stdout is not None
+        line = await asyncio.wait_for(self.proc.stdout.readline(), timeout)
+        if not line:
+            raise RuntimeError(f"consumer {self.spec['kind']} exited")
+        return json.loads(line)
+
+    async def ask(self, command: str, timeout: float = 30) -> dict[str, Any]:
+        assert self.proc is not None and self.proc.stdin is not None
+        self.proc.stdin.write(command.encode() + b"\n")
+        await self.proc.stdin.drain()
+        return await self._read(timeout)
+
+    async def mark(self) -> dict[str, Any]:
+        """{"count", "cpu", "t", "last"}: messages done so far, CPU seconds, clock."""
+        return await self.ask("mark")
+
+    async def wait(self, count: int, seconds: float) -> dict[str, Any]:
+        """As `mark`, once `count` messages are done (or after `seconds`)."""
+        return await self.ask(f"wait {count} {seconds}", timeout=seconds + 30)
+
+    def pause(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGCONT)
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.proc is None:
+            return
+        self.resume()
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        try:
+            await asyncio.wait_for(self.proc.wait(), 30)
+        except asyncio.TimeoutError:
+            self.proc.kill()
+            await self.proc.wait()
 
 
 # channels, groups and history -----------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -66,20 +65,31 @@ _CANONICAL_TIME = re.compile(
 """Exactly what Suppgram writes (SUPPGRAM_TIME_FORMAT with six digits and +HHMM)."""
 
 
+_ZONES: dict[str, timezone] = {}
+"""`+HHMM` -> its timezone, for the offsets already met (at most 2 x 100 x 100)."""
+
+
 def _parse_time(value: str) -> datetime:
     # strptime is a third of the cost of receiving a message: read the one shape every
     # Suppgram client writes directly, and leave anything else to strptime
     canonical = _CANONICAL_TIME.fullmatch(value)
     if canonical is not None:
         year, month, day, hour, minute, second, micro, sign, hours, minutes = canonical.groups()
-        offset = timedelta(hours=int(hours), minutes=int(minutes))
-        with contextlib.suppress(ValueError):
-            return datetime(int(year), int(month), int(day), int(hour), int(minute),
-                            int(second), int(micro),
-                            tzinfo=timezone(-offset if sign == "-" else offset)
-                            ).astimezone(timezone.utc)
-    with contextlib.suppress(ValueError):
+        try:
+            zone = _ZONES.get(value[-5:])
+            if zone is None:
+                offset = timedelta(hours=int(hours), minutes=int(minutes))
+                zone = _ZONES[value[-5:]] = timezone(-offset if sign == "-" else offset)
+            moment = datetime(int(year), int(month), int(day), int(hour), int(minute),
+                              int(second), int(micro), tzinfo=zone)
+        except ValueError:  # out of range: strptime says what is wrong
+            pass
+        else:
+            return moment if zone is timezone.utc else moment.astimezone(timezone.utc)
+    try:
         return datetime.strptime(value, SUPPGRAM_TIME_FORMAT).astimezone(timezone.utc)
+    except ValueError:
+        pass
     if _parses(value, SUPPGRAM_TIME_FORMAT.removesuffix("%z")):
         raise UndecodableMessage(f"'time' {short_repr(value)} has no UTC offset")
     raise UndecodableMessage(

@@ -161,7 +161,11 @@ class Conversation:
             self.last_activity = max(self.last_activity, entry.timetoken)
             if entry.author is Author.CUSTOMER:
                 self.last_customer_message = max(self.last_customer_message, entry.timetoken)
-        insort(self.entries, entry)
+        entries = self.entries
+        if not entries or not entry < entries[-1]:  # a live message: newest, at the end
+            entries.append(entry)
+        else:
+            insort(entries, entry)
         if len(self.entries) > MAX_KEPT_ENTRIES and entry is self.entries[-1]:
             self._forget_oldest(len(self.entries) - MAX_KEPT_ENTRIES)
         return True

@@ -141,6 +141,8 @@ class PubNubLink:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
         self._task = self._watch_task = None
+        if self.receiver is not None:
+            await self.receiver.close()
         if self.pubnub is not None:
             await self.pubnub.stop()
             self.pubnub = None

@@ -2,7 +2,8 @@
 
 SDK 10.8's own receive loop dies silently on an App Context or file event, or on one
 malformed envelope (reference §12.1). Here the SDK still builds and signs every
-request, but the loop, the cursor and each envelope's decoding are ours: a bad envelope
+request (a poll goes out through `long_poll.py`, a lighter client than the SDK's), but
+the loop, the cursor and each envelope's decoding are ours: a bad envelope
 becomes a `MalformedEnvelope`, a failed poll a reconnect from the same cursor, and a
 crash of the loop itself a restart by the supervisor.
 """
@@ -18,7 +19,6 @@ from pubnub.endpoints.pubsub.subscribe import Subscribe
 
 from suppgram_tui.model import ConnectionState
 
-from .errors import LinkRequestError
 from .events import (
     STATE_PREFIX,
     AgentViewing,
@@ -31,6 +31,7 @@ from .events import (
     SignalReceived,
     WireMessage,
 )
+from .long_poll import LongPoll
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,7 @@ class Receiver:
         self.polls = 0
         self.connected = asyncio.Event()
         self._stop = asyncio.Event()
+        self._http = LongPoll(pubnub)
 
     async def handshake(self) -> int:
         """Take the server's current timetoken as the cursor, before any history is read."""
@@ -149,6 +151,10 @@ class Receiver:
     def stop(self) -> None:
         self._stop.set()
 
+    async def close(self) -> None:
+        """Let go of the poll's connection (after the loop has stopped)."""
+        await self._http.close()
+
     def _dispatch(self, body: dict[str, Any]) -> None:
         for item in body.get("m") or []:
             event = decode_envelope(item)
@@ -169,10 +175,7 @@ class Receiver:
         if cursor and self.region is not None:
             request.region(self.region)
         timeout = self._pubnub.config.subscribe_request_timeout + 15
-        envelope = await asyncio.wait_for(request.future(), timeout)
-        if envelope.status is not None and envelope.status.is_error():
-            raise LinkRequestError(envelope.status, "Subscribe")
-        body = envelope.result
+        body = await self._http.get(request, timeout)
         if not isinstance(body, dict) or "t" not in body:
             raise ValueError(f"subscribe answered a body that is not PubNub's: {body!r}"[:200])
         return body
