@@ -25,7 +25,8 @@ from tests.helpers.keys import PUBLISH_KEY, SUBSCRIBE_KEY
 from tests.helpers.server_process import ServerProcess, free_port
 
 WIDE, CHANNELS, OWN = 12, 10_000, 300
-LATENCY_BOUND = 0.5  # seconds, p99; the old server took seconds
+LATENCY_BOUND = 2.0  # seconds, p99: the old server took 5-20 s; a loaded CI box (2 cores
+# shared with the rest of the suite) has been seen at 1.3 s, an idle one answers in 0.05 s
 pytestmark = pytest.mark.slow
 
 FLOOD_SCRIPT = Path(__file__).parent.parent / "helpers" / "presence_flood.py"
