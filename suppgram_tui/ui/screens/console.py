@@ -145,8 +145,8 @@ class ConsoleScreen(Screen[None]):
         try:
             if self.channel != message.channel:
                 self._show(message.channel)
-            if message.open:
-                self._open()
+            if message.open or self.app.focused is self.query_one(Composer):
+                self._open()  # Alt+↑/↓ with the cursor in the composer: writing there
         finally:
             self.conversation_list.shown()  # keys typed meanwhile waited for this
 

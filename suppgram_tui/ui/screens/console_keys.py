@@ -33,7 +33,8 @@ CONSOLE_BINDINGS: list[BindingType] = [
             explanation="Filter the list by text"),
     Command("f2", "toggle_raw", "Raw", title="Toggle raw wire view",
             explanation="Show each message's JSON and envelope"),
-    Command("f7", "inspect", "Inspect", show=False, title="Inspect whole message",
+    # F6 and F7 are priority: the composer (a TextArea) would select text with them
+    Command("f7", "inspect", "Inspect", show=False, priority=True, title="Inspect whole message",
             explanation="The newest message on screen in full: envelope, meta, JSON"),
     Command("f3", "app.stats", "Stats", title="Show statistics",
             explanation="Response and resolution times, CSAT, volume"),
@@ -41,7 +42,7 @@ CONSOLE_BINDINGS: list[BindingType] = [
             explanation="Chat as a customer to test the console"),
     Command("f5", "retry", "Retry failed", show=False, title="Retry failed replies",
             explanation="Send replies that could not be delivered again"),
-    Command("f6", "next_filter", "Tabs", show=False, title="Next list tab",
+    Command("f6", "next_filter", "Tabs", show=False, priority=True, title="Next list tab",
             explanation="New, Mine, All, Resolved in turn"),
     Command("alt+1", "filter('new')", "New", show=False, title="Show New conversations",
             explanation="Unassigned and waiting"),

@@ -64,7 +64,9 @@ class Composer(TextArea):
         return super().edit(edit)
 
     def load_text(self, text: str) -> None:
+        """A draft comes back with the cursor at its end, where typing goes on."""
         super().load_text(_shown(text))
+        self.move_cursor(self.document.end)
 
     async def on_key(self, event: events.Key) -> None:
         """Enter sends. Handled here, in this widget's queue after the keys typed before

@@ -161,7 +161,7 @@ class Transcript(ScrollView, can_focus=True):
 
     def on_show(self) -> None:
         """Laid out while hidden (the empty state), it had no width: lay out again."""
-        if self._laid_out_width != max(self.size.width - 1, 10):
+        if self._laid_out_width != self._text_width():
             self._relayout(follow=True)
 
     def notify_style_update(self) -> None:
@@ -171,11 +171,17 @@ class Transcript(ScrollView, can_focus=True):
         self._entry_styles.clear()
         self._style = None
 
+    def _text_width(self) -> int:
+        """The content width less the vertical scrollbar's, whether it shows yet or not:
+        laid out wider, each wrapped line lost its last character once the conversation
+        grew a scrollbar."""
+        return max(self.size.width - self.styles.scrollbar_size_vertical, 10)
+
     def _relayout(self, *, follow: bool) -> None:
         if not self.size.width:  # hidden (the empty state shows): laid out once shown
             self._laid_out_width = 0
             return
-        width = self._laid_out_width = max(self.size.width - 1, 10)
+        width = self._laid_out_width = self._text_width()
         parts: list[tuple[Entry, PartKind, PartKey]] = []
         starts: list[int] = []
         heights: dict[PartKey, int] = {}

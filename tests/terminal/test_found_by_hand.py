@@ -1,0 +1,36 @@
+"""What a first-time agent found in tmux that the suite did not look for.
+
+A draft came back with the cursor at its start; F6 and F7 in the composer selected its
+text (TextArea's own keys) instead of switching tabs or opening the inspector.
+"""
+
+from __future__ import annotations
+
+
+async def test_a_draft_comes_back_with_the_cursor_at_its_end(opened):
+    view, (dana, eve) = await opened("dana", "eve")
+    view.key("tab")
+    view.type_burst("hello draft")
+    await view.fence()
+    view.key("alt+down")
+    await view.fence()
+    view.key("alt+up")
+    await view.fence()
+    view.type_burst(" MORE\r")
+    received = await view.replies_received(eve)
+    assert received == ["hello draft MORE"], received
+
+
+async def test_f6_in_the_composer_switches_tabs_and_keeps_the_text(opened):
+    view, (dana,) = await opened("dana")
+    view.key("tab")
+    view.type_burst("draft one")
+    await view.fence()
+    view.write(b"\x1b[17~")  # F6
+    await view.fence()
+    view.type_burst("X")
+    await view.fence()
+    assert "draft oneX" in "".join(await view.composer_lines())
+    # the tab moved on from New (dana, unassigned) to Mine (nothing of ann's yet)
+    await view.wait_until(lambda: "hello from dana" not in view.list_text(), 20,
+                          "the Mine tab")
