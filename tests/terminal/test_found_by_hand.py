@@ -6,6 +6,8 @@ text (TextArea's own keys) instead of switching tabs or opening the inspector.
 
 from __future__ import annotations
 
+import re
+
 
 async def test_a_draft_comes_back_with_the_cursor_at_its_end(opened):
     view, (dana, eve) = await opened("dana", "eve")
@@ -34,3 +36,17 @@ async def test_f6_in_the_composer_switches_tabs_and_keeps_the_text(opened):
     # the tab moved on from New (dana, unassigned) to Mine (nothing of ann's yet)
     await view.wait_until(lambda: "hello from dana" not in view.list_text(), 20,
                           "the Mine tab")
+
+
+async def test_alt_up_with_the_cursor_in_the_composer_opens_the_one_above(opened):
+    """Writing there is choosing it: the conversation moved to is read, not previewed."""
+    view, (dana, eve) = await opened("dana", "eve")
+    await dana.say("are you there?")
+    await view.wait_until(lambda: re.match(r"[●○] dana +\d ", view.list_row("dana")), 20,
+                          "dana's badge")
+    view.key("tab")  # the composer of eve's conversation; dana wrote last: the row above
+    await view.fence()
+    view.key("alt+up")
+    await view.wait_until(lambda: " dana · " in view.header
+                          and not re.match(r"[●○] dana +\d ", view.list_row("dana")), 20,
+                          "dana open and read")
