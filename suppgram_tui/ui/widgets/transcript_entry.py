@@ -61,8 +61,26 @@ def message_texts(entry: Entry, styles: EntryStyles) -> list[Text]:
         suffix = f": {entry.text}" if entry.text else ""
         body.append(Text(visible(f"— {label}{suffix} —"), style=styles.author))
     else:
-        body.append(Text(visible(entry.text)))
+        body.append(Text(visible(entry.text), style=styles.meta + Style(strike=True)
+                         if entry.actions is not None and entry.actions.deleted else ""))
+        body.extend(_action_texts(entry, styles))
     return body
+
+
+def _action_texts(entry: Entry, styles: EntryStyles) -> list[Text]:
+    """Under a message: edited or deleted, its reactions and its thread (Chat SDK)."""
+    actions = entry.actions
+    if actions is None:
+        return []
+    marks = ["deleted" if actions.deleted else "", "edited" if actions.edited else "",
+             "has a thread" if actions.thread else ""]
+    line = Text(end="", style=styles.meta)
+    if any(marks):
+        line.append("· " + ", ".join(mark for mark in marks if mark))
+    reactions = actions.reaction_line()
+    if reactions:
+        line.append(("  " if line else "") + visible(reactions), Style(italic=False))
+    return [line] if line else []
 
 
 def wire_texts(entry: Entry, styles: EntryStyles) -> list[Text]:
