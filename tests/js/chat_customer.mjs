@@ -5,7 +5,8 @@
 //
 // Prints {"ready": CHANNEL} once the conversation exists and is in GROUP. Commands:
 //   send TEXT | edit TT TEXT | delete TT | react TT EMOJI | thread TT TEXT
-//   typing on|off | custom JSON | report TT REASON | typers | receipts | raw
+//   typing on|off | custom JSON | report TT REASON
+//   typers | receipts | receiptEvents | heard | raw   (what this customer's app saw)
 
 import { createInterface } from 'node:readline';
 import { Chat } from '@pubnub/chat';
@@ -24,7 +25,10 @@ let typers = [];
 channel.onTypingChanged((ids) => { typers = ids; });
 const raw = [];
 chat.sdk.addListener({ signal: (s) => raw.push({ signal: s.message, publisher: s.publisher }) });
-channel.onMessageReceived(() => {});
+const heard = [];
+channel.onMessageReceived((m) => heard.push({ text: m.text, userId: m.userId, timetoken: m.timetoken }));
+const receiptEvents = [];
+channel.onReadReceiptReceived((r) => receiptEvents.push(r));
 await new Promise((resolve) => setTimeout(resolve, 300));
 say({ ready: channel.id });
 
@@ -49,6 +53,8 @@ const commands = {
   typers: async () => ({ typers }),
   receipts: async () => (await channel.fetchReadReceipts()),
   raw: async () => ({ raw }),
+  heard: async () => ({ heard }),
+  receiptEvents: async () => ({ receiptEvents }),
 };
 
 for await (const line of createInterface({ input: process.stdin })) {
