@@ -70,7 +70,25 @@ class AppliedActions:
             return
         for wire in wires:
             self._add(wire)
-        self.from_history(self.conversations.ensure(channel), actions)
+        conversation = self.conversations.ensure(channel)
+        self.from_history(conversation, actions)
+        for entry in conversation.entries:
+            if entry.actions is not None and entry.actions.thread is not None:
+                await self._read_thread(conversation, entry.actions.thread, entry)
+
+    async def _read_thread(self, conversation: Conversation, thread: str, entry: Any) -> None:
+        """The thread's newest messages under its first message (read, not answered)."""
+        try:
+            wires, _ = await self.transport.with_actions(thread, PAGE)
+        except LinkRequestError as error:
+            log.info("thread %s not read: %s", thread, error)
+            return
+        replies = [(wire.publisher, str(wire.message.get("text"))) for wire in wires
+                   if isinstance(wire.message, dict) and wire.message.get("type") == "text"]
+        if entry.actions is not None and replies != entry.actions.replies:
+            entry.actions.replies = replies
+            entry.revision += 1
+            self._emit(EntryUpdated(conversation.channel, entry))
 
     def from_history(self, conversation: Conversation, actions: dict[int, Any]) -> None:
         """History's actions by message timetoken: what each message says now."""

@@ -28,6 +28,9 @@ class MessageActions:
     """Emoji → user ids who reacted with it."""
     threads: set[str] = field(default_factory=set)
     """Channels of the message's thread (the Chat SDK makes one)."""
+    replies: list[tuple[str | None, str]] = field(default_factory=list)
+    """The thread's messages (who, text), oldest first, as read when the conversation
+    was opened: the thread's channel is in no group, so none arrive live."""
 
     @property
     def edited(self) -> str | None:

@@ -150,13 +150,15 @@ async def test_edits_deletes_reactions_and_threads_apply_live_and_from_history(
     bob.inbox.open(customer.channel)
     again = bob.inbox.conversations[customer.channel]
     await wait_until(lambda: (e := again.entry_at(first)) is not None and e.actions)
+    await wait_until(lambda: again.entry_at(first).actions.replies)
     assert shown(again.entry_at(first)).splitlines()[1:] == [
-        "my parcel is very late", "· edited, has a thread  👍"]
+        "my parcel is very late", "· edited, has a thread  👍",
+        "  ↳ cust-actions: in the thread"]
     assert shown(again.entry_at(second)).splitlines()[1:] == ["second", "· deleted"]
-    assert bob.link.requests["FetchMessages"] == fetched + 1  # one page with its actions
+    assert bob.link.requests["FetchMessages"] == fetched + 2  # a page with actions, a thread
     bob.inbox.open(customer.channel)
     await asyncio.sleep(0.3)
-    assert bob.link.requests["FetchMessages"] == fetched + 1  # once per conversation
+    assert bob.link.requests["FetchMessages"] == fetched + 2  # once per conversation
 
 
 async def test_a_removed_reaction_goes(harnesses, chat_customer):

@@ -25,6 +25,8 @@ from ..formatting import clock_time
 RAW_PREVIEW_CHARS = 2000
 """What the wire view shows of an envelope or a raw JSON: a screenful at most."""
 INSPECT_KEY = "F7"
+THREAD_LINES = 5
+"""A thread's newest messages shown under the message it hangs on."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,12 @@ def _action_texts(entry: Entry, styles: EntryStyles) -> list[Text]:
     reactions = actions.reaction_line()
     if reactions:
         line.append(("  " if line else "") + visible(reactions), Style(italic=False))
-    return [line] if line else []
+    replies = [Text(visible(f"  ↳ {who or '?'}: {text}"), style=styles.meta)
+               for who, text in actions.replies[-THREAD_LINES:]]
+    more = len(actions.replies) - THREAD_LINES
+    if more > 0:
+        replies.insert(0, Text(f"  ↳ … {more} earlier in the thread", style=styles.meta))
+    return ([line] if line else []) + replies
 
 
 def wire_texts(entry: Entry, styles: EntryStyles) -> list[Text]:
