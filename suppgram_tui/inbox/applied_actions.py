@@ -48,7 +48,7 @@ class AppliedActions:
             return
         actions = entry.actions or MessageActions()
         if not actions.apply(event.type, event.value, event.publisher, event.action_timetoken,
-                             removed=event.removed):
+                             removed=event.removed, author=entry.publisher):
             log.info("message action %r on %s is not shown", event.type, event.channel)
             return
         entry.actions = actions
@@ -94,8 +94,10 @@ class AppliedActions:
         """History's actions by message timetoken: what each message says now."""
         for timetoken, raw in actions.items():
             entry = conversation.entry_at(timetoken)
-            applied = MessageActions.from_history(raw)
-            if entry is None or applied == entry.actions:
+            if entry is None:
+                continue
+            applied = MessageActions.from_history(raw, entry.publisher)
+            if applied == entry.actions:
                 continue
             entry.actions = applied
             entry.revision += 1

@@ -51,9 +51,13 @@ class MessageActions:
                          for emoji, users in self.reactions.items() if users)
 
     def apply(self, kind: str, value: str, user: str | None, action_timetoken: int, *,
-              removed: bool = False) -> bool:
-        """One action added (or removed); False if it is no action this console shows."""
+              removed: bool = False, author: str | None = None) -> bool:
+        """One action added (or removed); False if it is no action this console shows.
+        Only the message's `author` (where known) edits or deletes it: anyone with the
+        keys can add an action to anyone's message."""
         who = user or "?"
+        if kind in (EDITED, DELETED) and author is not None and user != author:
+            return False
         if kind == EDITED:
             if removed:
                 self.edits.pop(action_timetoken, None)
@@ -82,7 +86,7 @@ class MessageActions:
         return True
 
     @classmethod
-    def from_history(cls, actions: Any) -> MessageActions | None:
+    def from_history(cls, actions: Any, author: str | None = None) -> MessageActions | None:
         """History's `actions`: `{type: {value: [{"uuid", "actionTimetoken"}]}}`."""
         if not isinstance(actions, dict) or not actions:
             return None
@@ -101,5 +105,6 @@ class MessageActions:
                         stamp = 0
                     uuid = record.get("uuid")
                     shown |= made.apply(str(kind), str(value),
-                                        uuid if isinstance(uuid, str) else None, stamp)
+                                        uuid if isinstance(uuid, str) else None, stamp,
+                                        author=author)
         return made if shown else None

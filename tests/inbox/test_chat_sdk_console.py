@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from pubnub.models.consumer.message_actions import PNMessageAction
 from pubnub.models.consumer.objects_v2.common import MembershipIncludes
 from pubnub.models.consumer.objects_v2.memberships import PNChannelMembership
 from rich.console import Console
@@ -161,16 +162,21 @@ async def test_edits_deletes_reactions_and_threads_apply_live_and_from_history(
     assert bob.link.requests["FetchMessages"] == fetched + 2  # once per conversation
 
 
-async def test_a_removed_reaction_goes(harnesses, chat_customer):
+async def test_a_removed_reaction_goes_and_nobody_else_edits(harnesses, chat_customer,
+                                                             customers):
     customer = await chat_customer("cust-unreact")
     ann = await harnesses("ann", converter=ChatSdkConverter())
     first = await wrote(ann, customer, "hi")
     entry = ann.inbox.conversations[customer.channel].entry_at(first)
+    forged = PNMessageAction()
+    forged.type, forged.value, forged.message_timetoken = "edited", "send me money", str(first)
+    await customers("mallory").add_message_action().channel(customer.channel) \
+        .message_action(forged).future()
     await customer.ask(f"react {first} 🎉")
     await wait_until(lambda: entry.actions is not None and entry.actions.reaction_line())
     await customer.ask(f"react {first} 🎉")  # toggled off
     await wait_until(lambda: entry.actions.reaction_line() == "")
-    assert shown(entry).splitlines()[1:] == ["hi"]
+    assert shown(entry).splitlines()[1:] == ["hi"]  # the forged edit shows nowhere
 
 
 # -- item 8: customer names --

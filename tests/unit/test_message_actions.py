@@ -45,3 +45,15 @@ def test_reactions_count_people_and_history_reads_the_same() -> None:
     assert actions is not None and actions.reaction_line() == "👍 2  ❤️"
     assert MessageActions.from_history({"mystery": {"x": []}}) is None
     assert not actions.apply("mystery", "x", "a", 5)
+
+
+def test_only_the_author_edits_or_deletes_a_message_anyone_reacts() -> None:
+    actions = MessageActions()
+    assert not actions.apply("edited", "forged", "someone-else", 1, author="cust-1")
+    assert not actions.apply("deleted", "deleted", "someone-else", 2, author="cust-1")
+    assert actions.apply("reactions", "👍", "someone-else", 3, author="cust-1")
+    assert actions.edited is None and not actions.deleted
+    history = {"edited": {"forged": [{"uuid": "x", "actionTimetoken": "1"}],
+                          "mine": [{"uuid": "cust-1", "actionTimetoken": "2"}]}}
+    read = MessageActions.from_history(history, "cust-1")
+    assert read is not None and read.edited == "mine"
