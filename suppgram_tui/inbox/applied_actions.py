@@ -40,6 +40,10 @@ class AppliedActions:
         self._read: set[str] = set()
         """Conversations whose newest page was read with its actions."""
 
+    def forget(self) -> None:
+        """Read each conversation's actions again when it is next opened."""
+        self._read.clear()
+
     def changed(self, event: MessageActionChanged) -> None:
         conversation = self.conversations.get(event.channel)
         entry = conversation.entry_at(event.message_timetoken) if conversation else None

@@ -36,9 +36,10 @@ from suppgram_tui.timetokens import now_utc
 
 from .actions import Actions, ConversationAction
 from .agents import seen_agents
-from .applied_actions import AppliedActions
+from .applied_actions import PAGE
 from .awareness import Awareness
 from .background import Background
+from .chat_sdk_side import ChatSdkSide
 from .conversation import Author, Conversations, Entry
 from .events import (
     ConnectionStatus,
@@ -50,8 +51,6 @@ from .events import (
     ReadMarkerMoved,
 )
 from .ingest import Ingest
-from .profiles import Profiles
-from .receipts import ReadReceipts
 from .replies import Replies, ReplySize
 from .startup import Startup
 from .transport import TransportFactory
@@ -108,11 +107,9 @@ class Inbox:
                               on_reopen=lambda c: spawn(self._actions.write_state(c)),
                               on_stale=self._actions.reread,
                               ignored_publishers=ignored_publishers)
-        self._applied = AppliedActions(self.conversations, self._transport, emit=self._emit,
-                                       add=lambda wire: self._ingest.add(wire, live=False))
-        self._profiles = Profiles(self.conversations, self._transport, emit=self._emit,
-                                  spawn=spawn, enabled=chat_sdk)
-        self._receipts = ReadReceipts(self._transport, spawn=spawn, enabled=chat_sdk)
+        self._chat_sdk = ChatSdkSide(self.conversations, self._transport, enabled=chat_sdk,
+                                     emit=self._emit, spawn=spawn,
+                                     add=lambda wire: self._ingest.add(wire, live=False))
         self._startup = Startup(self.conversations, self._transport, store,
                                 ingest=self._ingest, awareness=self._awareness)
 
@@ -140,12 +137,12 @@ class Inbox:
         self._replies.restore()
         self._replies.outbox.start()
         self._awareness.start()
-        self._profiles.at_start()
+        self._chat_sdk.profiles.at_start()
         for channel in self.conversations:
             self._emit(ConversationChanged(channel))
 
     async def stop(self) -> None:
-        self._receipts.stop()
+        self._chat_sdk.receipts.stop()
         await self._awareness.stop()
         await self._replies.outbox.stop()
         await self._background.cancel()
@@ -160,15 +157,14 @@ class Inbox:
         self._store.set_shown_conversation(channel)
         conversation = self.conversations.get(channel)
         if conversation is not None:
-            self._profiles.want(conversation)
+            self._chat_sdk.profiles.want(conversation)
         return self._store.draft(channel)
 
     def open(self, channel: str) -> str:
         """The agent opened a conversation: it is read, others see me there; its draft."""
         self.mark_read(channel)
         self._awareness.opened(channel)
-        if self.chat_sdk:
-            self._background.spawn(self._applied.read_newest(channel))
+        self._chat_sdk.opened(channel)
         return self.show(channel)
 
     def last_shown(self) -> str | None:
@@ -183,7 +179,7 @@ class Inbox:
             conversation.unread = 0
             self._store.set_read_marker(channel, conversation.read_marker)
             self._emit(ReadMarkerMoved(channel))
-            self._receipts.read(channel, conversation.read_marker)
+            self._chat_sdk.receipts.read(channel, conversation.read_marker)
 
     def save_draft(self, channel: str, text: str) -> None:
         self._store.set_draft(channel, text)
@@ -238,14 +234,13 @@ class Inbox:
         oldest = conversation.oldest_timetoken
         if oldest is None or not conversation.has_older:
             return 0
-        actions: dict[int, Any] = {}
         if self.chat_sdk:  # edits, deletes and reactions come with each page
-            count = min(count, 25)
+            count = min(count, PAGE)
             older, actions = await self._transport.with_actions(channel, count, before=oldest)
         else:
-            older = await self._transport.older(channel, oldest, count)
+            older, actions = await self._transport.older(channel, oldest, count), {}
         added = sum(1 for wire in older if self._ingest.add(wire, live=False) is not None)
-        self._applied.from_history(conversation, actions)
+        self._chat_sdk.actions.from_history(conversation, actions)
         conversation.has_older = len(older) >= count
         self._emit(HistoryLoaded(channel, added))
         return added
@@ -293,7 +288,7 @@ class Inbox:
             case WireMessage():
                 entry = self._ingest.add(event, live=True)
                 if entry is not None and entry.author is Author.CUSTOMER:
-                    self._profiles.want(self.conversations[event.channel])
+                    self._chat_sdk.profiles.want(self.conversations[event.channel])
                 if event.subscription in self._empty_groups:  # it has channels after all
                     self._empty_groups = tuple(g for g in self._empty_groups
                                                if g != event.subscription)
@@ -313,7 +308,7 @@ class Inbox:
             case SignalReceived():
                 self._awareness.signal(event)
             case MessageActionChanged():
-                self._applied.changed(event)
+                self._chat_sdk.actions.changed(event)
             case MalformedEnvelope():
                 self._ingest.malformed(event)
             case ConnectionChanged():
@@ -329,6 +324,7 @@ class Inbox:
             self._replies.outbox.kick()
             if event.resumed_from:
                 self._background.spawn(self._startup.catch_up(event.resumed_from))
+                self._chat_sdk.reconnected(self._awareness.open_channel)
 
     def _report(self) -> None:
         self._emit(ConnectionStatus(self.connection, self.connection_detail,
