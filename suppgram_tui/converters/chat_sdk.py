@@ -39,15 +39,20 @@ class ChatSdkConverter(MessageConverter):
 
     support_user: str = "support"
     """Whose messages are the agents'; the console sets it to its --pubnub-user-id."""
+    chat_sdk = True
+    """Tells the console its customers are on PubNub's Chat SDK, so it speaks the Chat
+    SDK's conventions beside its messages: the typing signal
+    ``{"type": "typing", "value": true}``, message actions (edits, deletes, reactions,
+    threads) read with history, customers' names from App Context and read receipts
+    (membership ``lastReadMessageTimetoken``). A converter of your own for Chat SDK apps
+    sets the same class attribute."""
 
     def convert_from_pubnub(self, message: WireMessage) -> Message:
         payload = message.message
-        if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
-            raise UndecodableMessage(
-                'expected a Chat SDK message, a JSON object like {"type": "text", '
-                '"text": "…"}')
-        if payload["type"] != "text":
-            raise IgnoredMessage(f"a Chat SDK {payload['type']!r} message, not a chat message")
+        if not isinstance(payload, dict) or payload.get("type") != "text":
+            # emitCustomEvent publishes any payload as it is; reports and other events
+            # carry their own type: none is a chat message
+            raise IgnoredMessage(_what(payload, message.custom_message_type))
         text = payload.get("text")
         if not isinstance(text, str):
             raise UndecodableMessage("a Chat SDK text message whose 'text' is not a string")
@@ -69,6 +74,20 @@ class ChatSdkConverter(MessageConverter):
             return OutgoingMessage({"type": "text", "text": text},
                                    custom_message_type=KIND_TYPES[message.kind])
         return {"type": "text", "text": message.text or ""}
+
+
+def _what(payload: Any, custom_message_type: str | None) -> str:
+    """Why a payload is no Chat SDK text message, in words."""
+    kind = payload.get("type") if isinstance(payload, dict) else None
+    if isinstance(kind, str):
+        return f"a Chat SDK {kind!r} message, not a chat message"
+    typed = f" of type {custom_message_type!r}" if custom_message_type else ""
+    return f"no Chat SDK text message (a custom event{typed}, emitCustomEvent)"
+
+
+def speaks_chat_sdk(converter: Any) -> bool:
+    """The converter's class attribute `chat_sdk = True` says customers use the Chat SDK."""
+    return getattr(converter, "chat_sdk", False) is True
 
 
 def _with_files(text: str | None, files: Any) -> str | None:

@@ -44,13 +44,18 @@ class Awareness:
     def __init__(self, conversations: dict[str, Conversation], transport: Transport, *,
                  agent_name: str, support_user: str, emit: Callable[[InboxEvent], None],
                  spawn: Callable[[Coroutine[Any, Any, None]], asyncio.Task[None]],
-                 announce: bool = True) -> None:
+                 announce: bool = True, chat_sdk: bool = False) -> None:
         self.conversations = conversations
         self.transport = transport
         self.agent_name = agent_name
         self.support_user = support_user
         self.announce = announce
         """Send typing and "viewing" signals (off in snapshots: their timing varies)."""
+        self.chat_sdk = chat_sdk
+        """Customers are on PubNub's Chat SDK: speak its typing signal, and let its other
+        events (receipts) be (the converter's `chat_sdk` says so)."""
+        self._typing_in: str | None = None
+        """Where my last typing signal went, until I said I stopped."""
         self._emit = emit
         self._spawn = spawn
         self._typing_timers: dict[str, asyncio.TimerHandle] = {}
@@ -121,8 +126,9 @@ class Awareness:
             return
         if event.publisher == self.support_user:
             return  # an agent's typing indicator, meant for the customer
-        payload = event.payload if isinstance(event.payload, dict) else {}
-        typing = bool(payload.get("typing", event.payload == "typing"))
+        typing = typing_of(event.payload, chat_sdk=self.chat_sdk)
+        if typing is None:
+            return  # a Chat SDK event that is not about typing (a receipt)
         if typing and _tail_of_a_message(conversation, event):
             return
         conversation.customer_typing = typing
@@ -199,12 +205,38 @@ class Awareness:
             self._last_typing_signal = now
             self._spawn(self._send_typing(channel))
 
-    async def _send_typing(self, channel: str) -> None:
+    def stopped_typing(self, channel: str) -> None:
+        """The agent sent (or dropped) the reply: a Chat SDK app stops showing "typing"
+        now rather than after its timeout."""
+        if self.announce and self.chat_sdk and self._typing_in == channel:
+            self._typing_in = None
+            self._last_typing_signal = 0.0
+            self._spawn(self._send_typing(channel, False))
+
+    async def _send_typing(self, channel: str, typing: bool = True) -> None:
+        if self.chat_sdk:  # what the Chat SDK's startTyping / stopTyping send
+            payload: dict[str, Any] = {"type": "typing", "value": typing}
+        else:
+            payload = {"typing": True, "agent": self.agent_name[:20]}
+        if typing:
+            self._typing_in = channel
         try:
-            await self.transport.signal(channel, {"typing": True,
-                                                  "agent": self.agent_name[:20]})
+            await self.transport.signal(channel, payload)
         except LinkRequestError as error:
             log.info("typing signal failed: %s", error)
+
+
+def typing_of(payload: Any, *, chat_sdk: bool = False) -> bool | None:
+    """Whether a customer's signal says they type: the console's `{"typing": true}` (or
+    "typing") and the Chat SDK's `{"type": "typing", "value": true}`. With Chat SDK
+    customers another typed event (a receipt) says nothing about typing: None."""
+    if isinstance(payload, dict):
+        if payload.get("type") == "typing" and "typing" not in payload:
+            return payload.get("value") is True
+        if chat_sdk and "type" in payload:
+            return None
+        return bool(payload.get("typing", False))
+    return payload == "typing"
 
 
 def _tail_of_a_message(conversation: Conversation, event: SignalReceived) -> bool:

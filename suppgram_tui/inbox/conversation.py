@@ -15,6 +15,7 @@ from typing import Any
 
 from suppgram_tui.model import ConversationState, Message, MessageKind
 
+from .message_actions import MessageActions
 from .ratings import describe_rating
 
 
@@ -65,6 +66,10 @@ class Entry:
     """Why this message is no chat message (the converter or --pubnub-ignore-publisher
     said so): kept aside, shown only in the raw view."""
     custom_message_type: str | None = None
+    actions: MessageActions | None = None
+    """Edits, deletes, reactions and threads (message actions) applied to it."""
+    revision: int = 0
+    """Counts changes to what it shows (an action applied): drawn again when it moves."""
     serial: int = field(default_factory=lambda: next(_serials), repr=False)
     """Tells apart entries PubNub never stamped and that carry no client id (malformed)."""
 
@@ -93,6 +98,8 @@ class Entry:
             return raw_json(self.payload)
         if self.message.kind is MessageKind.RATED and self.author is Author.CUSTOMER:
             return describe_rating(self.message.text)
+        if self.actions is not None and self.actions.edited is not None:
+            return self.actions.edited
         if self.message.text is not None:
             return self.message.text
         if self.message.image is not None:
@@ -131,6 +138,9 @@ class Conversation:
     unread: int = 0
     read_marker: int = 0
     customer_id: str | None = None
+    customer_name: str | None = None
+    """The customer's App Context user name, where set (read lazily, see profiles.py)."""
+    customer_email: str | None = None
     customer_online: bool = False
     customer_typing: bool = False
     viewers: set[str] = field(default_factory=set)
@@ -144,6 +154,11 @@ class Conversation:
     has_older: bool = True
     set_aside_entries: list[Entry] = field(default_factory=list)
     """Messages that are no chat messages, newest last: never unread, never activity."""
+
+    @property
+    def customer_label(self) -> str | None:
+        """What to call the customer: their name where known, else their user id."""
+        return self.customer_name or self.customer_id
 
     def set_aside(self, entry: Entry) -> None:
         """Keep an ignored message for the raw view, once, without touching the rest."""
@@ -176,6 +191,15 @@ class Conversation:
         del self.entries[:count]
         self.seen.difference_update(e.timetoken for e in dropped if e.timetoken is not None)
         self.has_older = True
+
+    def entry_at(self, timetoken: int) -> Entry | None:
+        """The loaded message PubNub stamped `timetoken`, if any."""
+        if timetoken not in self.seen:
+            return None
+        for entry in reversed(self.entries):
+            if entry.timetoken == timetoken:
+                return entry
+        return None
 
     def pending_reply(self, client_id: str) -> Entry | None:
         for entry in reversed(self.entries):

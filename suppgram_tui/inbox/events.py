@@ -41,7 +41,8 @@ class EntryAdded:
 
 @dataclass(frozen=True, slots=True)
 class EntryUpdated:
-    """One of my replies changed delivery state."""
+    """One of my replies changed delivery state, or a message's actions (an edit, a
+    delete, a reaction, its thread) changed what it shows."""
 
     channel: str
     entry: Entry

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from suppgram_tui.converters import ConverterLike, WireMessage, configure_converter
+from suppgram_tui.converters.chat_sdk import speaks_chat_sdk
 from suppgram_tui.link.events import (
     STATE_PREFIX,
     AgentViewing,
@@ -24,6 +25,7 @@ from suppgram_tui.link.events import (
     GroupsChecked,
     LinkEvent,
     MalformedEnvelope,
+    MessageActionChanged,
     PresenceChanged,
     SignalReceived,
 )
@@ -34,9 +36,11 @@ from suppgram_tui.timetokens import now_utc
 
 from .actions import Actions, ConversationAction
 from .agents import seen_agents
+from .applied_actions import PAGE
 from .awareness import Awareness
 from .background import Background
-from .conversation import Conversations, Entry
+from .chat_sdk_side import ChatSdkSide
+from .conversation import Author, Conversations, Entry
 from .events import (
     ConnectionStatus,
     ConversationChanged,
@@ -68,6 +72,10 @@ class Inbox:
         """`announce`: send typing and "viewing" signals to the other consoles;
         `ignored_publishers`: user ids that are no customers (bots), set aside."""
         configure_converter(converter, support_user=support_user)
+        chat_sdk = speaks_chat_sdk(converter)
+        self.chat_sdk = chat_sdk
+        """Customers are on PubNub's Chat SDK (the converter's `chat_sdk` says so): its
+        typing signal, history with message actions, names and read receipts."""
         self._transport = transport_factory(self._on_link_event)
         self._store = store
         self._support_user = support_user
@@ -83,7 +91,7 @@ class Inbox:
         spawn = self._background.spawn
         self._awareness = Awareness(self.conversations, self._transport, agent_name=agent_name,
                                     support_user=support_user, emit=self._emit, spawn=spawn,
-                                    announce=announce)
+                                    announce=announce, chat_sdk=chat_sdk)
         self._replies = Replies(self.conversations, store, self._transport,
                                 converter=converter, agent_name=agent_name,
                                 support_user=support_user, clock=clock, emit=self._emit,
@@ -99,6 +107,9 @@ class Inbox:
                               on_reopen=lambda c: spawn(self._actions.write_state(c)),
                               on_stale=self._actions.reread,
                               ignored_publishers=ignored_publishers)
+        self._chat_sdk = ChatSdkSide(self.conversations, self._transport, enabled=chat_sdk,
+                                     emit=self._emit, spawn=spawn,
+                                     add=lambda wire: self._ingest.add(wire, live=False))
         self._startup = Startup(self.conversations, self._transport, store,
                                 ingest=self._ingest, awareness=self._awareness)
 
@@ -126,10 +137,12 @@ class Inbox:
         self._replies.restore()
         self._replies.outbox.start()
         self._awareness.start()
+        self._chat_sdk.profiles.at_start()
         for channel in self.conversations:
             self._emit(ConversationChanged(channel))
 
     async def stop(self) -> None:
+        self._chat_sdk.receipts.stop()
         await self._awareness.stop()
         await self._replies.outbox.stop()
         await self._background.cancel()
@@ -142,12 +155,16 @@ class Inbox:
         """The agent is looking at a conversation, not yet chosen (a preview: nothing is
         read); it is where the next start comes back to. Its draft."""
         self._store.set_shown_conversation(channel)
+        conversation = self.conversations.get(channel)
+        if conversation is not None:
+            self._chat_sdk.profiles.want(conversation)
         return self._store.draft(channel)
 
     def open(self, channel: str) -> str:
         """The agent opened a conversation: it is read, others see me there; its draft."""
         self.mark_read(channel)
         self._awareness.opened(channel)
+        self._chat_sdk.opened(channel)
         return self.show(channel)
 
     def last_shown(self) -> str | None:
@@ -162,6 +179,7 @@ class Inbox:
             conversation.unread = 0
             self._store.set_read_marker(channel, conversation.read_marker)
             self._emit(ReadMarkerMoved(channel))
+            self._chat_sdk.receipts.read(channel, conversation.read_marker)
 
     def save_draft(self, channel: str, text: str) -> None:
         self._store.set_draft(channel, text)
@@ -188,7 +206,9 @@ class Inbox:
         """Queue a reply: stored before it is published, delivered exactly once. Answering
         a conversation nobody has taken claims it first. Nothing is sent when it raises
         `ClaimLost` (another agent has it), `ReplyRefused` (too large) or `StoreError`."""
-        return await self._replies.send(channel, text)
+        entry = await self._replies.send(channel, text)
+        self._awareness.stopped_typing(channel)
+        return entry
 
     def reply_size(self, channel: str, text: str) -> ReplySize:
         """How big `text` is as a reply in `channel`, counted as PubNub counts it."""
@@ -214,8 +234,13 @@ class Inbox:
         oldest = conversation.oldest_timetoken
         if oldest is None or not conversation.has_older:
             return 0
-        older = await self._transport.older(channel, oldest, count)
+        if self.chat_sdk:  # edits, deletes and reactions come with each page
+            count = min(count, PAGE)
+            older, actions = await self._transport.with_actions(channel, count, before=oldest)
+        else:
+            older, actions = await self._transport.older(channel, oldest, count), {}
         added = sum(1 for wire in older if self._ingest.add(wire, live=False) is not None)
+        self._chat_sdk.actions.from_history(conversation, actions)
         conversation.has_older = len(older) >= count
         self._emit(HistoryLoaded(channel, added))
         return added
@@ -261,7 +286,9 @@ class Inbox:
                 # anyone with the keys can write there; it is never a conversation
                 log.info("ignored a message on state channel %r", event.channel)
             case WireMessage():
-                self._ingest.add(event, live=True)
+                entry = self._ingest.add(event, live=True)
+                if entry is not None and entry.author is Author.CUSTOMER:
+                    self._chat_sdk.profiles.want(self.conversations[event.channel])
                 if event.subscription in self._empty_groups:  # it has channels after all
                     self._empty_groups = tuple(g for g in self._empty_groups
                                                if g != event.subscription)
@@ -280,6 +307,8 @@ class Inbox:
                 log.debug("ignored a signal on %r from %r", event.channel, event.publisher)
             case SignalReceived():
                 self._awareness.signal(event)
+            case MessageActionChanged():
+                self._chat_sdk.actions.changed(event)
             case MalformedEnvelope():
                 self._ingest.malformed(event)
             case ConnectionChanged():
@@ -295,6 +324,7 @@ class Inbox:
             self._replies.outbox.kick()
             if event.resumed_from:
                 self._background.spawn(self._startup.catch_up(event.resumed_from))
+                self._chat_sdk.reconnected(self._awareness.open_channel)
 
     def _report(self) -> None:
         self._emit(ConnectionStatus(self.connection, self.connection_detail,

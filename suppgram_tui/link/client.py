@@ -14,6 +14,7 @@ from pubnub.pubnub_asyncio import PubNubAsyncio
 from suppgram_tui.model import ConnectionState
 
 from .batches import isolate
+from .chat_sdk import ChatSdkCalls
 from .errors import KeysRejected, LinkRequestError, PublishRefused, is_transient, refusal
 from .events import (
     ConnectionChanged,
@@ -53,6 +54,7 @@ class PubNubLink:
         self.requests: Counter[str] = Counter()
         """Requests made, by SDK endpoint name (FetchMessages, MessageCount, ...)."""
         self.shared_state = SharedState(lambda: self.client, self._call)
+        self.chat_sdk = ChatSdkCalls(lambda: self.client, self._call)
         self._task: asyncio.Task[None] | None = None
         self.group_watch = GroupWatch(settings.channel_groups, self.list_channels, self._emit)
         self._watch_task: asyncio.Task[None] | None = None
@@ -235,6 +237,22 @@ class PubNubLink:
             .start(int(before)).include_meta(True).include_uuid(True)))
         return [_history_item(channel, item) for item in result.channels.get(channel, [])]
 
+    async def with_actions(self, channel: str, count: int = 25, *, before: int | None = None
+                           ) -> tuple[list[WireMessage], dict[int, Any]]:
+        """A page of one channel's history with its message actions (edits, deletes,
+        reactions, threads): timetoken → PubNub's `actions` for the messages that have
+        any. PubNub gives actions for a single channel, 25 messages at most."""
+        request = with_custom_message_types(
+            self.client.fetch_messages().channels([channel]).maximum_per_channel(count)
+            .include_message_actions(True).include_meta(True).include_uuid(True))
+        if before is not None:
+            request = request.start(int(before))
+        result = await self._call(request)
+        items = result.channels.get(channel, [])
+        return ([_history_item(channel, item) for item in items],
+                {int(item.timetoken): item.actions for item in items
+                 if getattr(item, "actions", None)})
+
     async def since(self, channel: str, after: int, count: int = 100, *,
                     before: int | None = None) -> list[WireMessage]:
         """The newest `count` messages newer than `after` (and older than `before`, to
@@ -299,6 +317,14 @@ class PubNubLink:
                                   .channel_groups(list(self.settings.channel_groups))
                                   .include_uuids(True))
         return {ch.channel_name: {o.uuid for o in ch.occupants} for ch in result.channels}
+
+    async def user_profile(self, uuid: str) -> dict[str, str]:
+        """A customer's App Context name and email, where set (`chat_sdk.py`)."""
+        return await self.chat_sdk.profile(uuid)
+
+    async def set_last_read(self, channel: str, timetoken: int) -> None:
+        """The support user has read `channel` up to `timetoken`, as the Chat SDK says it."""
+        await self.chat_sdk.set_last_read(self.settings.user_id, channel, timetoken)
 
     async def announce_viewing(self, channel: str, agent: str, viewing: bool) -> None:
         """Let other consoles show "Ann is viewing" (a signal, never seen by customers)."""

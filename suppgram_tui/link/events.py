@@ -64,6 +64,21 @@ class AgentViewing:
 
 
 @dataclass(frozen=True, slots=True)
+class MessageActionChanged:
+    """Someone added (or removed) a message action: an edit, a delete, a reaction, a
+    thread, in the Chat SDK's words (`type` "edited", "deleted", "reactions",
+    "threadRootId")."""
+
+    channel: str
+    message_timetoken: int
+    type: str
+    value: str
+    publisher: str | None
+    action_timetoken: int
+    removed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class MalformedEnvelope:
     """A subscribe envelope the link could not read; kept so nothing vanishes silently."""
 
@@ -106,5 +121,5 @@ class Features:
 
 
 LinkEvent = (WireMessage | SignalReceived | PresenceChanged | ChannelStateChanged
-             | ChannelStateHint | AgentViewing | MalformedEnvelope | ConnectionChanged
-             | GroupsChecked)
+             | ChannelStateHint | AgentViewing | MessageActionChanged | MalformedEnvelope
+             | ConnectionChanged | GroupsChecked)

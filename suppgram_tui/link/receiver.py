@@ -27,6 +27,7 @@ from .events import (
     ConnectionChanged,
     LinkEvent,
     MalformedEnvelope,
+    MessageActionChanged,
     PresenceChanged,
     SignalReceived,
     WireMessage,
@@ -70,8 +71,8 @@ def decode_envelope(item: Any) -> LinkEvent:
             return SignalReceived(channel, publisher, payload, timetoken)
         if kind == 2:
             return _objects_event(channel, payload)
-        if kind == 3:  # message actions: not used by the console yet
-            return MalformedEnvelope(channel, item, "message action events are not shown")
+        if kind == 3:
+            return _message_action(channel, payload, publisher)
         custom_type = item.get("cmt")
         return WireMessage(message=payload, channel=channel, publisher=publisher,
                            timetoken=timetoken, user_metadata=item.get("u"),
@@ -81,6 +82,18 @@ def decode_envelope(item: Any) -> LinkEvent:
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         return MalformedEnvelope(channel if isinstance(channel, str) else None, item,
                                  f"unreadable envelope: {error!r}")
+
+
+def _message_action(channel: str, payload: dict[str, Any],
+                    publisher: str | None) -> LinkEvent:
+    """An `e:3` envelope: `{"event": "added"|"removed", "data": {type, value, ...}}`."""
+    event, data = payload.get("event"), payload["data"]
+    if event not in ("added", "removed"):
+        raise ValueError(f"a message action event {event!r}")
+    return MessageActionChanged(
+        channel=channel, message_timetoken=int(data["messageTimetoken"]),
+        type=str(data["type"]), value=str(data["value"]), publisher=publisher,
+        action_timetoken=int(data.get("actionTimetoken") or 0), removed=event == "removed")
 
 
 def _objects_event(channel: str, payload: dict[str, Any]) -> LinkEvent:

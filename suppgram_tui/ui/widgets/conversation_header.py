@@ -65,8 +65,10 @@ class ConversationHeader(Widget):
         if view.customer_typing:
             parts.append(Part("typing…", "italic"))
         dot = "●" if view.customer_online else "○"
-        parts.append(Part(f"{dot} {one_line(view.customer_id or 'customer', 60)}",
+        parts.append(Part(f"{dot} {one_line(view.customer_label or 'customer', 60)}",
                           cuttable=True))
+        if view.customer_email:
+            parts.append(Part(one_line(view.customer_email, 60), "dim", cuttable=True))
         if view.tags:
             tags = [f"#{one_line(tag, 20)}" for tag in view.tags]
             more = f" +{len(tags) - 1}" if len(tags) > 1 else ""

@@ -133,7 +133,8 @@ class ConversationList(ScrollView, can_focus=True):
         key = (view.channel, self._versions.get(view.channel, 0))
         cached = self._search_cache.get(view.channel)
         if cached is None or cached[0] != key:
-            text = " ".join([view.channel, view.customer_id or "", view.assignee or "",
+            text = " ".join([view.channel, view.customer_id or "", view.customer_name or "",
+                             view.assignee or "",
                              *view.tags, *(entry.text[:2000] for entry in view.entries)])
             cached = (key, text.casefold())
             self._search_cache[view.channel] = cached

@@ -33,7 +33,7 @@ def render_row(view: Conversation, style: Callable[[str], Style], *, selected: b
     first = Text(no_wrap=True, overflow="ellipsis", end="")
     first.append("● " if view.customer_online else "○ ",
                  online if view.customer_online else dim)
-    name = one_line(view.customer_id or view.channel, 40)
+    name = one_line(view.customer_label or view.channel, 40)
     first.append(name, bold if view.unread else Style())
     if view.unread:
         first.append(" ")

@@ -35,8 +35,9 @@ AUTHOR_CLASSES = {
     Author.SYSTEM: "transcript--system",
 }
 PartKind = Literal["message", "wire", "gap", "new"]
-PartKey = tuple[tuple[str, int | str], PartKind, int, Delivery | None, str | None]
-"""One part of an entry drawn at a width, in a delivery state (and with its error)."""
+PartKey = tuple[tuple[str, int | str], PartKind, int, Delivery | None, str | None, int]
+"""One part of an entry drawn at a width, in a delivery state (and with its error), at
+a revision (edits, deletes and reactions applied)."""
 MAX_CACHED_LINES = 5000
 """Rendered lines kept: several screens, and the longest message at the narrowest width."""
 _GAP = [Strip([])]
@@ -198,7 +199,8 @@ class Transcript(ScrollView, can_focus=True):
                     and entry.timetoken > new_after:
                 kinds, new_after = ("new", *kinds), None
             for kind in kinds:
-                key: PartKey = (entry.key, kind, width, entry.delivery, entry.delivery_error)
+                key: PartKey = (entry.key, kind, width, entry.delivery, entry.delivery_error,
+                                 entry.revision)
                 height = 1 if kind in ("gap", "new") else self._heights.get(key)
                 if height is None:  # counted, not drawn: most of a flood is never seen
                     texts = self._texts(entry, kind)

@@ -25,6 +25,8 @@ from ..formatting import clock_time
 RAW_PREVIEW_CHARS = 2000
 """What the wire view shows of an envelope or a raw JSON: a screenful at most."""
 INSPECT_KEY = "F7"
+THREAD_LINES = 5
+"""A thread's newest messages shown under the message it hangs on."""
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,31 @@ def message_texts(entry: Entry, styles: EntryStyles) -> list[Text]:
         suffix = f": {entry.text}" if entry.text else ""
         body.append(Text(visible(f"— {label}{suffix} —"), style=styles.author))
     else:
-        body.append(Text(visible(entry.text)))
+        body.append(Text(visible(entry.text), style=styles.meta + Style(strike=True)
+                         if entry.actions is not None and entry.actions.deleted else ""))
+        body.extend(_action_texts(entry, styles))
     return body
+
+
+def _action_texts(entry: Entry, styles: EntryStyles) -> list[Text]:
+    """Under a message: edited or deleted, its reactions and its thread (Chat SDK)."""
+    actions = entry.actions
+    if actions is None:
+        return []
+    marks = ["deleted" if actions.deleted else "", "edited" if actions.edited else "",
+             "has a thread" if actions.thread else ""]
+    line = Text(end="", style=styles.meta)
+    if any(marks):
+        line.append("· " + ", ".join(mark for mark in marks if mark))
+    reactions = actions.reaction_line()
+    if reactions:
+        line.append(("  " if line else "") + visible(reactions), Style(italic=False))
+    replies = [Text(visible(f"  ↳ {who or '?'}: {text}"), style=styles.meta)
+               for who, text in actions.replies[-THREAD_LINES:]]
+    more = len(actions.replies) - THREAD_LINES
+    if more > 0:
+        replies.insert(0, Text(f"  ↳ … {more} earlier in the thread", style=styles.meta))
+    return ([line] if line else []) + replies
 
 
 def wire_texts(entry: Entry, styles: EntryStyles) -> list[Text]:

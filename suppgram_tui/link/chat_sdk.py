@@ -1,0 +1,55 @@
+"""What the console asks of PubNub for customers on the Chat SDK: their App Context
+profile (name, email) and the support user's read position (membership custom
+``lastReadMessageTimetoken``, which the Chat SDK's read receipts read)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pubnub.models.consumer.objects_v2.common import MembershipIncludes
+from pubnub.models.consumer.objects_v2.memberships import PNChannelMembership
+from pubnub.pubnub_asyncio import PubNubAsyncio
+
+from .errors import LinkRequestError
+
+LAST_READ = "lastReadMessageTimetoken"
+PROFILE_FIELDS = ("name", "email", "externalId", "profileUrl")
+
+
+class ChatSdkCalls:
+    """The Chat SDK's App Context conventions, through one link's client and counter."""
+
+    def __init__(self, client: Callable[[], PubNubAsyncio],
+                 call: Callable[[Any], Awaitable[Any]]) -> None:
+        self._client = client
+        self._call = call
+
+    async def profile(self, uuid: str) -> dict[str, str]:
+        """The user's App Context name and the like (empty when there is no user)."""
+        try:
+            result = await self._call(self._client().get_uuid_metadata().uuid(uuid))
+        except LinkRequestError as error:
+            if error.status_code == 404:
+                return {}
+            raise
+        data = result.data if isinstance(result.data, dict) else {}
+        return {key: data[key] for key in PROFILE_FIELDS if isinstance(data.get(key), str)
+                and data[key].strip()}
+
+    async def set_last_read(self, user: str, channel: str, timetoken: int) -> None:
+        """As the Chat SDK's `Membership.setLastReadMessageTimetoken`: the membership's
+        custom, merged, with the timetoken as a string; status and type kept."""
+        quoted = channel.replace("\\", "\\\\").replace("'", "\\'")
+        found = await self._call(
+            self._client().get_memberships().uuid(user).filter(f"channel.id == '{quoted}'")
+            .include(MembershipIncludes(custom=True, status=True, type=True)))
+        current: dict[str, Any] = next(
+            (item for item in found.data or [] if isinstance(item, dict)
+             and (item.get("channel") or {}).get("id") == channel), {})
+        custom = dict(current.get("custom") or {})
+        custom[LAST_READ] = str(timetoken)
+        membership = PNChannelMembership(channel, custom, status=current.get("status"),
+                                         type=current.get("type"))
+        await self._call(self._client().set_memberships().uuid(user)
+                         .channel_memberships([membership]))

@@ -1,0 +1,64 @@
+"""A customer on PubNub's Chat SDK, driven from a test: tests/js/chat_customer.mjs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.helpers.keys import PUBLISH_KEY, SUBSCRIBE_KEY
+
+ANSWER_SECONDS = 20
+
+
+class ChatCustomer:
+    """One node process: `await ChatCustomer.start(...)`, then `await ask("send hi")`."""
+
+    def __init__(self, process: asyncio.subprocess.Process, channel: str) -> None:
+        self.process = process
+        self.channel = channel
+
+    @classmethod
+    async def start(cls, js_dir: Path, origin: str, user_id: str, *, support: str = "support",
+                    group: str = "support") -> ChatCustomer:
+        process = await asyncio.create_subprocess_exec(
+            "node", str(js_dir / "chat_customer.mjs"), origin, PUBLISH_KEY, SUBSCRIBE_KEY,
+            user_id, support, group, cwd=js_dir, stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        customer = cls(process, "")
+        ready = await customer._answer()
+        if "ready" not in ready:
+            raise AssertionError(f"the Chat SDK customer did not start: {ready}")
+        customer.channel = ready["ready"]
+        return customer
+
+    async def ask(self, command: str) -> Any:
+        """Run one command; its answer, or AssertionError with the app's error."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(command.encode() + b"\n")
+        await self.process.stdin.drain()
+        answer = await self._answer()
+        if "ok" not in answer:
+            raise AssertionError(f"{command!r}: {answer}")
+        return answer["ok"]
+
+    async def _answer(self) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        line = await asyncio.wait_for(self.process.stdout.readline(), ANSWER_SECONDS)
+        if not line:
+            assert self.process.stderr is not None
+            errors = await self.process.stderr.read()
+            raise AssertionError("the Chat SDK customer exited: "
+                                 + errors.decode("utf-8", "replace")[-2000:])
+        return dict(json.loads(line))
+
+    async def stop(self) -> None:
+        if self.process.returncode is None:
+            assert self.process.stdin is not None
+            self.process.stdin.write(b"quit\n")
+            try:
+                await asyncio.wait_for(self.process.wait(), 5)
+            except asyncio.TimeoutError:
+                self.process.kill()
+                await self.process.wait()
