@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -37,6 +38,14 @@ def js_sdk() -> Path:
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
         pytest.skip("node and npm are needed for the JavaScript SDK check (not on PATH)")
+    # xdist workers share tests/js: one installs while the others wait for it
+    with open(JS_DIR / ".install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _install(npm)
+    return JS_DIR
+
+
+def _install(npm: str) -> None:
     if not _installed():
         try:
             done = subprocess.run(
@@ -51,4 +60,3 @@ def js_sdk() -> Path:
             if NETWORK_ERRORS.search(output):
                 pytest.skip(f"npm registry unreachable, cannot install pubnub: {output[-400:]}")
             pytest.fail(f"npm ci failed in {JS_DIR}:\n{output}")
-    return JS_DIR
