@@ -13,7 +13,6 @@ at once, with the reason, until the agent retries it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -21,6 +20,7 @@ from dataclasses import replace
 from suppgram_tui.link.errors import LinkRequestError, PublishRefused
 from suppgram_tui.store import AgentStore, OutboxEntry, OutboxState, StoreError
 from suppgram_tui.timetokens import TICKS_PER_SECOND, from_datetime
+from suppgram_tui.waiting import wait_event
 
 from .actions import ActionFailed, ClaimLost
 from .transport import Transport
@@ -99,8 +99,7 @@ class Outbox:
                 log.exception("the outbox failed; trying again")
                 failed_any = True
             if failed_any:  # back off; a kick (reconnected, a new reply) cuts it short
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), delay)
+                await wait_event(self._wake, delay)
                 delay = min(delay * 2, MAX_RETRY)
                 self._wake.set()
             else:

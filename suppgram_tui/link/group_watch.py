@@ -13,6 +13,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
+from suppgram_tui.waiting import wait_event
+
 from .errors import LinkRequestError
 from .events import GroupsChecked, LinkEvent
 
@@ -48,10 +50,7 @@ class GroupWatch:
             except Exception:  # noqa: BLE001 - a watch that dies says nothing ever again
                 log.exception("listing the channel groups failed")
             self._wake.clear()
-            try:
-                await asyncio.wait_for(self._wake.wait(), self._every or CHECK_EVERY)
-            except asyncio.TimeoutError:
-                pass
+            await wait_event(self._wake, self._every or CHECK_EVERY)
 
     async def check(self) -> None:
         empty = []

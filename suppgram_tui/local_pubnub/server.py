@@ -118,7 +118,10 @@ class LocalServer:
         if guard is not None:
             guard.head_arrived()
         try:
-            return await self._handle(request)
+            response = await self._handle(request)
+            if self.closing:  # a kept-alive client polling in a loop must not hold stop()
+                response.force_close()
+            return response
         finally:
             if guard is not None:
                 guard.request_done()
