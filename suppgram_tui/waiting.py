@@ -8,6 +8,11 @@ event is set; a loop built on it then never ends, and whoever awaits its cancell
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 async def wait_event(event: asyncio.Event, timeout: float) -> bool:
@@ -18,3 +23,14 @@ async def wait_event(event: asyncio.Event, timeout: float) -> bool:
     finally:
         waiter.cancel()
     return event.is_set()
+
+
+async def bounded(what: str, step: Coroutine[Any, Any, Any], seconds: float = 5.0) -> None:
+    """Run `step` for at most `seconds`; past that it is cancelled and `what` logged."""
+    task = asyncio.ensure_future(step)
+    done, _ = await asyncio.wait({task}, timeout=seconds)
+    if not done:
+        task.cancel()
+        log.warning("%s did not finish within %.0f s; going on without it", what, seconds)
+    elif not task.cancelled() and task.exception() is not None:
+        log.warning("%s failed: %r", what, task.exception())

@@ -33,6 +33,7 @@ from suppgram_tui.model import ConnectionState
 from suppgram_tui.store import AgentStore
 from suppgram_tui.text import identifier, one_line
 from suppgram_tui.timetokens import now_utc
+from suppgram_tui.waiting import bounded
 
 from .actions import Actions, ConversationAction
 from .agents import seen_agents
@@ -142,12 +143,14 @@ class Inbox:
             self._emit(ConversationChanged(channel))
 
     async def stop(self) -> None:
+        """Each step bounded: quitting must never hang on one that does (a CI run hung
+        here, in a step not yet found; the warning names it)."""
         self._chat_sdk.receipts.stop()
-        await self._awareness.stop()
-        await self._replies.outbox.stop()
-        await self._background.cancel()
-        await self._transport.stop()
-        await self._store.save()
+        await bounded("saying I left", self._awareness.stop())
+        await bounded("stopping the outbox", self._replies.outbox.stop())
+        await bounded("cancelling background work", self._background.cancel())
+        await bounded("closing the connection", self._transport.stop())
+        await bounded("saving the store", self._store.save(), 15)
 
     # what the agent does --------------------------------------------------------------
 

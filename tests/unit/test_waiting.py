@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from suppgram_tui.waiting import wait_event
+from suppgram_tui.waiting import bounded, wait_event
 
 
 async def test_set_timeout_and_cancel():
@@ -25,3 +25,11 @@ async def test_a_cancel_as_the_event_is_set_still_cancels():
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
+
+
+async def test_a_step_that_never_ends_is_left_behind_and_said(caplog):
+    async def forever() -> None:
+        await asyncio.Event().wait()
+
+    await asyncio.wait_for(bounded("the stuck step", forever(), 0.05), 2)
+    assert "the stuck step did not finish within" in caplog.text
