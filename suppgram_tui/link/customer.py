@@ -123,7 +123,11 @@ class CustomerLink:
                 for item in result.channels.get(self.channel, [])]
 
     async def stop(self) -> None:
+        """Go offline and let go of every connection, the poll's included."""
         await self.go_offline()
+        if self.receiver is not None:
+            await self.receiver.close()
+            self.receiver = None
         if self.pubnub is not None:
             await self.pubnub.stop()
             self.pubnub = None
