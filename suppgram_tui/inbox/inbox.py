@@ -266,7 +266,8 @@ class Inbox:
         return notes
 
     def _channels_per_group(self) -> dict[str, int]:
-        """Counted again only when conversations were added: groups fill, never empty."""
+        """Counted again only when conversations were added; a group the server lists as
+        empty counts 0."""
         total = len(self.conversations)
         if self._group_counts[0] != total:
             counts = dict.fromkeys(self._transport.settings.channel_groups, 0)
@@ -274,7 +275,10 @@ class Inbox:
                 if conversation.group in counts:
                     counts[conversation.group] += 1
             self._group_counts = (total, counts)
-        return dict(self._group_counts[1])
+        counts = dict(self._group_counts[1])
+        # a group the server says is empty holds no channel, whatever the console knows
+        counts.update({group: 0 for group in self._empty_groups if group in counts})
+        return counts
 
     async def _claim_for_reply(self, channel: str) -> None:
         """Answering takes the conversation; raises `ClaimLost` or `ActionFailed`."""

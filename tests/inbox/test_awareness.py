@@ -107,6 +107,7 @@ async def test_an_empty_or_emptied_channel_group_is_said_on_the_status_line(
         server = await LocalPubNub(poll_timeout=2, port=port).start()
         await wait_until(lambda: any("support lost its channels" in n
                                      for n in ann.inbox.status().notes), timeout=20)
+        assert ann.inbox.status().channels_per_group == {"support": 0}
     finally:
         await ann.stop()
         await server.stop()

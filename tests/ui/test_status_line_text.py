@@ -25,3 +25,17 @@ async def test_escapes_in_the_status_line_are_shown_not_sent() -> None:
         text = str(line.render())
         assert "\x1b" not in text and "\x07" not in text and "\n" not in text, repr(text)
         assert "␛]0;pwned" in text and "cannot reach x␛[2J y" in text and "note␛[5m" in text
+
+
+async def test_at_80_columns_a_lost_group_is_said_before_where_and_who() -> None:
+    """The warning used to come last and was cut off at 80 columns, after a count that
+    still said 5 channels."""
+    app = OneLine()
+    async with app.run_test(size=(80, 3)) as pilot:
+        line = app.query_one(StatusLine)
+        line.show(InboxStatus(ConnectionState.CONNECTED, "", 0,
+                              ("⚠ group support lost its channels (server restarted?): "
+                               "no customer message can arrive",), {"support": 0}, 2000))
+        await pilot.pause()
+        shown = "".join(strip.text for strip in line.render_lines(line.region.reset_offset))
+        assert shown.startswith("● connected │ ⚠ group support lost its channels"), shown

@@ -23,7 +23,7 @@ class StatusLine(Static):
     groups: reactive[str] = reactive("")
     """The watched channel groups, with how full each is once known: a group holds at
     most so many channels (2,000 on PubNub), one per customer."""
-    notes: reactive[str] = reactive("")
+    notes: reactive[tuple[str, ...]] = reactive(())
     """What the keyset lacks (no history, no App Context…)."""
 
     def __init__(self, *, origin: str, agent: str, id: str | None = None) -> None:
@@ -44,7 +44,7 @@ class StatusLine(Static):
             f"{status.group_capacity} customer channels a group can hold."
             for group, count in status.channels_per_group.items())
         self.tooltip = Content(explained) if explained else None
-        self.notes = " ".join(status.notes)[:200]
+        self.notes = tuple(note[:200] for note in status.notes)
 
     def watch_connection(self, state: ConnectionState) -> None:
         for name in ConnectionState:
@@ -60,10 +60,13 @@ class StatusLine(Static):
             label += f" with {self.pending} pending repl{'y' if self.pending == 1 else 'ies'}"
         elif self.pending:
             label += f" · {self.pending} sending"
-        parts = [label, self.origin, f"agent {self.agent}", self.groups]
+        # what is wrong comes right after the state, so a narrow terminal cuts the
+        # origin and the agent's name rather than the reason
+        parts = [label]
         if self.detail and state is not ConnectionState.CONNECTED:
             parts.append(self.detail)
-        if self.notes:
-            parts.append(self.notes)
+        warnings = [note for note in self.notes if note.startswith("⚠")]
+        parts += [*warnings, self.origin, f"agent {self.agent}", self.groups,
+                  *(note for note in self.notes if not note.startswith("⚠"))]
         # the agent name, errors and notes quote outside text: controls shown, not obeyed
         return Content(one_line(" │ ".join(part for part in parts if part), 1000))
