@@ -56,3 +56,17 @@ async def test_toasts_stay_off_the_composer_and_the_header(opened, customers):
     assert seen and min(seen) > 1 and max(seen) < composer_top, \
         f"toasts drawn on rows {sorted(seen)}; the header is row 1, the composer starts " \
         f"at row {composer_top}:\n{view.terminal.screen_text()}"
+
+
+async def test_news_waits_under_the_help_and_shows_once_it_closes(opened, customers):
+    """At 80x24 a toast covered F1's help text; the help is read in peace now."""
+    view, _ = await opened("dana", columns=80, rows=24)
+    view.key("f1")
+    await view.wait_for_text("Reply to a customer")
+    await customers("eve", "hello from eve")
+    # long enough for the toast to come if it were going to
+    await view.terminal.wait_stable(lambda: view.terminal.screen_text(), hold=1.5)
+    assert TOAST_EDGE not in view.terminal.screen_text(), view.terminal.screen_text()
+    view.key("f1")
+    await view.wait_until(lambda: "eve" in toast_text(view), 20,
+                          "the toast about eve once the help is closed")
