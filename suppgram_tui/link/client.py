@@ -300,8 +300,10 @@ class PubNubLink:
         except LinkRequestError as error:
             if is_transient(error.status_code):
                 raise
+            # a 403's words name the permission and the channel; others quote PubNub
+            said = str(error) if error.refused else error.detail
             raise PublishRefused(error.status_code or 0,
-                                 refusal(error.status_code or 0, error.detail)) from error
+                                 refusal(error.status_code or 0, said)) from error
         return int(result.timetoken)
 
     async def signal(self, channel: str, payload: Any) -> None:

@@ -62,6 +62,8 @@ def refusal(status_code: int, detail: str) -> str:
     match status_code:
         case 413:
             return "PubNub refused it as too large (over 32 KB once encoded, HTTP 413)"
+        case 403 if detail.startswith("Access Manager denied"):
+            return f"PubNub refused it: {detail.rstrip('.')} (HTTP 403)"
         case 403:
             return ("PubNub refused it: these keys or this token may not publish to this "
                     "conversation (HTTP 403)")

@@ -4,6 +4,7 @@ degrades where it can, and rejected keys stop it at start (issue 13 items 10-12)
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 import pytest
@@ -133,3 +134,48 @@ async def test_rejected_keys_stop_the_start_with_one_sentence(pam_server, tmp_pa
     assert str(rejected.value).startswith(sentence)
     assert "not-it" not in str(rejected.value)
     await harness.stop()
+
+
+async def test_a_reply_refused_403_fails_once_with_why_and_stays_failed_after_a_restart(
+        pam_server, tmp_path):
+    """Issue 13 item 13: no write on the customer's channel is permanent; it used to be
+    retried forever, across restarts."""
+    from pubnub.models.consumer.v3.category import Category
+
+    from suppgram_tui.link.console_token import STATE_PATTERN
+    from suppgram_tui.link.events import STATE_PREFIX
+    from suppgram_tui.store.schema import OutboxState
+
+    read_only = await token(pam_server, lambda grant: grant
+                            .groups([Group.id("support").read().manage(),
+                                     Group.id("support-pnpres").read()])
+                            .channels([Channel.id("c1-support").read(),
+                                       Channel.pattern(STATE_PATTERN).read().write().get()
+                                       .update(),
+                                       Channel.id(STATE_PREFIX + "*").read()])
+                            .categories([Category.channels().get()]))
+    harness = await harness_with(pam_server, tmp_path, token=read_only)
+    await harness.start()
+    try:
+        entry = await harness.inbox.send_reply("c1-support", "We are on it.")
+        client_id = entry.client_id
+        assert client_id
+        await wait_until(lambda: harness.store.outbox_entry(client_id).state
+                         is OutboxState.FAILED)
+        failed = harness.store.outbox_entry(client_id)
+        assert failed.attempts == 1 and "403" in (failed.last_error or ""), failed
+        assert "write" in failed.last_error and "c1-support" in failed.last_error, failed
+    finally:
+        await harness.stop()
+    again = await harness_with(pam_server, tmp_path, token=read_only)
+    await again.start()
+    try:
+        await wait_until(lambda: "c1-support" in again.inbox.conversations)
+        await asyncio.sleep(1.0)  # the outbox's first round, were it to retry
+        stored = again.store.outbox_entry(client_id)
+        assert stored.state is OutboxState.FAILED and stored.attempts == 1, stored
+        assert again.inbox.undelivered() == {"c1-support": 1}
+    finally:
+        await again.stop()
+    history = await call(pam_server.admin.fetch_messages().channels(["c1-support"]))
+    assert [m.message.get("text") for m in history.channels["c1-support"]] == ["hi"]
