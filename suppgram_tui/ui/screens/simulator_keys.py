@@ -13,6 +13,7 @@ SIMULATOR_BINDINGS: list[BindingType] = [
     Binding("ctrl+o", "toggle_online", "On/offline", priority=True),
     Binding("ctrl+r", "rate", "Rate", priority=True),
     Binding("ctrl+e", "raw", "Raw JSON", priority=True),
+    Binding("ctrl+s", "save_sample", "Save sample", priority=True),
     Binding("f2", "toggle_wire", "Wire log"),
     Binding("ctrl+l", "reload", "Reload", priority=True),
 ]
