@@ -25,8 +25,9 @@ def label(record: WireRecord) -> str:
     if record.source == "customer":
         return f"Sent by simulated customer {who} (its Message through convert_to_pubnub)"
     if record.source == "raw":
-        return (f"Raw JSON published as typed, as {publisher} on {who}'s channel "
-                "(no Message: only convert_from_pubnub is checked)")
+        by = f"by {who}" if publisher == who else f"on {who}'s channel as {publisher}"
+        return (f"Raw JSON published as typed {by} (no Message: only convert_from_pubnub "
+                "is checked)")
     if record.source == "support":
         return (f"Received from the support user {publisher}: a reply or notice, as "
                 f"PubNub delivered it to {who}")
