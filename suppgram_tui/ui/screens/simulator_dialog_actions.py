@@ -18,6 +18,7 @@ from textual.screen import Screen
 from suppgram_tui.simulator.sample_file import default_path, save_problem
 from suppgram_tui.text import one_line, visible
 
+from ..inspector import kind_word
 from ..widgets.customer_composer import CustomerComposer
 from ..widgets.wire_inspector import WireInspector
 from . import simulator_dialogs as dialogs
@@ -102,7 +103,7 @@ class DialogActions(Screen[None]):
                         f"check-converter{user} {self.converter_path} {path}",
                         title="Sample saved", markup=False, timeout=12)
         self.app.push_screen(PromptScreen(
-            f"Save this {one_line(record.source or record.direction, 10)} record as a "
+            f"Save this {kind_word(record)} record as a "
             "check-converter sample (payload and envelope)", value=suggestion,
             placeholder=suggestion, check=lambda answer: save_problem(record, answer),
             hint=f"A file name, in {one_line(str(Path.cwd()), 50)} unless a path is given; "
