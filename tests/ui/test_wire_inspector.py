@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
@@ -15,15 +16,18 @@ from click.testing import CliRunner
 from textual.widgets import DataTable, Input, Label
 
 from suppgram_tui.cli import main
-from suppgram_tui.converters import WireMessage
+from suppgram_tui.converters import DefaultMessageConverter, WireMessage
 from suppgram_tui.converters.samples import load_sample
+from suppgram_tui.local_pubnub import LocalPubNub
 from suppgram_tui.model import Message, MessageKind
+from suppgram_tui.simulator.customers import Simulation
 from suppgram_tui.simulator.wire_log import WireRecord
 from suppgram_tui.ui.inspector import describe
 from suppgram_tui.ui.screens.prompt import PromptScreen
 from suppgram_tui.ui.screens.raw_publish import RawPublishScreen
 from suppgram_tui.ui.widgets.wire_inspector import WireInspector
-from tests.helpers.inbox_harness import InboxHarness
+from tests.helpers.inbox_harness import InboxHarness, link_settings
+from tests.helpers.keys import PUBLISH_KEY
 from tests.helpers.wait import wait_until
 from tests.ui.test_simulator_screen import simulator_of, standalone
 
@@ -252,3 +256,23 @@ async def test_toasts_never_cover_the_detail_pane(local_server, ann, size, f2):
         drawn = {type(screen.get_widget_at(x, y)[0]).__name__
                  for x in range(0, 30) for y in range(1, 8)}
         assert drawn & {"Toast", "ToastHolder"}, drawn
+
+
+async def test_another_publisher_publishes_under_access_manager_as_a_backend_would():
+    """With the secret key the bot's publish is signed (a backend's); the customer's own
+    token could not publish as another user id."""
+    async with LocalPubNub(secret_key="s3cret", publish_key=PUBLISH_KEY,
+                           poll_timeout=2) as server:
+        settings = replace(link_settings(server.origin), secret_key="s3cret")
+        sim = Simulation(settings, converter=DefaultMessageConverter())
+        try:
+            await sim.add_customer("hana")
+            record = await sim.send_raw("hana", {"kind": "from_customer", "text": "x",
+                                                 "time": "2026-11-26T04:00:00.000000+0000"},
+                                        meta={"source": "crm"}, publisher="order-bot")
+            assert not record.error and record.envelope["publisher"] == "order-bot"
+            history = await sim.customers["hana"].link.history()
+            assert [(w.publisher, w.user_metadata) for w in history] == [
+                ("order-bot", {"source": "crm"})]
+        finally:
+            await sim.stop()
