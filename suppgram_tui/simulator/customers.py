@@ -218,8 +218,11 @@ class Simulation:
                 MessageKind.RESOLVED, MessageKind.POSTPONED):
             author = Author.SYSTEM
         meta = wire.user_metadata if isinstance(wire.user_metadata, dict) else None
+        # the support user's messages name their agent; another publisher (a bot) itself
+        sender = (meta or {}).get("agent") if wire.publisher == self.support_user \
+            else wire.publisher
         entry = Entry(wire.channel, wire.timetoken, wire.publisher, wire.message, author,
-                      decoded, error, meta, (meta or {}).get("agent"),
+                      decoded, error, meta, sender,
                       delivery=Delivery.SENT if own else None)
         if customer.view.add(entry):
             if not own:

@@ -52,6 +52,8 @@ def save_problem(record: WireRecord, answer: str) -> str | None:
     if not answer.strip():
         return "Type a file name to save the sample in (the grey text is only an example)."
     path = Path(answer.strip()).expanduser()
+    if path.is_dir():
+        return f"{path} is a folder: add a file name, like {path / 'sample.json'}."
     try:
         text = json.dumps(sample_of(record), ensure_ascii=False, indent=2, allow_nan=False)
     except (TypeError, ValueError) as error:
@@ -61,8 +63,6 @@ def save_problem(record: WireRecord, answer: str) -> str | None:
             file.write(text + "\n")
     except FileExistsError:
         return f"{path} already exists and is not overwritten: choose another name."
-    except IsADirectoryError:
-        return f"{path} is a directory: add a file name, like sample.json."
     except FileNotFoundError:
         return f"The folder {path.parent} does not exist."
     except OSError as error:

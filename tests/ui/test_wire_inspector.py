@@ -25,6 +25,7 @@ from suppgram_tui.simulator.wire_log import WireRecord
 from suppgram_tui.ui.inspector import describe
 from suppgram_tui.ui.screens.prompt import PromptScreen
 from suppgram_tui.ui.screens.raw_publish import RawPublishScreen
+from suppgram_tui.ui.widgets.transcript_entry import author_label
 from suppgram_tui.ui.widgets.wire_inspector import WireInspector
 from tests.helpers.inbox_harness import InboxHarness, link_settings
 from tests.helpers.keys import PUBLISH_KEY
@@ -214,6 +215,8 @@ async def test_raw_json_with_meta_as_another_publisher_reaches_the_console_so(
         assert "published as typed on dana's channel as order-bot" in describe(record)
         # dana's own client received it from order-bot, labelled so
         await wait_until(lambda: any(r.source == "other" for r in screen.simulation.records))
+        seen = screen.simulation.customers["dana"].view.entries[-1]
+        assert author_label(seen) == "order-bot"  # not "another agent"
         assert app.focused is screen.composer
 
 
