@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from suppgram_tui.model import MessageKind
 from suppgram_tui.simulator.wire_log import WireRecord
 from suppgram_tui.text import one_line, visible
 from suppgram_tui.timetokens import to_datetime
@@ -16,6 +17,8 @@ LONG_STRING = 200
 """Longer JSON strings (base64 images, say) are shown cut, with their length."""
 KIND_WORDS = {"customer": "sent", "raw": "raw", "support": "reply", "other": "received"}
 """The wire log's one-word column for each record's source."""
+NOTICE_KINDS = frozenset({MessageKind.RESOLVED, MessageKind.POSTPONED})
+"""What the support user sends that is no reply: the conversation's outcome."""
 
 
 def label(record: WireRecord) -> str:
@@ -29,12 +32,17 @@ def label(record: WireRecord) -> str:
         return (f"Raw JSON published as typed {by} (no Message: only convert_from_pubnub "
                 "is checked)")
     if record.source == "support":
-        return (f"Received from the support user {publisher}: a reply or notice, as "
-                f"PubNub delivered it to {who}")
+        kind = getattr(record.decoded, "kind", None)
+        what = f"a notice ({kind.value})" if kind in NOTICE_KINDS and kind is not None \
+            else "a reply" if record.decoded is not None else "a reply or notice"
+        return (f"Received from the support user {publisher}: {what}, as PubNub "
+                f"delivered it to {who}")
     return f"Received from {publisher} (not the support user), as PubNub delivered it to {who}"
 
 
 def kind_word(record: WireRecord) -> str:
+    if record.source == "support" and getattr(record.decoded, "kind", None) in NOTICE_KINDS:
+        return "notice"
     return KIND_WORDS.get(record.source, record.direction)
 
 

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Input, Label
 from suppgram_tui.cli import main
 from suppgram_tui.converters import DefaultMessageConverter, WireMessage
 from suppgram_tui.converters.samples import load_sample
+from suppgram_tui.inbox import ConversationAction
 from suppgram_tui.local_pubnub import LocalPubNub
 from suppgram_tui.model import Message, MessageKind
 from suppgram_tui.simulator.customers import Simulation
@@ -67,7 +68,7 @@ async def test_each_record_says_what_it_is_sent_raw_or_a_reply_as_delivered(
                                           if r.direction == "received"])
         await wait_until(lambda: "reply" in what_column(screen))
         text = detail(screen)
-        assert "Received from the support user support: a reply or notice" in text, text
+        assert "Received from the support user support: a reply, as PubNub" in text, text
         assert "(raw JSON)" not in text and "▸ Message\n" not in text
         assert "publisher: support" in text and '"agent": "ann"' in text
         assert f"timetoken: {reply[0].envelope['timetoken']} (20" in text  # and its instant
@@ -83,6 +84,10 @@ async def test_each_record_says_what_it_is_sent_raw_or_a_reply_as_delivered(
         await wait_until(lambda: what_column(screen) == ["sent", "reply", "raw"])
         assert detail(screen).startswith("▸ What\nRaw JSON published as typed by dana "
                                          "(no Message")
+
+        await ann.inbox.apply(ConversationAction.RESOLVE, "dana-support")
+        await wait_until(lambda: what_column(screen)[-1:] == ["notice"])
+        assert "support: a notice (resolved), as PubNub delivered it to dana" in detail(screen)
 
 
 def test_images_and_chat_sdk_files_are_named_in_words_never_dumped() -> None:
