@@ -133,7 +133,7 @@ class Simulation:
         another ``publisher`` (a bot), to see how the converter (and the console) cope
         with it as it will be delivered."""
         customer = self.customers[user_id]
-        record = wire_log.WireRecord("sent", user_id, "raw", payload=payload,
+        record = wire_log.WireRecord("sent", user_id, source="raw", payload=payload,
                                      outgoing=OutgoingMessage(payload, meta,
                                                               custom_message_type))
         await self._publish(customer, record, publisher)
@@ -221,6 +221,7 @@ class Simulation:
         # the support user's messages name their agent; another publisher (a bot) itself
         sender = (meta or {}).get("agent") if wire.publisher == self.support_user \
             else wire.publisher
+        sender = sender if isinstance(sender, str) else None
         entry = Entry(wire.channel, wire.timetoken, wire.publisher, wire.message, author,
                       decoded, error, meta, sender,
                       delivery=Delivery.SENT if own else None)

@@ -49,6 +49,11 @@ def detail(screen) -> str:
     return str(screen.query_one("#sim-detail").render())
 
 
+async def detail_saying(screen, words: str) -> str:
+    """The detail once it shows the newest record (it follows the table's cursor)."""
+    return await wait_until(lambda: words in detail(screen) and detail(screen))
+
+
 def what_column(screen) -> list[str]:
     table = screen.query_one("#sim-records", DataTable)
     return [str(table.get_row_at(row)[1]) for row in range(table.row_count)]
@@ -61,13 +66,14 @@ async def test_each_record_says_what_it_is_sent_raw_or_a_reply_as_delivered(
         screen = await simulator_of(app)
         await pilot.press(*"hi", "enter")
         await wait_until(lambda: ann.texts("dana-support") == ["hi"])
-        assert detail(screen).startswith(
+        text = await detail_saying(screen, "Sent by")
+        assert text.startswith(
             "▸ What\nSent by simulated customer dana (its Message through convert_to_pubnub)")
         await ann.inbox.send_reply("dana-support", "It is on its way.")
         reply = await wait_until(lambda: [r for r in screen.simulation.records
                                           if r.direction == "received"])
         await wait_until(lambda: "reply" in what_column(screen))
-        text = detail(screen)
+        text = await detail_saying(screen, "Received from")
         assert "Received from the support user support: a reply, as PubNub" in text, text
         assert "(raw JSON)" not in text and "▸ Message\n" not in text
         assert "publisher: support" in text and '"agent": "ann"' in text
@@ -82,12 +88,12 @@ async def test_each_record_says_what_it_is_sent_raw_or_a_reply_as_delivered(
         await pilot.press("enter")
         await wait_until(lambda: ann.texts("dana-support")[-1:] == ["typed by hand"])
         await wait_until(lambda: what_column(screen) == ["sent", "reply", "raw"])
-        assert detail(screen).startswith("▸ What\nRaw JSON published as typed by dana "
-                                         "(no Message")
+        text = await detail_saying(screen, "Raw JSON")
+        assert text.startswith("▸ What\nRaw JSON published as typed by dana (no Message")
 
         await ann.inbox.apply(ConversationAction.RESOLVE, "dana-support")
         await wait_until(lambda: what_column(screen)[-1:] == ["notice"])
-        assert "support: a notice (resolved), as PubNub delivered it to dana" in detail(screen)
+        await detail_saying(screen, "support: a notice (resolved), as PubNub delivered it to dana")
 
 
 def test_images_and_chat_sdk_files_are_named_in_words_never_dumped() -> None:
@@ -98,7 +104,7 @@ def test_images_and_chat_sdk_files_are_named_in_words_never_dumped() -> None:
                "image": base64.b64encode(png).decode(),
                "files": [{"name": "receipt.pdf", "id": "f1", "type": "application/pdf",
                           "size": 48213, "url": "https://files/f1"}, {"id": "f2"}]}
-    record = WireRecord("received", "dana", "other", payload=payload, decoded=message,
+    record = WireRecord("received", "dana", source="other", payload=payload, decoded=message,
                         envelope={"publisher": "order-bot", "timetoken": 17641296001234560,
                                   "channel": "dana-support", "meta": None})
     text = describe(record)

@@ -20,7 +20,8 @@ WHEN = datetime(2026, 11, 26, 4, 0, 1, 250000, tzinfo=timezone.utc)
 
 def reply() -> WireRecord:
     """A Chat SDK reply as the simulated customer received it."""
-    return WireRecord("received", "dana", "support", payload={"type": "text", "text": "On it"},
+    return WireRecord("received", "dana", source="support",
+                      payload={"type": "text", "text": "On it"},
                       envelope={"timetoken": from_datetime(WHEN), "publisher": "support",
                                 "channel": "dana-support",
                                 "meta": {"agent": "ann", "client_id": "c1"}})
@@ -39,7 +40,7 @@ def test_an_envelope_aware_converter_checks_the_saved_reply_as_it_was_delivered(
 
 def test_an_unpublished_message_is_saved_at_its_own_instant_with_its_custom_type() -> None:
     message = Message(MessageKind.RATED, WHEN, "5")
-    record = WireRecord("sent", "dana", "customer", message=message, payload={"t": "5"},
+    record = WireRecord("sent", "dana", source="customer", message=message, payload={"t": "5"},
                         outgoing=OutgoingMessage({"t": "5"}, {"app": "ios"}, "suppgram-rated"))
     assert sample_of(record) == {"message": {"t": "5"}, "publisher": "dana",
                                  "timetoken": from_datetime(WHEN), "meta": {"app": "ios"},
