@@ -108,6 +108,25 @@ class CustomerLink:
             request = request.use_post(True)
         return int((await call(request)).timetoken)
 
+    async def publish_as(self, publisher: str, payload: Any,
+                         meta: dict[str, Any] | None = None,
+                         custom_message_type: str | None = None) -> int:
+        """Publish on this channel as another user id (a bot of the customers' backend),
+        with a client of its own: signed with the secret key when there is one, as a
+        backend publishes; else with the keyset's token, if any."""
+        secret = bool(self.settings.secret_key)
+        client = make_client(self.settings, publisher, secret=secret,
+                             token=None if secret else self.settings.token)
+        try:
+            request = client.publish().channel(self.channel).message(payload)
+            if meta:
+                request = request.meta(meta)
+            if custom_message_type:
+                request = request.custom_message_type(custom_message_type)
+            return int((await call(request.use_post(len(repr(payload)) > 8_000))).timetoken)
+        finally:
+            await client.stop()
+
     async def typing(self) -> None:
         assert self.pubnub is not None, "start() first"
         await call(self.pubnub.signal().channel(self.channel).message({"typing": True}))

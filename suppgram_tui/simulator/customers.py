@@ -16,7 +16,7 @@ from suppgram_tui.converters import (
     configure_converter,
     reload_converter,
 )
-from suppgram_tui.converters.envelope import Sender
+from suppgram_tui.converters.envelope import OutgoingMessage, Sender
 from suppgram_tui.inbox.conversation import Author, Conversation, Delivery, Entry
 from suppgram_tui.link.customer import CustomerLink
 from suppgram_tui.link.errors import LinkRequestError
@@ -126,16 +126,21 @@ class Simulation:
         self._add_record(customer, record)
         return record
 
-    async def send_raw(self, user_id: str, payload: Any) -> WireRecord:
-        """Publish arbitrary JSON as the customer, to see how the converter copes with
-        it as it will be delivered."""
+    async def send_raw(self, user_id: str, payload: Any, *, meta: dict[str, Any] | None = None,
+                       publisher: str | None = None,
+                       custom_message_type: str | None = None) -> WireRecord:
+        """Publish arbitrary JSON on the customer's channel, as the customer or as
+        another ``publisher`` (a bot), to see how the converter (and the console) cope
+        with it as it will be delivered."""
         customer = self.customers[user_id]
-        record = wire_log.WireRecord("sent", user_id, payload=payload)
-        await self._publish(customer, record)
+        record = wire_log.WireRecord("sent", user_id, source="raw", payload=payload,
+                                     outgoing=OutgoingMessage(payload, meta,
+                                                              custom_message_type))
+        await self._publish(customer, record, publisher)
         envelope = record.envelope
-        wire = WireMessage(payload, customer.link.channel, user_id,
-                           envelope["timetoken"], subscription=self.group
-                           ) if envelope else None
+        wire = WireMessage(payload, customer.link.channel, envelope["publisher"],
+                           envelope["timetoken"], meta, subscription=self.group,
+                           custom_message_type=custom_message_type) if envelope else None
         decoded = wire_log.raw(self.converter, payload, user_id, wire)
         record.decoded, record.ignored = decoded.decoded, decoded.ignored
         record.error = record.error or decoded.error
@@ -146,16 +151,21 @@ class Simulation:
         return Sender(support_user=self.support_user, customer=customer.user_id,
                       channel=customer.link.channel, group=self.group)
 
-    async def _publish(self, customer: SimulatedCustomer, record: WireRecord) -> None:
+    async def _publish(self, customer: SimulatedCustomer, record: WireRecord,
+                       publisher: str | None = None) -> None:
         outgoing = record.outgoing
         meta = outgoing.meta if outgoing else None
         custom_type = outgoing.custom_message_type if outgoing else None
         try:
-            timetoken = await customer.link.publish(record.payload, meta, custom_type)
+            if publisher is None:
+                timetoken = await customer.link.publish(record.payload, meta, custom_type)
+            else:
+                timetoken = await customer.link.publish_as(publisher, record.payload, meta,
+                                                           custom_type)
         except LinkRequestError as error:
             record.error = f"publish failed: {error}"
             return
-        record.envelope = {"timetoken": timetoken, "publisher": customer.user_id,
+        record.envelope = {"timetoken": timetoken, "publisher": publisher or customer.user_id,
                            "channel": customer.link.channel, "meta": meta}
         if custom_type is not None:
             record.envelope["custom_message_type"] = custom_type
@@ -200,16 +210,20 @@ class Simulation:
         """Add a message to what the customer sees (own messages come back as echoes)."""
         own = wire.publisher == customer.user_id
         if record and not own:
-            self._add_record(customer, wire_log.received(self.converter, wire,
-                                                         customer.user_id))
+            self._add_record(customer, wire_log.received(
+                self.converter, wire, customer.user_id, self.support_user))
         decoded, error = wire_log.decode(self.converter, wire)
         author = Author.ME if own else Author.AGENT
         if decoded is not None and not own and decoded.kind in (
                 MessageKind.RESOLVED, MessageKind.POSTPONED):
             author = Author.SYSTEM
         meta = wire.user_metadata if isinstance(wire.user_metadata, dict) else None
+        # the support user's messages name their agent; another publisher (a bot) itself
+        sender = (meta or {}).get("agent") if wire.publisher == self.support_user \
+            else wire.publisher
+        sender = sender if isinstance(sender, str) else None
         entry = Entry(wire.channel, wire.timetoken, wire.publisher, wire.message, author,
-                      decoded, error, meta, (meta or {}).get("agent"),
+                      decoded, error, meta, sender,
                       delivery=Delivery.SENT if own else None)
         if customer.view.add(entry):
             if not own:

@@ -55,6 +55,10 @@ class WireRecord:
     """Why the converter said this is no chat message."""
     refused: bool = False
     """Not published: the converter cannot carry this kind (a rating, without "rated")."""
+    source: str = ""
+    """Who made it: "customer" (convert_to_pubnub of a simulated customer's Message),
+    "raw" (JSON published as typed), "support" (a reply or notice from the support
+    user) or "other" (another publisher on the customer's channel)."""
 
     @property
     def round_trip(self) -> bool | None:
@@ -85,7 +89,7 @@ def encode(converter: ConverterLike, message: Message, sender: Sender | str) -> 
     cannot carry is refused, not sent."""
     if isinstance(sender, str):
         sender = Sender(customer=sender, channel=f"{sender}-support")
-    record = WireRecord("sent", sender.customer, message=message)
+    record = WireRecord("sent", sender.customer, source="customer", message=message)
     try:
         record.outgoing = encode_message(converter, message)
         record.payload = record.outgoing.message
@@ -114,8 +118,12 @@ def _refuse_unknown_kind(record: WireRecord) -> WireRecord:
     return record
 
 
-def received(converter: ConverterLike, wire: WireMessage, customer: str) -> WireRecord:
-    record = WireRecord("received", customer, payload=wire.message,
+def received(converter: ConverterLike, wire: WireMessage, customer: str,
+             support_user: str = "support") -> WireRecord:
+    """What the customer's client received from someone else: the support user's reply
+    or notice, or another publisher's message."""
+    source = "support" if wire.publisher == support_user else "other"
+    record = WireRecord("received", customer, source=source, payload=wire.message,
                         envelope=envelope_of(wire))
     record.decoded, record.error, record.ignored = read(converter, wire)
     return record
@@ -125,7 +133,7 @@ def raw(converter: ConverterLike, payload: Any, customer: str,
         wire: WireMessage | None = None) -> WireRecord:
     """Arbitrary JSON sent as the customer: only the decoding side can be checked, in
     the envelope it was delivered in (``wire``) once published."""
-    record = WireRecord("sent", customer, payload=payload)
+    record = WireRecord("sent", customer, source="raw", payload=payload)
     wire = wire or WireMessage(payload, "", customer, 0)
     record.decoded, record.error, record.ignored = read(converter, wire)
     return record

@@ -13,6 +13,7 @@ from suppgram_tui.model import MessageKind
 from suppgram_tui.settings import AgentSettings, Settings, SimulatorSettings
 from suppgram_tui.ui.screens.confirm import ConfirmScreen
 from suppgram_tui.ui.screens.prompt import PromptScreen
+from suppgram_tui.ui.screens.raw_publish import RawPublishScreen
 from suppgram_tui.ui.screens.simulator import SimulatorScreen
 from suppgram_tui.ui.simulator_app import SimulatorApp
 from suppgram_tui.ui.widgets.customer_list import CustomerList
@@ -172,8 +173,9 @@ async def test_raw_json_starts_with_an_example_in_the_converters_time_format_and
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await simulator_of(app)
         await pilot.press("ctrl+e")
-        prompt = await wait_until(lambda: isinstance(app.screen, PromptScreen) and app.screen)
-        box = prompt.query_one(Input)
+        prompt = await wait_until(lambda: isinstance(app.screen, RawPublishScreen)
+                                  and app.screen)
+        box = prompt.query_one("#raw-payload", Input)
         assert SUPPGRAM_TIME.search(box.placeholder) and box.value == box.placeholder
         hint = str(prompt.query_one("#prompt-hint", Label).render())
         assert SUPPGRAM_TIME.search(hint), hint

@@ -10,7 +10,6 @@ still online; run on its own (`suppgram-tui simulate`) leaving it ends them, so 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import ClassVar
@@ -21,15 +20,13 @@ from textual.binding import ActiveBinding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message as TextualMessage
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from suppgram_tui.converters import load_converter
 from suppgram_tui.link.settings import LinkSettings
 from suppgram_tui.simulator.customers import CustomerChanged, RecordAdded, Simulation
 from suppgram_tui.simulator.startup import SimulatorError, keyset_text
-from suppgram_tui.simulator.wire_log import WireRecord
-from suppgram_tui.text import one_line, visible
+from suppgram_tui.text import one_line
 from suppgram_tui.timetokens import now_utc
 
 from ..widgets.customer_composer import CustomerComposer
@@ -37,6 +34,7 @@ from ..widgets.customer_list import CustomerList
 from ..widgets.transcript import Transcript
 from ..widgets.wire_inspector import WireInspector
 from . import simulator_dialogs as dialogs
+from .simulator_dialog_actions import DialogActions
 from .simulator_keys import SIMULATOR_BINDINGS, in_footer_order
 
 NARROW = 100
@@ -50,7 +48,7 @@ class SimulationUpdated(TextualMessage):
         self.event = event
 
 
-class SimulatorScreen(Screen[None]):
+class SimulatorScreen(DialogActions):
     """Customers on the left, the selected customer's chat, the wire inspector right."""
 
     BINDINGS: ClassVar[list[BindingType]] = SIMULATOR_BINDINGS
@@ -127,10 +125,6 @@ class SimulatorScreen(Screen[None]):
                 raise
             self.select(customer.user_id)
         self.composer.focus()
-
-    @property
-    def composer(self) -> CustomerComposer:
-        return self.query_one("#sim-composer", CustomerComposer)
 
     # updates ---------------------------------------------------------------------------
 
@@ -211,14 +205,6 @@ class SimulatorScreen(Screen[None]):
             return
         self._report(await self.simulation.say(self.selected, text))
 
-    def _report(self, record: WireRecord) -> None:
-        if record.error:
-            self.notify(visible(record.error), severity="error", markup=False, timeout=8)
-        elif record.round_trip is False:
-            where = "F2 shows the wire log" if self.has_class("-narrow") else "see the wire log"
-            self.notify(f"Round trip changed the message: {where}.", severity="warning",
-                        timeout=6)
-
     def action_new_customer(self) -> None:
         self.new_customer()
 
@@ -237,35 +223,6 @@ class SimulatorScreen(Screen[None]):
     async def set_online(self, user_id: str, online: bool) -> None:
         if self.simulation is not None:
             await self.simulation.set_online(user_id, online)
-
-    def action_rate(self) -> None:
-        if self.selected is None:
-            return
-
-        def rated(answer: str | None) -> None:
-            if answer is not None:
-                self.send_rating(*dialogs.parse_rating(answer))
-        self.app.push_screen(dialogs.rating_prompt(self.selected), rated)
-
-    @work(group="sim-send", exit_on_error=False)
-    async def send_rating(self, rating: int, comment: str) -> None:
-        if self.simulation is not None and self.selected is not None:
-            self._report(await self.simulation.rate(self.selected, rating, comment))
-
-    def action_raw(self) -> None:
-        if self.selected is None or self.simulation is None:
-            return
-        example = dialogs.example_payload(self.simulation.converter, self.clock())
-
-        def chosen(text: str | None) -> None:
-            if text is not None:
-                self.send_raw(json.loads(text))
-        self.app.push_screen(dialogs.raw_json_prompt(self.selected, example), chosen)
-
-    @work(group="sim-send", exit_on_error=False)
-    async def send_raw(self, payload: object) -> None:
-        if self.simulation is not None and self.selected is not None:
-            self._report(await self.simulation.send_raw(self.selected, payload))
 
     def action_reload(self) -> None:
         if self.simulation is None:

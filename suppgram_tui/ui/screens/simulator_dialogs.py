@@ -1,6 +1,7 @@
-"""The simulator's questions: a rating, raw JSON to publish as the customer, quitting.
+"""The simulator's questions: a rating, quitting, and the checks of raw JSON
+(its dialog is `raw_publish`).
 
-The first two check the answer before it is accepted, so a slip is said in words and
+The rating checks its answer before it is accepted, so a slip is said in words and
 the text stays in the box to fix, instead of vanishing with a toast.
 """
 
@@ -61,20 +62,6 @@ def example_payload(converter: ConverterLike, now: datetime) -> Any:
         return converter.convert_to_pubnub(Message(MessageKind.FROM_CUSTOMER, now, "hello"))
     except Exception:  # noqa: BLE001 - a converter under test may fail; the box stays usable
         return {"kind": "from_customer", "time": None, "text": "hello"}
-
-
-def raw_json_prompt(customer: str, example: Any) -> PromptScreen:
-    """Starts with `example` to edit (Enter publishes it as it is); the same in grey when
-    cleared, and the time as the converter writes it spelt out, as the box is narrower
-    than a message."""
-    text = json.dumps(example, ensure_ascii=False, default=str)
-    time = example.get("time") if isinstance(example, dict) else None
-    times = (f"Times as your converter writes them: {time}" if isinstance(time, str)
-             else "The example is in your converter's format")
-    return PromptScreen(f"Raw JSON to publish as {one_line(customer, 30)}",
-                        placeholder=text, value=text,
-                        hint=f"{times} · Enter publishes · Escape cancels",
-                        check=json_problem)
 
 
 def quit_question(customers: int, *, key: str) -> ConfirmScreen:

@@ -13,6 +13,8 @@ SIMULATOR_BINDINGS: list[BindingType] = [
     Binding("ctrl+o", "toggle_online", "On/offline", priority=True),
     Binding("ctrl+r", "rate", "Rate", priority=True),
     Binding("ctrl+e", "raw", "Raw JSON", priority=True),
+    Binding("ctrl+s", "save_sample", "Save sample", priority=True,
+            tooltip="Save the wire log's selected record as a check-converter sample"),
     Binding("f2", "toggle_wire", "Wire log"),
     Binding("ctrl+l", "reload", "Reload", priority=True),
 ]

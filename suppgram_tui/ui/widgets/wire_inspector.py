@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Static
 from suppgram_tui.simulator.wire_log import WireRecord
 from suppgram_tui.text import one_line
 
-from ..inspector import describe
+from ..inspector import describe, kind_word
 
 
 class WireInspector(Vertical):
@@ -29,17 +29,26 @@ class WireInspector(Vertical):
         yield Static(id="sim-detail")
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("#", "dir", "check", "customer", "JSON")
+        self.query_one(DataTable).add_columns("#", "what", "check", "customer", "JSON")
 
     def add(self, record: WireRecord) -> None:
         table = self.query_one(DataTable)
         key = str(table.row_count + 1)
         # DataTable reads a str cell as markup: a payload or user id is data, so Text
-        table.add_row(key, record.direction, Text(record.status),
+        table.add_row(key, kind_word(record), Text(record.status),
                       Text(one_line(record.customer, 16)),
                       Text(one_line(record.payload_json, 60)), key=key)
         self._records[key] = record
         table.move_cursor(row=table.row_count - 1)
+
+    @property
+    def selected(self) -> WireRecord | None:
+        """The record the table's cursor is on (the newest unless the agent moved)."""
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return self._records.get(str(row_key.value))
 
     @on(DataTable.RowHighlighted)
     def show_record(self, event: DataTable.RowHighlighted) -> None:
