@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from pubnub.models.consumer.objects_v2.common import MembershipIncludes
+from pubnub.models.consumer.objects_v2.common import MemberIncludes, MembershipIncludes
 from pubnub.models.consumer.objects_v2.memberships import PNChannelMembership
 from pubnub.pubnub_asyncio import PubNubAsyncio
 
@@ -53,3 +53,25 @@ class ChatSdkCalls:
                                          type=current.get("type"))
         await self._call(self._client().set_memberships().uuid(user)
                          .channel_memberships([membership]))
+
+    async def last_read(self, channel: str, user: str) -> int | None:
+        """How far `user` has read `channel`, as its Chat SDK app wrote it (None: never
+        marked, or no member)."""
+        quoted = user.replace("\\", "\\\\").replace("'", "\\'")
+        found = await self._call(
+            self._client().get_channel_members().channel(channel)
+            .filter(f"uuid.id == '{quoted}'").include(MemberIncludes(custom=True)))
+        for item in found.data or []:
+            if isinstance(item, dict) and (item.get("uuid") or {}).get("id") == user:
+                return last_read_of(item.get("custom"))
+        return None
+
+
+def last_read_of(custom: Any) -> int | None:
+    """The Chat SDK's `lastReadMessageTimetoken` in a membership's custom (a string or a
+    number), or None."""
+    value = custom.get(LAST_READ) if isinstance(custom, dict) else None
+    try:
+        return int(value) if value is not None and int(value) > 0 else None
+    except (TypeError, ValueError):
+        return None

@@ -79,6 +79,17 @@ class MessageActionChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class MembershipChanged:
+    """A user's App Context membership of a channel was set (or removed): the Chat SDK
+    keeps each member's read position in its custom `lastReadMessageTimetoken`."""
+
+    channel: str
+    uuid: str
+    custom: dict[str, Any] | None
+    removed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class MalformedEnvelope:
     """A subscribe envelope the link could not read; kept so nothing vanishes silently."""
 
@@ -121,5 +132,6 @@ class Features:
 
 
 LinkEvent = (WireMessage | SignalReceived | PresenceChanged | ChannelStateChanged
-             | ChannelStateHint | AgentViewing | MessageActionChanged | MalformedEnvelope
+             | ChannelStateHint | AgentViewing | MessageActionChanged | MembershipChanged
+             | MalformedEnvelope
              | ConnectionChanged | GroupsChecked)
