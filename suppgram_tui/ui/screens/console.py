@@ -45,6 +45,7 @@ from .console_keys import CONSOLE_BINDINGS, CONSOLE_PALETTE_ONLY
 from .hand_over import HandOverScreen
 from .payload import PayloadScreen
 from .prompt import PromptScreen
+from .thread import ThreadScreen
 
 
 class ConsoleScreen(Screen[None]):
@@ -108,6 +109,8 @@ class ConsoleScreen(Screen[None]):
         if self.channel in message.channels:
             self.query_one(Transcript).entries_changed()
             self._read_open_conversation()
+            if isinstance(self.app.screen, ThreadScreen):
+                self.app.screen.replies_changed()
 
     def _read_open_conversation(self) -> None:
         """An opened conversation is read as messages come, unless the agent is not
@@ -368,6 +371,20 @@ class ConsoleScreen(Screen[None]):
             return
         entries = transcript.view.entries
         self.app.push_screen(PayloadScreen(entries, entries.index(entry)))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Threads are the Chat SDK's: with other converters F8 is no key at all."""
+        return self.inbox.chat_sdk if action == "thread" else True
+
+    def action_thread(self) -> None:
+        """F8: the thread of the newest message on screen that has one."""
+        for entry in self.query_one(Transcript).entries_on_screen():
+            thread = self.inbox.thread(entry)
+            if thread is not None:
+                self.app.push_screen(ThreadScreen(self.inbox, entry, thread))
+                return
+        self.notify("No message on screen has a thread: scroll to one that says "
+                    "\"thread\".", severity="warning", timeout=4)
 
     def action_filter(self, name: str) -> None:
         self.query_one(Sidebar).show(ConversationFilter(name))

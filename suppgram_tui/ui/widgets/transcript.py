@@ -157,6 +157,20 @@ class Transcript(ScrollView, can_focus=True):
         bottom = min(int(self.scroll_y) + self.size.height, self.line_count) - 1
         return self._parts[max(bisect_right(self._starts, max(bottom, 0)) - 1, 0)][0]
 
+    def entries_on_screen(self) -> list[Entry]:
+        """The messages with a line on screen, newest first."""
+        if not self._parts:
+            return []
+        top = int(self.scroll_y)
+        bottom = min(top + self.size.height, self.line_count) - 1
+        first = max(bisect_right(self._starts, max(top, 0)) - 1, 0)
+        last = max(bisect_right(self._starts, max(bottom, 0)) - 1, 0)
+        seen: list[Entry] = []
+        for entry, _, _ in reversed(self._parts[first:last + 1]):
+            if not seen or seen[-1] is not entry:
+                seen.append(entry)
+        return seen
+
     def watch_raw_mode(self) -> None:
         self._relayout(follow=False)
 

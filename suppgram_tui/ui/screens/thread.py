@@ -1,0 +1,101 @@
+"""A message's Chat SDK thread (F8): its replies, and the agent's answer in it.
+
+The replies come live (the console follows the thread's channel); the answer goes to
+the thread, where the customer's Chat SDK app shows it. If it does not go out, the text
+stays in the box and the reason is shown under it.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from suppgram_tui.inbox import Entry, Inbox, Thread, ThreadReplyFailed
+from suppgram_tui.text import visible
+from suppgram_tui.timetokens import to_datetime
+
+from ..formatting import clock_time
+from ..widgets.transcript_entry import author_label
+
+
+def thread_text(parent: Entry, thread: Thread) -> Text:
+    """The message and each reply under it, as plain text (outside text is no markup)."""
+    text = Text()
+    text.append(f"{author_label(parent)}: ", style="bold")
+    text.append(visible(parent.text))
+    if not thread.replies:
+        text.append("\n\nNo replies yet." if thread.read else "\n\nReading the thread…",
+                    style="dim")
+    for reply in thread.replies:
+        moment = clock_time(to_datetime(reply.timetoken)) if reply.timetoken else "--:--"
+        text.append(f"\n\n{moment}  ", style="dim")
+        text.append(author_label(reply), style="bold")
+        text.append("\n" + visible(reply.text))
+    return text
+
+
+class ThreadScreen(ModalScreen[None]):
+    """One thread; Enter sends the answer, Escape closes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close")]
+
+    def __init__(self, inbox: Inbox, parent: Entry, thread: Thread) -> None:
+        super().__init__()
+        self.inbox = inbox
+        self.parent_entry = parent
+        self.thread = thread
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="thread-box"):
+            yield Label(f"Thread · {thread_count(self.thread)}", id="thread-title",
+                        markup=False)
+            with VerticalScroll(id="thread-replies"):
+                yield Static(thread_text(self.parent_entry, self.thread), id="thread-text",
+                             markup=False)
+            yield Input(placeholder="Answer in the thread (Enter sends, Esc closes)",
+                        id="thread-answer")
+            yield Label("", id="thread-problem", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#thread-problem").display = False
+        self.query_one("#thread-replies", VerticalScroll).scroll_end(animate=False)
+        self.query_one(Input).focus()
+
+    def replies_changed(self) -> None:
+        """New replies (live, or the thread's history read): drawn again."""
+        self.query_one("#thread-title", Label).update(f"Thread · {thread_count(self.thread)}")
+        self.query_one("#thread-text", Static).update(
+            thread_text(self.parent_entry, self.thread))
+        self.query_one("#thread-replies", VerticalScroll).scroll_end(animate=False)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.send(event.value)
+
+    @work(group="thread-reply", exit_on_error=False)
+    async def send(self, text: str) -> None:
+        answer = self.query_one(Input)
+        problem = self.query_one("#thread-problem", Label)
+        answer.value = ""
+        try:
+            await self.inbox.reply_in_thread(self.thread, text)
+        except ThreadReplyFailed as failed:
+            answer.value = text if not answer.value else f"{text} {answer.value}"
+            problem.update(Text(visible(str(failed))))
+            problem.display = True
+            return
+        problem.display = False
+        self.replies_changed()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def thread_count(thread: Thread) -> str:
+    return thread.count_label or ("no replies yet" if thread.read else "reading…")
