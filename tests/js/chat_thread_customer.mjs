@@ -45,7 +45,7 @@ const commands = {
   reply: async (w) => ({ timetoken: String((await (await thread(w[1])).sendText(rest(w, 2))).timetoken) }),
   listen: async (w) => {
     const followed = await thread(w[1]);
-    stops.push(followed.onMessageReceived((m) => heard.push(plain(m))));
+    stops.push(followed.onThreadMessageReceived((m) => heard.push(plain(m))));
     await new Promise((resolve) => setTimeout(resolve, 500)); // the subscribe is on
     return { thread: followed.id, parentChannelId: followed.parentChannelId };
   },
