@@ -91,3 +91,9 @@ HELP: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 )
 """The help's sections, in the order an agent needs them. `@action` rows take their keys
 and words from the binding above."""
+CHAT_SDK_HELP: tuple[str, tuple[tuple[str, str], ...]] = (
+    "Customers on PubNub's Chat SDK", (
+        ("@thread", ""),
+        ("✓ read by", "under the newest reply the customer's app has marked read"),
+    ))
+"""Shown after the rest when the converter says the customers are on the Chat SDK."""
