@@ -14,7 +14,6 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from suppgram_tui.link.chat_sdk import last_read_of
 from suppgram_tui.link.errors import LinkRequestError
 from suppgram_tui.link.events import MembershipChanged, SignalReceived
 
@@ -69,10 +68,9 @@ class CustomerReads:
         conversation = self._customers(event.channel, event.uuid)
         if conversation is None or event.removed:
             return
-        timetoken = last_read_of(event.custom)
-        if timetoken is not None:
-            self._moved(conversation, timetoken)
-        elif event.custom is None:  # the event left the custom out: ask
+        if event.last_read is not None:
+            self._moved(conversation, event.last_read)
+        elif not event.custom_sent:  # the event left the custom out: ask
             self._spawn(self._read(conversation, event.uuid))
 
     def signal(self, event: SignalReceived) -> None:
@@ -81,7 +79,7 @@ class CustomerReads:
         if not isinstance(payload, dict) or payload.get("type") != "receipt":
             return
         conversation = self._customers(event.channel, event.publisher)
-        timetoken = last_read_of({"lastReadMessageTimetoken": payload.get("messageTimetoken")})
+        timetoken = _timetoken(payload.get("messageTimetoken"))
         if conversation is not None and timetoken is not None:
             self._moved(conversation, timetoken)
 
@@ -96,3 +94,12 @@ class CustomerReads:
         if timetoken != conversation.customer_read:
             conversation.customer_read = timetoken
             self._emit(CustomerReadMoved(conversation.channel))
+
+
+def _timetoken(value: Any) -> int | None:
+    """A timetoken as the Chat SDK writes it (a string, or a number), or None."""
+    try:
+        timetoken = int(value)
+    except (TypeError, ValueError):
+        return None
+    return timetoken if timetoken > 0 else None

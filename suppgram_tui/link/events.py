@@ -85,7 +85,10 @@ class MembershipChanged:
 
     channel: str
     uuid: str
-    custom: dict[str, Any] | None
+    last_read: int | None
+    """Its custom's `lastReadMessageTimetoken` (None: not there)."""
+    custom_sent: bool = True
+    """False when the event left the custom out: read the membership to know."""
     removed: bool = False
 
 

@@ -19,6 +19,7 @@ from pubnub.endpoints.pubsub.subscribe import Subscribe
 
 from suppgram_tui.model import ConnectionState
 
+from .chat_sdk import last_read_of
 from .errors import LinkRequestError
 from .events import (
     STATE_PREFIX,
@@ -122,7 +123,8 @@ def _membership_event(channel: str, payload: dict[str, Any], data: dict[str, Any
     if not isinstance(uuid, str) or not isinstance(target, str):
         return MalformedEnvelope(channel, payload, "a membership event without its ids")
     custom = data.get("custom")
-    return MembershipChanged(target, uuid, custom if isinstance(custom, dict) else None,
+    return MembershipChanged(target, uuid, last_read_of(custom),
+                             custom_sent=isinstance(custom, dict),
                              removed=payload.get("event") == "delete")
 
 
