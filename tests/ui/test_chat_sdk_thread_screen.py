@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.widgets import Input, Static
 
 from suppgram_tui.local_pubnub import LocalPubNub
+from suppgram_tui.ui.screens.help import HelpScreen
 from suppgram_tui.ui.screens.thread import ThreadScreen
 from suppgram_tui.ui.widgets.key_bar import KeyBar
 from tests.helpers.chat_customer import ChatCustomer
@@ -25,6 +26,11 @@ CHAT_SDK = "suppgram_tui.converters.ChatSdkConverter"
 def thread_screen_text(app) -> str:
     content = app.screen.query_one("#thread-text", Static).content
     return content.plain if isinstance(content, Text) else str(content)
+
+
+def help_rows_text(help_screen: HelpScreen) -> str:
+    return "\n".join(f"{title}\n" + "\n".join(f"{keys} {words}" for keys, words in rows)
+                     for title, rows in help_screen.sections)
 
 
 async def type_text(pilot, text: str) -> None:
@@ -56,8 +62,10 @@ async def test_a_thread_and_the_read_position_in_the_console(js_sdk, tmp_path):
                 assert "which item?" in thread_screen_text(app)
                 assert "Thread · 2 replies" in str(app.screen.query_one("#thread-title")
                                                    .render())
-                await customer.ask(f"reply {first} and a red one")  # live, while open
+                await customer.ask(f"reply {first} and a red one [bold]x[/] \x1b[2J")  # live
                 await wait_until(lambda: "and a red one" in thread_screen_text(app))
+                assert "and a red one [bold]x[/] " in thread_screen_text(app)  # not markup
+                assert "\x1b" not in thread_screen_text(app)
                 assert app.screen.query_one(Input).has_focus
                 await type_text(pilot, "Sending both today")
                 await pilot.press("enter")
@@ -71,6 +79,12 @@ async def test_a_thread_and_the_read_position_in_the_console(js_sdk, tmp_path):
                 await wait_until(lambda: "thread: 4 replies (F8)" in transcript_text(app))
                 assert "PUBNUB_INTERNAL_THREAD" not in "\n".join(
                     screen.conversation_list.plain_rows())
+
+                await pilot.press("f1")
+                await wait_until(lambda: isinstance(app.screen, HelpScreen))
+                assert help_rows_text(app.screen).count("F8") == 1
+                await pilot.press("escape")
+                await wait_until(lambda: app.screen is screen)
 
                 await pilot.press("escape")
                 await pilot.press("enter")
@@ -101,3 +115,8 @@ async def test_the_suppgram_default_has_no_thread_key(local_server, make_client,
         await pilot.pause()
         assert app.screen is screen
         assert "read by" not in transcript_text(app)
+        await pilot.press("f1")
+        await wait_until(lambda: isinstance(app.screen, HelpScreen))
+        assert "Ctrl+G" in help_rows_text(app.screen)
+        assert "F8" not in help_rows_text(app.screen)
+        assert "thread" not in help_rows_text(app.screen).lower()
