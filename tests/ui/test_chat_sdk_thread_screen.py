@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 from rich.text import Text
-from textual.widgets import Input, Static
+from textual.widgets import Input, Label, Static
 
 from suppgram_tui.local_pubnub import LocalPubNub
 from suppgram_tui.ui.screens.help import HelpScreen
@@ -26,6 +26,10 @@ CHAT_SDK = "suppgram_tui.converters.ChatSdkConverter"
 def thread_screen_text(app) -> str:
     content = app.screen.query_one("#thread-text", Static).content
     return content.plain if isinstance(content, Text) else str(content)
+
+
+def title(app) -> str:
+    return str(app.screen.query_one("#thread-title", Label).render())
 
 
 def help_rows_text(help_screen: HelpScreen) -> str:
@@ -60,8 +64,7 @@ async def test_a_thread_and_the_read_position_in_the_console(js_sdk, tmp_path):
                 await pilot.press("f8")
                 await wait_until(lambda: isinstance(app.screen, ThreadScreen))
                 assert "which item?" in thread_screen_text(app)
-                assert "Thread · 2 replies" in str(app.screen.query_one("#thread-title")
-                                                   .render())
+                assert title(app) == "Thread · 2 replies"
                 await customer.ask(f"reply {first} and a red one [bold]x[/] \x1b[2J")  # live
                 await wait_until(lambda: "and a red one" in thread_screen_text(app))
                 assert "and a red one [bold]x[/] " in thread_screen_text(app)  # not markup
@@ -79,6 +82,19 @@ async def test_a_thread_and_the_read_position_in_the_console(js_sdk, tmp_path):
                 await wait_until(lambda: "thread: 4 replies (F8)" in transcript_text(app))
                 assert "PUBNUB_INTERNAL_THREAD" not in "\n".join(
                     screen.conversation_list.plain_rows())
+
+                second = (await customer.ask("send and the invoice"))["timetoken"]
+                await customer.ask(f"thread {second} it has the wrong address")
+                await wait_until(lambda: "thread: 1 reply (F8)" in transcript_text(app))
+                await pilot.press("f8")  # the newest thread on screen
+                await wait_until(lambda: isinstance(app.screen, ThreadScreen))
+                assert "wrong address" in thread_screen_text(app)
+                assert title(app) == "Thread 2 of 2 · 1 reply"
+                await pilot.press("ctrl+up")  # the conversation's other thread
+                await wait_until(lambda: title(app) == "Thread 1 of 2 · 4 replies")
+                assert "which item?" in thread_screen_text(app)
+                await pilot.press("escape")
+                await wait_until(lambda: app.screen is screen)
 
                 await pilot.press("f1")
                 await wait_until(lambda: isinstance(app.screen, HelpScreen))

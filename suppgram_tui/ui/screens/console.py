@@ -377,11 +377,16 @@ class ConsoleScreen(Screen[None]):
         return self.inbox.chat_sdk if action == "thread" else True
 
     def action_thread(self) -> None:
-        """F8: the thread of the newest message on screen that has one."""
-        for entry in self.query_one(Transcript).entries_on_screen():
-            thread = self.inbox.thread(entry)
-            if thread is not None:
-                self.app.push_screen(ThreadScreen(self.inbox, entry, thread))
+        """F8: the thread of the newest message on screen that has one (Ctrl+↑/↓ there
+        go through the conversation's other threads)."""
+        transcript = self.query_one(Transcript)
+        view = transcript.view
+        threads = [(entry, thread) for entry in (view.entries if view else [])
+                   if (thread := self.inbox.thread(entry)) is not None]
+        parents = [entry for entry, _ in threads]
+        for entry in transcript.entries_on_screen():
+            if entry in parents:
+                self.app.push_screen(ThreadScreen(self.inbox, threads, parents.index(entry)))
                 return
         self.notify("No message on screen has a thread: scroll to one that says "
                     "\"thread\".", severity="warning", timeout=4)

@@ -42,20 +42,38 @@ def thread_text(parent: Entry, thread: Thread) -> Text:
 
 
 class ThreadScreen(ModalScreen[None]):
-    """One thread; Enter sends the answer, Escape closes."""
+    """One thread of the conversation; Enter sends the answer, Ctrl+↑/↓ go to the
+    previous / next thread, Escape closes."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close"),
+        Binding("ctrl+up,alt+up", "other(-1)", "Older thread"),
+        Binding("ctrl+down,alt+down", "other(1)", "Newer thread"),
+    ]
 
-    def __init__(self, inbox: Inbox, parent: Entry, thread: Thread) -> None:
+    def __init__(self, inbox: Inbox, threads: list[tuple[Entry, Thread]], shown: int) -> None:
+        """`threads`: the conversation's messages with a thread, oldest first;
+        `shown`: the one to show."""
         super().__init__()
         self.inbox = inbox
-        self.parent_entry = parent
-        self.thread = thread
+        self.threads = threads
+        self.shown = shown
+
+    @property
+    def parent_entry(self) -> Entry:
+        return self.threads[self.shown][0]
+
+    @property
+    def thread(self) -> Thread:
+        return self.threads[self.shown][1]
+
+    def _title(self) -> str:
+        where = f" {self.shown + 1} of {len(self.threads)}" if len(self.threads) > 1 else ""
+        return f"Thread{where} · {thread_count(self.thread)}"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="thread-box"):
-            yield Label(f"Thread · {thread_count(self.thread)}", id="thread-title",
-                        markup=False)
+            yield Label(self._title(), id="thread-title", markup=False)
             with VerticalScroll(id="thread-replies"):
                 yield Static(thread_text(self.parent_entry, self.thread), id="thread-text",
                              markup=False)
@@ -70,7 +88,7 @@ class ThreadScreen(ModalScreen[None]):
 
     def replies_changed(self) -> None:
         """New replies (live, or the thread's history read): drawn again."""
-        self.query_one("#thread-title", Label).update(f"Thread · {thread_count(self.thread)}")
+        self.query_one("#thread-title", Label).update(self._title())
         self.query_one("#thread-text", Static).update(
             thread_text(self.parent_entry, self.thread))
         self.query_one("#thread-replies", VerticalScroll).scroll_end(animate=False)
@@ -91,6 +109,11 @@ class ThreadScreen(ModalScreen[None]):
             problem.display = True
             return
         problem.display = False
+        self.replies_changed()
+
+    def action_other(self, step: int) -> None:
+        """The previous or next thread of the conversation (the answer typed stays)."""
+        self.shown = max(0, min(len(self.threads) - 1, self.shown + step))
         self.replies_changed()
 
     def action_close(self) -> None:
