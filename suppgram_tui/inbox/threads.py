@@ -84,11 +84,23 @@ class Threads:
             self._spawn(self._read(thread))
 
     def reconnected(self) -> None:
-        """Replies written while the link was cut off never arrive live: read again."""
-        for thread in self.known.values():
-            if thread.channel in self._watched:
-                thread.read = True
-                self._spawn(self._read(thread))
+        """Replies written while the link was cut off never arrive live: the threads
+        that have some are read again (counted first, 100 threads a request)."""
+        if self._watched:
+            self._spawn(self._catch_up())
+
+    async def _catch_up(self) -> None:
+        since = {name: max((reply.timetoken or 0 for reply in thread.replies),
+                           default=thread.parent_timetoken)
+                 for name in self._watched if (thread := self.known.get(name))}
+        try:
+            counts = await self.transport.unread_counts(since)
+        except LinkRequestError as error:
+            log.info("threads not caught up: %s", error)
+            return
+        for name, count in counts.items():
+            if count and name in self.known:
+                await self._read(self.known[name])
 
     def _watch(self) -> None:
         newest = sorted(self.known.values(), key=lambda t: t.parent_timetoken,
