@@ -225,6 +225,11 @@ class Inbox:
         """The Chat SDK thread on `entry`, its replies read and followed live."""
         return entry.thread if self.chat_sdk else None
 
+    def start_thread(self, entry: Entry) -> Thread:
+        """A new Chat SDK thread on a customer's message, made when its first reply goes
+        out; raises `ThreadReplyFailed` for a message PubNub has not stamped yet."""
+        return self._chat_sdk.threads.start(self.conversations.ensure(entry.channel), entry)
+
     async def reply_in_thread(self, thread: Thread, text: str) -> Entry:
         """Answer in a Chat SDK thread (the customer's app shows it there); raises
         `ThreadReplyFailed`, in words, when it did not go out."""

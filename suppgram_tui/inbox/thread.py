@@ -42,6 +42,8 @@ class Thread:
     """Its history was read (or is being read): its replies are all here."""
     more: bool = False
     """History held more replies than were read: the count is a lower bound."""
+    created: bool = True
+    """False for a thread this agent is starting: its first reply makes it."""
 
     def add(self, entry: Entry) -> bool:
         """Insert in timetoken order; False when this reply is already here."""

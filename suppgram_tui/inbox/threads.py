@@ -25,7 +25,7 @@ from suppgram_tui.model import Message, MessageKind
 from .conversation import Author, Conversation, Conversations, Delivery, Entry
 from .events import ConversationChanged, EntryUpdated, InboxEvent
 from .ingest import read
-from .thread import THREAD_PREFIX, Thread, thread_parent
+from .thread import THREAD_PREFIX, Thread, thread_channel, thread_parent
 from .transport import Transport
 
 log = logging.getLogger(__name__)
@@ -82,6 +82,20 @@ class Threads:
         if not thread.read:
             thread.read = True
             self._spawn(self._read(thread))
+
+    def start(self, conversation: Conversation, entry: Entry) -> Thread:
+        """A thread the agent starts on `entry`: made (as the Chat SDK makes one) when
+        its first reply goes out."""
+        if entry.timetoken is None:
+            raise ThreadReplyFailed("This message has not reached PubNub yet.")
+        name = thread_channel(conversation.channel, entry.timetoken)
+        thread = self.known.get(name)
+        if thread is None:
+            thread = self.known[name] = Thread(name, conversation.channel, entry.timetoken,
+                                               read=True, created=False)
+            self._watch()
+        entry.thread = thread
+        return thread
 
     def reconnected(self) -> None:
         """Replies written while the link was cut off never arrive live: the threads
@@ -169,6 +183,10 @@ class Threads:
         if not text.strip():
             raise ThreadReplyFailed("Write the reply first.")
         try:
+            if not thread.created:
+                await self.transport.create_thread(thread.parent_channel,
+                                                   thread.parent_timetoken, thread.channel)
+                thread.created = True
             out = reply_publication(
                 self.converter, Message(MessageKind.FROM_AGENT, self._clock(), text),
                 agent=self.agent_name, client_id=uuid.uuid4().hex)

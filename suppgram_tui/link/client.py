@@ -330,6 +330,10 @@ class PubNubLink:
         """How far `user` (a customer) has read `channel`, as their Chat SDK app says."""
         return await self.chat_sdk.last_read(channel, user)
 
+    async def create_thread(self, channel: str, timetoken: int, thread: str) -> None:
+        """Start the Chat SDK thread `thread` on the message at `timetoken`."""
+        await self.chat_sdk.create_thread(channel, timetoken, thread)
+
     def watch_channels(self, channels: Iterable[str]) -> None:
         """Receive these channels too, by name, not through a group (Chat SDK threads:
         never a conversation of their own); the poll in flight restarts with them."""

@@ -189,3 +189,27 @@ async def test_the_suppgram_default_follows_no_thread_and_reads_no_position(
     assert entry.thread is None and ann.inbox.thread(entry) is None
     assert not any(isinstance(e, CustomerReadMoved) for e in ann.events)
     assert [e.text for e in ann.inbox.conversations["pt"].entries] == ["hi"]
+
+
+async def test_an_agent_starts_a_thread_as_the_chat_sdk_makes_one(
+        harnesses, thread_customer, local_server):
+    customer = await thread_customer(local_server.origin, "cust-start")
+    ann = await harnesses("ann", converter=ChatSdkConverter())
+    first = await wrote(ann, customer, "two questions: price and delivery")
+    entry = ann.inbox.conversations[customer.channel].entry_at(first)
+    thread = ann.inbox.start_thread(entry)
+    assert thread.channel == f"PUBNUB_INTERNAL_THREAD_{customer.channel}_{first}"
+    assert (await customer.ask(f"hasThread {first}")) == {"hasThread": False}  # not yet
+
+    await ann.inbox.reply_in_thread(thread, "About the price: 12 EUR")
+    await eventually(lambda: customer.ask(f"hasThread {first}"), lambda a: a["hasThread"])
+    history = await customer.ask(f"history {first}")  # getThread() needs its metadata
+    assert [(m["text"], m["userId"], m["parentChannelId"]) for m in history["messages"]] == [
+        ("About the price: 12 EUR", "support", customer.channel)]
+    await wait_until(lambda: entry.actions is not None and entry.actions.thread)
+    assert entry.thread is thread and [r.text for r in thread.replies] == [
+        "About the price: 12 EUR"]
+
+    await customer.ask(f"reply {first} and delivery?")  # the customer answers in it
+    await wait_until(lambda: [r.text for r in thread.replies][-1:] == ["and delivery?"])
+    assert "thread: 2 replies (F8)" in shown(entry)

@@ -17,7 +17,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from suppgram_tui.inbox import Entry, Inbox, Thread, ThreadReplyFailed
+from suppgram_tui.inbox import Author, Entry, Inbox, Thread, ThreadReplyFailed
 from suppgram_tui.text import visible
 from suppgram_tui.timetokens import to_datetime
 
@@ -121,4 +121,14 @@ class ThreadScreen(ModalScreen[None]):
 
 
 def thread_count(thread: Thread) -> str:
+    if not thread.created:
+        return "new: your answer starts it"
     return thread.count_label or ("no replies yet" if thread.read else "reading…")
+
+
+def can_start_thread(entry: Entry) -> bool:
+    """A chat message PubNub has stamped, not deleted and not a system event: the Chat
+    SDK threads those."""
+    return (entry.timetoken is not None and entry.message is not None
+            and entry.ignored is None and entry.author is not Author.SYSTEM
+            and not (entry.actions is not None and entry.actions.deleted))
