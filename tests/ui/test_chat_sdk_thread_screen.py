@@ -136,3 +136,30 @@ async def test_the_suppgram_default_has_no_thread_key(local_server, make_client,
         assert "Ctrl+G" in help_rows_text(app.screen)
         assert "F8" not in help_rows_text(app.screen)
         assert "thread" not in help_rows_text(app.screen).lower()
+
+
+async def test_f8_starts_a_thread_on_the_newest_message(js_sdk, local_server, tmp_path):
+    customer = await ChatCustomer.start(js_sdk, local_server.origin, "cust-new",
+                                        script="chat_thread_customer.mjs")
+    try:
+        app = console_app(local_server.origin, tmp_path / "ann.json", hermetic=False,
+                          converter_path=CHAT_SDK)
+        async with app.run_test(size=(120, 36)) as pilot:
+            screen = await wait_ready(app)
+            first = (await customer.ask("send price and delivery?"))["timetoken"]
+            await wait_until(lambda: "price and delivery?" in transcript_text(app))
+            await pilot.press("enter")
+            await pilot.press("f8")
+            await wait_until(lambda: isinstance(app.screen, ThreadScreen))
+            assert title(app) == "Thread · new: your answer starts it"
+            await type_text(pilot, "The price first: 12 EUR")
+            await pilot.press("enter")
+            await wait_until(lambda: title(app) == "Thread · 1 reply")
+            history = await customer.ask(f"history {first}")
+            assert [(m["text"], m["userId"]) for m in history["messages"]] == [
+                ("The price first: 12 EUR", "support")]
+            await pilot.press("escape")
+            await wait_until(lambda: app.screen is screen)
+            await wait_until(lambda: "thread: 1 reply (F8)" in transcript_text(app))
+    finally:
+        await customer.stop()

@@ -37,8 +37,8 @@ CONSOLE_BINDINGS: list[BindingType] = [
     Command("f7", "inspect", "Inspect", show=False, priority=True, title="Inspect whole message",
             explanation="The newest message on screen in full: envelope, meta, JSON"),
     Command("f8", "thread", "Thread", priority=True, title="Open message thread",
-            explanation="Read and answer the thread of the newest message on screen that "
-                        "has one (customers on the Chat SDK)"),
+            explanation="Read and answer the newest thread on screen, or start one on the "
+                        "newest message (customers on the Chat SDK)"),
     Command("f3", "app.stats", "Stats", title="Show statistics",
             explanation="Response and resolution times, CSAT, volume"),
     Command("f4", "app.simulator", "Simulator", title="Open customer simulator",
