@@ -140,6 +140,8 @@ class Receiver:
         """Channels subscribed by name beside the groups (Chat SDK thread channels)."""
         self._deliver = deliver
         self._resubscribe = asyncio.Event()
+        self._refused: set[str] = set()
+        """Extra channels Access Manager refused: never asked for again."""
         self.cursor = 0
         self.region: int | None = None
         self.polls = 0
@@ -194,6 +196,7 @@ class Receiver:
     def watch(self, channels: tuple[str, ...]) -> None:
         """Subscribe to `channels` by name beside the groups from the next poll on; the
         poll in flight is cut short, so the change takes effect at once."""
+        channels = tuple(channel for channel in channels if channel not in self._refused)
         if channels != self.extra:
             self.extra = channels
             self._resubscribe.set()
@@ -209,6 +212,7 @@ class Receiver:
             return False
         log.warning("not allowed to subscribe to %s: not watched",
                     ", ".join(sorted(set(self.extra) - set(kept))))
+        self._refused.update(set(self.extra) - set(kept))
         self.extra = kept
         return True
 

@@ -12,11 +12,13 @@ from pubnub.models.consumer.v3.channel import Channel
 from pubnub.models.consumer.v3.group import Group
 
 from suppgram_tui.converters import ChatSdkConverter
+from suppgram_tui.inbox import ConnectionStatus
 from suppgram_tui.inbox.thread import thread_channel, thread_parent
 from suppgram_tui.link.events import MalformedEnvelope, MembershipChanged
 from suppgram_tui.link.receiver import decode_envelope
 from suppgram_tui.link.sdk import call, make_client
 from suppgram_tui.local_pubnub import LocalPubNub
+from suppgram_tui.model import ConnectionState
 from tests.helpers.inbox_harness import InboxHarness, link_settings
 from tests.helpers.keys import PUBLISH_KEY
 from tests.helpers.wait import wait_until
@@ -86,6 +88,18 @@ async def test_a_refused_thread_is_dropped_and_the_groups_go_on(pam_server, tmp_
         await call(admin.publish().channel("c1-support")
                    .message({"type": "text", "text": "still there?"}))
         await wait_until(lambda: harness.texts("c1-support") == ["hi", "still there?"])
-        assert harness.inbox.connection.value == "connected"
+        second = harness.inbox.conversations["c1-support"].entries[-1].timetoken
+        action.message_timetoken = str(second)  # another thread: asked for, refused too
+        action.value = thread_channel("c1-support", second)
+        await call(admin.add_message_action().channel("c1-support").message_action(action))
+        later = harness.inbox.conversations["c1-support"].entry_at(second)
+        await wait_until(lambda: later.actions is not None and later.actions.thread)
+        await wait_until(lambda: harness.link.receiver.extra == ())
+        await call(admin.publish().channel("c1-support")
+                   .message({"type": "text", "text": "hello?"}))
+        await wait_until(lambda: harness.texts("c1-support")[-1:] == ["hello?"])
+        assert harness.inbox.connection is ConnectionState.CONNECTED
+        assert not any(isinstance(e, ConnectionStatus)
+                       and e.state is ConnectionState.RECONNECTING for e in harness.events)
     finally:
         await harness.stop()
