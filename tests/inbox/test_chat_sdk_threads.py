@@ -10,9 +10,12 @@ from typing import Any
 
 import pytest
 from pubnub.models.consumer.message_actions import PNMessageAction
+from pubnub.models.consumer.objects_v2.memberships import PNChannelMembership
+from rich.style import Style
 
 from suppgram_tui.converters import ChatSdkConverter
 from suppgram_tui.inbox import Author, CustomerReadMoved, Delivery, EntryUpdated
+from suppgram_tui.link.events import MembershipChanged
 from suppgram_tui.local_pubnub import LocalPubNub
 from suppgram_tui.ui.widgets.transcript_entry import EntryStyles, message_texts
 from tests.helpers.chat_customer import ChatCustomer
@@ -21,6 +24,7 @@ from tests.helpers.wait import wait_until
 
 pytestmark = pytest.mark.js
 SCRIPT = "chat_thread_customer.mjs"
+STYLES = EntryStyles(Style(), Style(), Style(), Style())
 
 
 @pytest.fixture
@@ -64,9 +68,7 @@ async def wrote(harness, customer: ChatCustomer, text: str) -> int:
 
 
 def shown(entry) -> str:
-    from rich.style import Style
-    styles = EntryStyles(Style(), Style(), Style(), Style())
-    return "\n".join(text.plain for text in message_texts(entry, styles))
+    return "\n".join(text.plain for text in message_texts(entry, STYLES))
 
 
 async def test_a_thread_is_followed_live_and_answered_in_the_customers_app(
@@ -181,6 +183,8 @@ async def test_the_suppgram_default_follows_no_thread_and_reads_no_position(
     action.message_timetoken = str(first)
     await customer.add_message_action().channel("pt").message_action(action).future()
     await customer.publish().channel(action.value).message(customer_payload("in it")).future()
+    await customer.set_memberships().uuid("cust-plain").channel_memberships(
+        [PNChannelMembership("pt", {"lastReadMessageTimetoken": str(first)})]).future()
     ann.inbox.open("pt")
     await asyncio.sleep(0.5)
     assert ann.link.receiver.extra == ()
@@ -189,6 +193,8 @@ async def test_the_suppgram_default_follows_no_thread_and_reads_no_position(
     assert entry.thread is None and ann.inbox.thread(entry) is None
     assert not any(isinstance(e, CustomerReadMoved) for e in ann.events)
     assert [e.text for e in ann.inbox.conversations["pt"].entries] == ["hi"]
+    assert ann.inbox.conversations["pt"].entries[0].error is None
+    assert any(isinstance(e, MembershipChanged) for e in ann.link_events)  # it came, unused
 
 
 async def test_an_agent_starts_a_thread_as_the_chat_sdk_makes_one(
