@@ -10,6 +10,7 @@ from .conversation import Author, Conversation, ConversationFilter, Delivery, En
 from .events import (
     ConnectionStatus,
     ConversationChanged,
+    CustomerReadMoved,
     EntryAdded,
     EntryUpdated,
     HistoryLoaded,
@@ -20,11 +21,14 @@ from .events import (
 )
 from .inbox import Inbox
 from .replies import ReplyRefused, ReplySize
+from .thread import Thread
+from .threads import ThreadReplyFailed
 
 __all__ = [
     "ActionFailed", "Author", "ClaimLost", "ConnectionStatus", "Conversation",
-    "ConversationAction", "ConversationChanged", "ConversationFilter", "Delivery", "Entry",
+    "ConversationAction", "ConversationChanged", "ConversationFilter", "CustomerReadMoved",
+    "Delivery", "Entry",
     "EntryAdded", "EntryUpdated", "HistoryLoaded", "Inbox", "InboxEvent", "InboxStatus",
     "Notice", "ReadMarkerMoved", "ReplyRefused", "ReplySize",
-    "StoreError",
+    "StoreError", "Thread", "ThreadReplyFailed",
 ]

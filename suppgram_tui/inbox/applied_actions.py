@@ -3,7 +3,8 @@
 Live: each `e:3` event is applied to the loaded message with that timetoken (one not
 loaded is left to history). From history: the open conversation's newest page is read
 with its actions once (PubNub gives actions for one channel at a time), and each older
-page is read with them, when the customers are on the Chat SDK.
+page is read with them, when the customers are on the Chat SDK. A message with a thread
+is handed to `threads.py`, which reads and follows its replies.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from suppgram_tui.link.errors import LinkRequestError
 from suppgram_tui.link.events import MessageActionChanged
 
-from .conversation import Conversation, Conversations
+from .conversation import Conversation, Conversations, Entry
 from .events import ConversationChanged, EntryUpdated, InboxEvent
 from .message_actions import MessageActions
 from .transport import Transport
@@ -31,12 +32,15 @@ class AppliedActions:
 
     def __init__(self, conversations: Conversations, transport: Transport, *,
                  emit: Callable[[InboxEvent], None],
-                 add: Callable[[Any], object]) -> None:
+                 add: Callable[[Any], object],
+                 on_thread: Callable[[Conversation, Entry], None]) -> None:
         self.conversations = conversations
         self.transport = transport
         self._emit = emit
         self._add = add
         """Files a history message (one that arrived after the backfill) in its conversation."""
+        self._on_thread = on_thread
+        """Called for a message that has a thread: its replies are read and followed."""
         self._read: set[str] = set()
         """Conversations whose newest page was read with its actions."""
 
@@ -57,6 +61,8 @@ class AppliedActions:
             return
         entry.actions = actions
         entry.revision += 1
+        if actions.thread is not None:
+            self._on_thread(conversation, entry)
         self._emit(EntryUpdated(event.channel, entry))
         if entry is conversation.last_entry:
             self._emit(ConversationChanged(event.channel))  # the list's preview
@@ -76,23 +82,6 @@ class AppliedActions:
             self._add(wire)
         conversation = self.conversations.ensure(channel)
         self.from_history(conversation, actions)
-        for entry in conversation.entries:
-            if entry.actions is not None and entry.actions.thread is not None:
-                await self._read_thread(conversation, entry.actions.thread, entry)
-
-    async def _read_thread(self, conversation: Conversation, thread: str, entry: Any) -> None:
-        """The thread's newest messages under its first message (read, not answered)."""
-        try:
-            wires, _ = await self.transport.with_actions(thread, PAGE)
-        except LinkRequestError as error:
-            log.info("thread %s not read: %s", thread, error)
-            return
-        replies = [(wire.publisher, str(wire.message.get("text"))) for wire in wires
-                   if isinstance(wire.message, dict) and wire.message.get("type") == "text"]
-        if entry.actions is not None and replies != entry.actions.replies:
-            entry.actions.replies = replies
-            entry.revision += 1
-            self._emit(EntryUpdated(conversation.channel, entry))
 
     def from_history(self, conversation: Conversation, actions: dict[int, Any]) -> None:
         """History's actions by message timetoken: what each message says now."""
@@ -105,6 +94,8 @@ class AppliedActions:
                 continue
             entry.actions = applied
             entry.revision += 1
+            if applied is not None and applied.thread is not None:
+                self._on_thread(conversation, entry)
             self._emit(EntryUpdated(conversation.channel, entry))
         if conversation.last_entry is not None and \
                 conversation.last_entry.timetoken in actions:

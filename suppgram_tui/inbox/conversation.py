@@ -17,6 +17,7 @@ from suppgram_tui.model import ConversationState, Message, MessageKind
 
 from .message_actions import MessageActions
 from .ratings import describe_rating
+from .thread import Thread
 
 
 class Author(str, Enum):
@@ -68,6 +69,8 @@ class Entry:
     custom_message_type: str | None = None
     actions: MessageActions | None = None
     """Edits, deletes, reactions and threads (message actions) applied to it."""
+    thread: Thread | None = None
+    """Its Chat SDK thread's replies, once read (`threads.py`)."""
     revision: int = 0
     """Counts changes to what it shows (an action applied): drawn again when it moves."""
     serial: int = field(default_factory=lambda: next(_serials), repr=False)
@@ -141,6 +144,8 @@ class Conversation:
     customer_name: str | None = None
     """The customer's App Context user name, where set (read lazily, see profiles.py)."""
     customer_email: str | None = None
+    customer_read: int = 0
+    """How far the customer has read, as their Chat SDK app says (0: not known)."""
     customer_online: bool = False
     customer_typing: bool = False
     viewers: set[str] = field(default_factory=set)

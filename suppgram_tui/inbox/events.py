@@ -28,6 +28,14 @@ class ReadMarkerMoved:
 
 
 @dataclass(frozen=True, slots=True)
+class CustomerReadMoved:
+    """The customer's app (Chat SDK) says how far they have read: the transcript's
+    "read by" line moves."""
+
+    channel: str
+
+
+@dataclass(frozen=True, slots=True)
 class EntryAdded:
     channel: str
     entry: Entry
@@ -42,7 +50,7 @@ class EntryAdded:
 @dataclass(frozen=True, slots=True)
 class EntryUpdated:
     """One of my replies changed delivery state, or a message's actions (an edit, a
-    delete, a reaction, its thread) changed what it shows."""
+    delete, a reaction, its thread or the thread's replies) changed what it shows."""
 
     channel: str
     entry: Entry
@@ -74,8 +82,8 @@ class Notice:
     severity: Severity = "information"
 
 
-InboxEvent = (ConversationChanged | ReadMarkerMoved | EntryAdded | EntryUpdated
-              | HistoryLoaded | ConnectionStatus | Notice)
+InboxEvent = (ConversationChanged | ReadMarkerMoved | CustomerReadMoved | EntryAdded
+              | EntryUpdated | HistoryLoaded | ConnectionStatus | Notice)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from suppgram_tui.link.events import (
     GroupsChecked,
     LinkEvent,
     MalformedEnvelope,
+    MembershipChanged,
     MessageActionChanged,
     PresenceChanged,
     SignalReceived,
@@ -54,6 +55,7 @@ from .events import (
 from .ingest import Ingest
 from .replies import Replies, ReplySize
 from .startup import Startup
+from .thread import Thread
 from .transport import TransportFactory
 
 log = logging.getLogger(__name__)
@@ -109,6 +111,8 @@ class Inbox:
                               on_stale=self._actions.reread,
                               ignored_publishers=ignored_publishers)
         self._chat_sdk = ChatSdkSide(self.conversations, self._transport, enabled=chat_sdk,
+                                     converter=converter, agent_name=agent_name,
+                                     classify=self._ingest.classify, clock=clock,
                                      emit=self._emit, spawn=spawn,
                                      add=lambda wire: self._ingest.add(wire, live=False))
         self._startup = Startup(self.conversations, self._transport, store,
@@ -217,6 +221,20 @@ class Inbox:
         """How big `text` is as a reply in `channel`, counted as PubNub counts it."""
         return self._replies.size(channel, text)
 
+    def thread(self, entry: Entry) -> Thread | None:
+        """The Chat SDK thread on `entry`, its replies read and followed live."""
+        return entry.thread if self.chat_sdk else None
+
+    def start_thread(self, entry: Entry) -> Thread:
+        """A new Chat SDK thread on a customer's message, made when its first reply goes
+        out; raises `ThreadReplyFailed` for a message PubNub has not stamped yet."""
+        return self._chat_sdk.threads.start(self.conversations.ensure(entry.channel), entry)
+
+    async def reply_in_thread(self, thread: Thread, text: str) -> Entry:
+        """Answer in a Chat SDK thread (the customer's app shows it there); raises
+        `ThreadReplyFailed`, in words, when it did not go out."""
+        return await self._chat_sdk.threads.reply(thread, text)
+
     def draft(self, channel: str) -> str:
         return self._store.draft(channel)
 
@@ -292,6 +310,12 @@ class Inbox:
             case WireMessage() | MalformedEnvelope() if is_state_channel(event.channel):
                 # anyone with the keys can write there; it is never a conversation
                 log.info("ignored a message on state channel %r", event.channel)
+            case WireMessage() if self._chat_sdk.threads.is_thread(event.channel):
+                self._chat_sdk.threads.arrived(event)  # a reply in a thread
+            case SignalReceived() | MessageActionChanged() | MalformedEnvelope() \
+                    if event.channel and self._chat_sdk.threads.is_thread(event.channel):
+                log.debug("ignored %s on thread channel %r", type(event).__name__,
+                          event.channel)
             case WireMessage():
                 entry = self._ingest.add(event, live=True)
                 if entry is not None and entry.author is Author.CUSTOMER:
@@ -314,6 +338,9 @@ class Inbox:
                 log.debug("ignored a signal on %r from %r", event.channel, event.publisher)
             case SignalReceived():
                 self._awareness.signal(event)
+                self._chat_sdk.reads.signal(event)
+            case MembershipChanged():
+                self._chat_sdk.reads.membership(event)
             case MessageActionChanged():
                 self._chat_sdk.actions.changed(event)
             case MalformedEnvelope():

@@ -27,10 +27,8 @@ class MessageActions:
     reactions: dict[str, set[str]] = field(default_factory=dict)
     """Emoji → user ids who reacted with it."""
     threads: set[str] = field(default_factory=set)
-    """Channels of the message's thread (the Chat SDK makes one)."""
-    replies: list[tuple[str | None, str]] = field(default_factory=list)
-    """The thread's messages (who, text), oldest first, as read when the conversation
-    was opened: the thread's channel is in no group, so none arrive live."""
+    """Channels of the message's thread (the Chat SDK makes one; its replies are
+    `Entry.thread`)."""
 
     @property
     def edited(self) -> str | None:

@@ -328,6 +328,20 @@ class PubNubLink:
         """The support user has read `channel` up to `timetoken`, as the Chat SDK says it."""
         await self.chat_sdk.set_last_read(self.settings.user_id, channel, timetoken)
 
+    async def last_read(self, channel: str, user: str) -> int | None:
+        """How far `user` (a customer) has read `channel`, as their Chat SDK app says."""
+        return await self.chat_sdk.last_read(channel, user)
+
+    async def create_thread(self, channel: str, timetoken: int, thread: str) -> None:
+        """Start the Chat SDK thread `thread` on the message at `timetoken`."""
+        await self.chat_sdk.create_thread(channel, timetoken, thread)
+
+    def watch_channels(self, channels: Iterable[str]) -> None:
+        """Receive these channels too, by name, not through a group (Chat SDK threads:
+        never a conversation of their own); the poll in flight restarts with them."""
+        if self.receiver is not None:
+            self.receiver.watch(tuple(channels))
+
     async def announce_viewing(self, channel: str, agent: str, viewing: bool) -> None:
         """Let other consoles show "Ann is viewing" (a signal, never seen by customers)."""
         payload = {"v" if viewing else "l": agent[:40]}

@@ -79,6 +79,20 @@ class MessageActionChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class MembershipChanged:
+    """A user's App Context membership of a channel was set (or removed): the Chat SDK
+    keeps each member's read position in its custom `lastReadMessageTimetoken`."""
+
+    channel: str
+    uuid: str
+    last_read: int | None
+    """Its custom's `lastReadMessageTimetoken` (None: not there)."""
+    custom_sent: bool = True
+    """False when the event left the custom out: read the membership to know."""
+    removed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class MalformedEnvelope:
     """A subscribe envelope the link could not read; kept so nothing vanishes silently."""
 
@@ -121,5 +135,6 @@ class Features:
 
 
 LinkEvent = (WireMessage | SignalReceived | PresenceChanged | ChannelStateChanged
-             | ChannelStateHint | AgentViewing | MessageActionChanged | MalformedEnvelope
+             | ChannelStateHint | AgentViewing | MessageActionChanged | MembershipChanged
+             | MalformedEnvelope
              | ConnectionChanged | GroupsChecked)

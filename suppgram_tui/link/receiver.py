@@ -19,6 +19,8 @@ from pubnub.endpoints.pubsub.subscribe import Subscribe
 
 from suppgram_tui.model import ConnectionState
 
+from .chat_sdk import last_read_of
+from .errors import LinkRequestError
 from .events import (
     STATE_PREFIX,
     AgentViewing,
@@ -27,6 +29,7 @@ from .events import (
     ConnectionChanged,
     LinkEvent,
     MalformedEnvelope,
+    MembershipChanged,
     MessageActionChanged,
     PresenceChanged,
     SignalReceived,
@@ -98,6 +101,8 @@ def _message_action(channel: str, payload: dict[str, Any],
 
 def _objects_event(channel: str, payload: dict[str, Any]) -> LinkEvent:
     data = payload.get("data") or {}
+    if payload.get("type") == "membership":
+        return _membership_event(channel, payload, data)
     if payload.get("type") != "channel":
         return MalformedEnvelope(channel, payload, "App Context event for a non-channel object")
     target = str(data.get("id", channel)).removeprefix(STATE_PREFIX)
@@ -108,6 +113,21 @@ def _objects_event(channel: str, payload: dict[str, Any]) -> LinkEvent:
                                data.get("eTag"))
 
 
+def _membership_event(channel: str, payload: dict[str, Any], data: dict[str, Any]
+                      ) -> LinkEvent:
+    """`{"type": "membership", "data": {"channel": {"id"}, "uuid": {"id"}, "custom"}}`,
+    sent on the channel and on the user's own channel: the data names both."""
+    member, of = data.get("uuid"), data.get("channel")
+    uuid = member.get("id") if isinstance(member, dict) else None
+    target = of.get("id") if isinstance(of, dict) else None
+    if not isinstance(uuid, str) or not isinstance(target, str):
+        return MalformedEnvelope(channel, payload, "a membership event without its ids")
+    custom = data.get("custom")
+    return MembershipChanged(target, uuid, last_read_of(custom),
+                             custom_sent=isinstance(custom, dict),
+                             removed=payload.get("event") == "delete")
+
+
 class Receiver:
     """Long-polls channel groups from a cursor and hands each event to `deliver`."""
 
@@ -116,7 +136,12 @@ class Receiver:
         self._pubnub = pubnub
         self.groups = groups
         self.channels = channels
+        self.extra: tuple[str, ...] = ()
+        """Channels subscribed by name beside the groups (Chat SDK thread channels)."""
         self._deliver = deliver
+        self._resubscribe = asyncio.Event()
+        self._refused: set[str] = set()
+        """Extra channels Access Manager refused: never asked for again."""
         self.cursor = 0
         self.region: int | None = None
         self.polls = 0
@@ -142,10 +167,14 @@ class Receiver:
             try:
                 if self.cursor == 0:
                     await self.handshake()
-                body = await self._poll(self.cursor)
+                body = await self._poll_until_changed(self.cursor)
+                if body is None:
+                    continue  # the channels changed: poll again from the same cursor
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # noqa: BLE001 - every failure means "retry"
+                if self._drop_refused_extra(error):
+                    continue
                 if not failing:
                     failing = True
                     self.connected.clear()
@@ -164,6 +193,29 @@ class Receiver:
     def stop(self) -> None:
         self._stop.set()
 
+    def watch(self, channels: tuple[str, ...]) -> None:
+        """Subscribe to `channels` by name beside the groups from the next poll on; the
+        poll in flight is cut short, so the change takes effect at once."""
+        channels = tuple(channel for channel in channels if channel not in self._refused)
+        if channels != self.extra:
+            self.extra = channels
+            self._resubscribe.set()
+
+    def _drop_refused_extra(self, error: Exception) -> bool:
+        """Access Manager refused some of the extra channels: the groups must not go
+        quiet for them. True when some were dropped (poll again at once)."""
+        if not isinstance(error, LinkRequestError) or not error.refused:
+            return False
+        refused = set(error.denied.get("channels", []))
+        kept = tuple(channel for channel in self.extra if channel not in refused)
+        if kept == self.extra:
+            return False
+        log.warning("not allowed to subscribe to %s: not watched",
+                    ", ".join(sorted(set(self.extra) - set(kept))))
+        self._refused.update(set(self.extra) - set(kept))
+        self.extra = kept
+        return True
+
     async def close(self) -> None:
         """Let go of the poll's connection (after the loop has stopped)."""
         await self._http.close()
@@ -181,9 +233,26 @@ class Receiver:
         except (KeyError, TypeError, ValueError):
             log.warning("subscribe response without a cursor; keeping %s", self.cursor)
 
+    async def _poll_until_changed(self, cursor: int) -> dict[str, Any] | None:
+        """One poll, or None if the channels changed (`watch`) before it answered."""
+        self._resubscribe.clear()
+        poll = asyncio.ensure_future(self._poll(cursor))
+        changed = asyncio.ensure_future(self._resubscribe.wait())
+        try:
+            await asyncio.wait({poll, changed}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            changed.cancel()
+            if not poll.done():
+                poll.cancel()
+                await asyncio.gather(poll, return_exceptions=True)
+        if poll.cancelled():
+            return None
+        return poll.result()
+
     async def _poll(self, cursor: int) -> dict[str, Any]:
         self.polls += 1
-        request = Subscribe(self._pubnub).channel_groups(self.groups).channels(self.channels)
+        request = Subscribe(self._pubnub).channel_groups(self.groups) \
+            .channels([*self.channels, *self.extra])
         request.timetoken(cursor)
         if cursor and self.region is not None:
             request.region(self.region)

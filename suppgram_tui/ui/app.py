@@ -147,10 +147,11 @@ class SuppgramConsole(App[None]):
         """F1 opens the help and closes it again: on the console, what an agent does;
         elsewhere Textual's key panel."""
         if self.screen is self.console_screen and self.console_screen is not None:
-            from .screens.console_keys import CONSOLE_BINDINGS, HELP
+            from .screens.console_keys import CHAT_SDK_HELP, CONSOLE_BINDINGS, HELP
             from .screens.help import HelpScreen, help_rows
 
-            self.push_screen(HelpScreen(help_rows(HELP, CONSOLE_BINDINGS)))
+            sections = (*HELP, CHAT_SDK_HELP) if self.console_screen.inbox.chat_sdk else HELP
+            self.push_screen(HelpScreen(help_rows(sections, CONSOLE_BINDINGS)))
         elif self.screen.query("HelpPanel"):
             self.action_hide_help_panel()
         else:

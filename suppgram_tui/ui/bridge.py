@@ -18,6 +18,7 @@ from suppgram_tui.inbox import (
     Author,
     ConnectionStatus,
     ConversationChanged,
+    CustomerReadMoved,
     EntryAdded,
     EntryUpdated,
     HistoryLoaded,
@@ -70,6 +71,8 @@ class InboxBridge:
                 self._transcripts.add(event.channel)
             case ConversationChanged():
                 self._changed.add(event.channel)
+            case CustomerReadMoved():
+                self._transcripts.add(event.channel)
             case ReadMarkerMoved():
                 self._repainted.add(event.channel)
             case ConnectionStatus():

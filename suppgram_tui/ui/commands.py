@@ -36,7 +36,8 @@ class ConsoleCommands(Provider):
     def _rows(self) -> list[PaletteRow]:
         rows: list[PaletteRow] = []
         for binding in self.screen.BINDINGS:
-            if isinstance(binding, Command) and binding.title:
+            if isinstance(binding, Command) and binding.title \
+                    and self.screen.check_action(binding.action, ()) is not False:
                 first_key = binding.key.split(",")[0]
                 key = self.app.get_key_display(Binding(first_key, binding.action))
                 rows.append(PaletteRow(binding.title, binding.action,

@@ -21,9 +21,12 @@ class ChatCustomer:
 
     @classmethod
     async def start(cls, js_dir: Path, origin: str, user_id: str, *, support: str = "support",
-                    group: str = "support") -> ChatCustomer:
+                    group: str = "support", script: str = "chat_customer.mjs"
+                    ) -> ChatCustomer:
+        """`script`: the app under tests/js (chat_thread_customer.mjs for threads and
+        read positions)."""
         process = await asyncio.create_subprocess_exec(
-            "node", str(js_dir / "chat_customer.mjs"), origin, PUBLISH_KEY, SUBSCRIBE_KEY,
+            "node", str(js_dir / script), origin, PUBLISH_KEY, SUBSCRIBE_KEY,
             user_id, support, group, cwd=js_dir, stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         customer = cls(process, "")

@@ -138,12 +138,12 @@ async def test_edits_deletes_reactions_and_threads_apply_live_and_from_history(
     await customer.ask(f"delete {second}")
     await wait_until(lambda: other.actions is not None and other.actions.deleted)
     await customer.ask(f"thread {first} in the thread")
-    await wait_until(lambda: entry.actions.thread is not None)
+    await wait_until(lambda: entry.thread is not None and entry.thread.replies)
 
     assert [e.text for e in conversation.entries] == ["my parcel is very late", "second"]
     assert all(e.error is None for e in conversation.entries)  # nothing dumped raw
     assert sum(1 for e in ann.events if isinstance(e, EntryUpdated)) >= 4
-    assert "· edited, has a thread  👍" in shown(entry)
+    assert "· edited, thread: 1 reply (F8)  👍\n  ↳ cust-actions: in the thread" in shown(entry)
     assert "· deleted" in shown(other)
 
     bob = await harnesses("bob", converter=ChatSdkConverter())  # from history
@@ -151,9 +151,10 @@ async def test_edits_deletes_reactions_and_threads_apply_live_and_from_history(
     bob.inbox.open(customer.channel)
     again = bob.inbox.conversations[customer.channel]
     await wait_until(lambda: (e := again.entry_at(first)) is not None and e.actions)
-    await wait_until(lambda: again.entry_at(first).actions.replies)
+    await wait_until(lambda: again.entry_at(first).thread is not None
+                     and again.entry_at(first).thread.replies)
     assert shown(again.entry_at(first)).splitlines()[1:] == [
-        "my parcel is very late", "· edited, has a thread  👍",
+        "my parcel is very late", "· edited, thread: 1 reply (F8)  👍",
         "  ↳ cust-actions: in the thread"]
     assert shown(again.entry_at(second)).splitlines()[1:] == ["second", "· deleted"]
     assert bob.link.requests["FetchMessages"] == fetched + 2  # a page with actions, a thread

@@ -45,6 +45,7 @@ from .console_keys import CONSOLE_BINDINGS, CONSOLE_PALETTE_ONLY
 from .hand_over import HandOverScreen
 from .payload import PayloadScreen
 from .prompt import PromptScreen
+from .thread import ThreadScreen, can_start_thread
 
 
 class ConsoleScreen(Screen[None]):
@@ -108,6 +109,8 @@ class ConsoleScreen(Screen[None]):
         if self.channel in message.channels:
             self.query_one(Transcript).entries_changed()
             self._read_open_conversation()
+            if isinstance(self.app.screen, ThreadScreen):
+                self.app.screen.replies_changed()
 
     def _read_open_conversation(self) -> None:
         """An opened conversation is read as messages come, unless the agent is not
@@ -368,6 +371,32 @@ class ConsoleScreen(Screen[None]):
             return
         entries = transcript.view.entries
         self.app.push_screen(PayloadScreen(entries, entries.index(entry)))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Threads are the Chat SDK's: with other converters F8 is no key at all."""
+        return self.inbox.chat_sdk if action == "thread" else True
+
+    def action_thread(self) -> None:
+        """F8: the thread of the newest message on screen that has one (Ctrl+↑/↓ there
+        go through the conversation's other threads); with none on screen, a new
+        thread on the newest message on screen."""
+        transcript = self.query_one(Transcript)
+        on_screen = transcript.entries_on_screen()
+        if not any(self.inbox.thread(entry) for entry in on_screen):
+            target = next((entry for entry in on_screen if can_start_thread(entry)), None)
+            if target is None:
+                self.notify("No message on screen to open a thread on.", severity="warning",
+                            timeout=4)
+                return
+            self.inbox.start_thread(target)
+        view = transcript.view
+        threads = [(entry, thread) for entry in (view.entries if view else [])
+                   if (thread := self.inbox.thread(entry)) is not None]
+        parents = [entry for entry, _ in threads]
+        for entry in on_screen:
+            if entry in parents:
+                self.app.push_screen(ThreadScreen(self.inbox, threads, parents.index(entry)))
+                return
 
     def action_filter(self, name: str) -> None:
         self.query_one(Sidebar).show(ConversationFilter(name))

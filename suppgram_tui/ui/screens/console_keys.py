@@ -36,6 +36,9 @@ CONSOLE_BINDINGS: list[BindingType] = [
     # F6 and F7 are priority: the composer (a TextArea) would select text with them
     Command("f7", "inspect", "Inspect", show=False, priority=True, title="Inspect whole message",
             explanation="The newest message on screen in full: envelope, meta, JSON"),
+    Command("f8", "thread", "Thread", priority=True, title="Open message thread",
+            explanation="Read and answer the newest thread on screen, or start one on the "
+                        "newest message (customers on the Chat SDK)"),
     Command("f3", "app.stats", "Stats", title="Show statistics",
             explanation="Response and resolution times, CSAT, volume"),
     Command("f4", "app.simulator", "Simulator", title="Open customer simulator",
@@ -88,3 +91,9 @@ HELP: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 )
 """The help's sections, in the order an agent needs them. `@action` rows take their keys
 and words from the binding above."""
+CHAT_SDK_HELP: tuple[str, tuple[tuple[str, str], ...]] = (
+    "Customers on PubNub's Chat SDK", (
+        ("@thread", ""),
+        ("✓ read by", "under the newest reply the customer's app has marked read"),
+    ))
+"""Shown after the rest when the converter says the customers are on the Chat SDK."""

@@ -23,6 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from suppgram_tui.inbox import Author, Conversation, Delivery, Entry
+from suppgram_tui.text import visible
 
 from .handoff import TypingHandOff
 from .line_cache import LineCache
@@ -34,7 +35,7 @@ AUTHOR_CLASSES = {
     Author.AGENT: "transcript--agent",
     Author.SYSTEM: "transcript--system",
 }
-PartKind = Literal["message", "wire", "gap", "new"]
+PartKind = Literal["message", "wire", "gap", "new", "seen"]
 PartKey = tuple[tuple[str, int | str], PartKind, int, Delivery | None, str | None, int]
 """One part of an entry drawn at a width, in a delivery state (and with its error), at
 a revision (edits, deletes and reactions applied)."""
@@ -43,6 +44,8 @@ MAX_CACHED_LINES = 5000
 _GAP = [Strip([])]
 NEW_SINCE = " new since you left "
 """The line above the first message after the agent's read marker."""
+READ_BY = "✓ read by "
+"""Under the newest reply the customer's Chat SDK app says they have read."""
 
 
 class Transcript(ScrollView, can_focus=True):
@@ -154,6 +157,20 @@ class Transcript(ScrollView, can_focus=True):
         bottom = min(int(self.scroll_y) + self.size.height, self.line_count) - 1
         return self._parts[max(bisect_right(self._starts, max(bottom, 0)) - 1, 0)][0]
 
+    def entries_on_screen(self) -> list[Entry]:
+        """The messages with a line on screen, newest first."""
+        if not self._parts:
+            return []
+        top = int(self.scroll_y)
+        bottom = min(top + self.size.height, self.line_count) - 1
+        first = max(bisect_right(self._starts, max(top, 0)) - 1, 0)
+        last = max(bisect_right(self._starts, max(bottom, 0)) - 1, 0)
+        seen: list[Entry] = []
+        for entry, _, _ in reversed(self._parts[first:last + 1]):
+            if not seen or seen[-1] is not entry:
+                seen.append(entry)
+        return seen
+
     def watch_raw_mode(self) -> None:
         self._relayout(follow=False)
 
@@ -188,6 +205,7 @@ class Transcript(ScrollView, can_focus=True):
         heights: dict[PartKey, int] = {}
         line = 0
         new_after = self.new_after
+        seen, reader = self._read_by()
         entries = self.view.entries if self.view is not None else []
         if self.raw_mode and self.view is not None and self.view.set_aside_entries:
             entries = sorted([*entries, *self.view.set_aside_entries])  # what was ignored
@@ -195,13 +213,16 @@ class Transcript(ScrollView, can_focus=True):
             wire = self.raw_mode and (not entry.undecodable or entry.ignored is not None)
             kinds: tuple[PartKind, ...] = ("message", "wire", "gap") if wire \
                 else ("message", "gap")
+            if entry is seen:
+                kinds = (*kinds[:-1], "seen", "gap")
             if new_after is not None and entry.timetoken is not None \
                     and entry.timetoken > new_after:
                 kinds, new_after = ("new", *kinds), None
             for kind in kinds:
-                key: PartKey = (entry.key, kind, width, entry.delivery, entry.delivery_error,
-                                 entry.revision)
-                height = 1 if kind in ("gap", "new") else self._heights.get(key)
+                key: PartKey = (entry.key, kind, width, entry.delivery,
+                                reader if kind == "seen" else entry.delivery_error,
+                                entry.revision)
+                height = 1 if kind in ("gap", "new", "seen") else self._heights.get(key)
                 if height is None:  # counted, not drawn: most of a flood is never seen
                     texts = self._texts(entry, kind)
                     height = height_of(texts, width)
@@ -224,6 +245,19 @@ class Transcript(ScrollView, can_focus=True):
             self.post_message(self.NeedOlder(self.view.channel))  # nothing to scroll yet
         self.refresh()
 
+    def _read_by(self) -> tuple[Entry | None, str]:
+        """The newest agent reply at or before the customer's read position, and what to
+        call the customer: only a reply being read tells the agent anything."""
+        view = self.view
+        if view is None or not view.customer_read:
+            return None, ""
+        for entry in reversed(view.entries):
+            if entry.timetoken is not None and entry.timetoken <= view.customer_read \
+                    and entry.author in (Author.ME, Author.AGENT):
+                return entry, visible(view.customer_label or "the customer",
+                                      keep_newlines=False)[:60]
+        return None, ""
+
     def _texts(self, entry: Entry, kind: PartKind) -> list[Text]:
         styles = self._styles_for(entry.author)
         return message_texts(entry, styles) if kind == "message" else wire_texts(entry, styles)
@@ -235,6 +269,9 @@ class Transcript(ScrollView, can_focus=True):
             rule = "─" * max(0, (key[2] - len(NEW_SINCE)) // 2)
             style = self.get_component_rich_style("transcript--new")
             return [Strip([Segment(f"{rule}{NEW_SINCE}{rule}", style)])]
+        if kind == "seen":
+            style = self.get_component_rich_style("transcript--meta")
+            return [Strip([Segment(f"{READ_BY}{key[4]}", style)])]
         lines = lines_of(self._texts(entry, kind), key[2], self.app.console)
         self._lines.put(key, lines)
         if self._heights.get(key, len(lines)) != len(lines):  # never seen, but be sure

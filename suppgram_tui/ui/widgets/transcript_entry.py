@@ -25,8 +25,9 @@ from ..formatting import clock_time
 RAW_PREVIEW_CHARS = 2000
 """What the wire view shows of an envelope or a raw JSON: a screenful at most."""
 INSPECT_KEY = "F7"
-THREAD_LINES = 5
-"""A thread's newest messages shown under the message it hangs on."""
+THREAD_LINES = 3
+"""A thread's newest replies shown under the message it hangs on (F8 shows them all)."""
+THREAD_KEY = "F8"
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,10 @@ def _action_texts(entry: Entry, styles: EntryStyles) -> list[Text]:
     actions = entry.actions
     if actions is None:
         return []
+    thread = entry.thread
+    count = thread.count_label if thread is not None else ""
     marks = ["deleted" if actions.deleted else "", "edited" if actions.edited else "",
+             f"thread: {count} ({THREAD_KEY})" if count else
              "has a thread" if actions.thread else ""]
     line = Text(end="", style=styles.meta)
     if any(marks):
@@ -82,12 +86,13 @@ def _action_texts(entry: Entry, styles: EntryStyles) -> list[Text]:
     reactions = actions.reaction_line()
     if reactions:
         line.append(("  " if line else "") + visible(reactions), Style(italic=False))
-    replies = [Text(visible(f"  ↳ {who or '?'}: {text}"), style=styles.meta)
-               for who, text in actions.replies[-THREAD_LINES:]]
-    more = len(actions.replies) - THREAD_LINES
+    replies = thread.replies if thread is not None else []
+    shown = [Text(visible(f"  ↳ {author_label(reply)}: {reply.text}", keep_newlines=False),
+                  style=styles.meta) for reply in replies[-THREAD_LINES:]]
+    more = len(replies) - THREAD_LINES
     if more > 0:
-        replies.insert(0, Text(f"  ↳ … {more} earlier in the thread", style=styles.meta))
-    return ([line] if line else []) + replies
+        shown.insert(0, Text(f"  ↳ … {more} earlier in the thread", style=styles.meta))
+    return ([line] if line else []) + shown
 
 
 def wire_texts(entry: Entry, styles: EntryStyles) -> list[Text]:
