@@ -100,7 +100,8 @@ class Inbox:
                                 connected=lambda: self.connection is ConnectionState.CONNECTED,
                                 on_delivered=self._report)
         self._actions = Actions(self.conversations, self._transport, agent_name=agent_name,
-                                clock=clock, queue=self._replies.queue, emit=self._emit,
+                                clock=clock, prepare=self._replies.prepare,
+                                queue=self._replies.queue, emit=self._emit,
                                 spawn=spawn)
         self._ingest = Ingest(self.conversations, self._transport, converter=converter,
                               awareness=self._awareness, agent_name=agent_name,
@@ -113,6 +114,18 @@ class Inbox:
                                      add=lambda wire: self._ingest.add(wire, live=False))
         self._startup = Startup(self.conversations, self._transport, store,
                                 ingest=self._ingest, awareness=self._awareness)
+
+    @property
+    def converter(self) -> ConverterLike:
+        """The converter messages are read and replies written with."""
+        return self._ingest.converter
+
+    def use_converter(self, converter: ConverterLike) -> None:
+        """Read and write with `converter` from now on (Ctrl+L reloaded it). Whether
+        customers are on the Chat SDK was settled at start and stays."""
+        configure_converter(converter, support_user=self._support_user)
+        self._ingest.converter = converter
+        self._replies.use_converter(converter)
 
     def listen(self, listener: Callable[[InboxEvent], None]) -> None:
         self._listeners.append(listener)

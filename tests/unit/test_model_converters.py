@@ -254,7 +254,8 @@ def test_decode_message_turns_a_crashing_converter_into_undecodable() -> None:
         def convert_from_pubnub(self, message: WireMessage) -> Message:
             return message.message["missing"]
 
-    with pytest.raises(UndecodableMessage, match="the converter raised KeyError: 'missing'"):
+    with pytest.raises(UndecodableMessage, match=r"convert_from_pubnub raised KeyError: 'missing' "
+                       r"\(test_model_converters.py:\d+\)"):
         decode_message(Crashing(), wire({}))
 
 
