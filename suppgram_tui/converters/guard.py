@@ -133,15 +133,10 @@ def _where(exc: BaseException, home: frozenset[str]) -> str:
 
 
 def _where_stopped(home: frozenset[str]) -> str:
-    frame = _STOPPED_AT.frame
-    _STOPPED_AT.frame = None
-    line = None
-    while frame is not None:
-        if os.path.abspath(frame.f_code.co_filename) in home:
-            line = (frame.f_code.co_filename, frame.f_lineno)
-            break
-        frame = frame.f_back
-    return f" at {os.path.basename(line[0])}:{line[1]}" if line else ""
+    """`` at myconv.py:12``: where in the converter's files the alarm found it."""
+    stack, _STOPPED_AT.stack = _STOPPED_AT.stack, []
+    mine = [(name, line) for name, line in stack if os.path.abspath(name) in home]
+    return f" at {os.path.basename(mine[0][0])}:{mine[0][1]}" if mine else ""
 
 
 def _a(value: Any) -> str:
@@ -154,7 +149,9 @@ def _a(value: Any) -> str:
 
 
 class _StoppedAt:
-    frame: FrameType | None = None
+    stack: list[tuple[str, int]] = []
+    """(file, line) of each frame, innermost first, when the alarm rang: read at once,
+    as a frame's line moves on while the exception unwinds it."""
 
 
 _STOPPED_AT = _StoppedAt()
@@ -165,7 +162,11 @@ _ARMED = threading.Event()
 def _on_alarm(signum: int, frame: FrameType | None) -> None:
     if _ARMED.is_set():
         _ARMED.clear()
-        _STOPPED_AT.frame = frame
+        stack = []
+        while frame is not None:
+            stack.append((frame.f_code.co_filename, frame.f_lineno))
+            frame = frame.f_back
+        _STOPPED_AT.stack = stack
         raise _Hung()
 
 
