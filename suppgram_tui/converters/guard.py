@@ -119,6 +119,8 @@ def _home_files(target: Any) -> frozenset[str]:
 def _where(exc: BaseException, home: frozenset[str]) -> str:
     """`` (myconv.py:12)``: the innermost frame in the converter's files, else the
     innermost frame of all; empty without a traceback."""
+    if isinstance(exc, SyntaxError) and exc.filename and exc.lineno:  # its own place
+        return f" ({os.path.basename(exc.filename)}:{exc.lineno})"
     frames: list[tuple[str, int]] = []
     tb: TracebackType | None = exc.__traceback__
     while tb is not None:

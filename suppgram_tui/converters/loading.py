@@ -63,7 +63,7 @@ def _load(path: str) -> ConverterLike:
         )
     install_suppgram_alias()
     module = _import_module(module_name, path)
-    return _instantiate(_converter_class(module, class_name, path), path)
+    return _instantiate(converter_class(module, class_name, path), path)
 
 
 def reload_converter(converter: ConverterLike) -> ConverterLike:
@@ -76,7 +76,7 @@ def reload_converter(converter: ConverterLike) -> ConverterLike:
     module = sys.modules.get(cls.__module__)
     if module is None:
         raise ConverterLoadError(f"Cannot reload converter {path!r}: its module is not loaded.")
-    _drop_cached_bytecode(module)
+    drop_cached_bytecode(module)
     importlib.invalidate_caches()
     try:
         module = importlib.reload(module)
@@ -85,7 +85,7 @@ def reload_converter(converter: ConverterLike) -> ConverterLike:
             f"Cannot reload converter {path!r}: re-importing module {cls.__module__!r} "
             f"raised {describe_error(exc)}."
         ) from exc
-    fresh = _instantiate(_converter_class(module, cls.__name__, path), path)
+    fresh = _instantiate(converter_class(module, cls.__name__, path), path)
     return _keep_support_user(converter, fresh)
 
 
@@ -167,7 +167,7 @@ def _import_module(module_name: str, path: str) -> ModuleType:
         ) from exc
 
 
-def _converter_class(module: ModuleType, class_name: str, path: str) -> type:
+def converter_class(module: ModuleType, class_name: str, path: str) -> type:
     try:
         obj = getattr(module, class_name)
     except AttributeError:
@@ -203,7 +203,7 @@ def _instantiate(cls: type, path: str) -> ConverterLike:
         ) from exc
 
 
-def _drop_cached_bytecode(module: ModuleType) -> None:
+def drop_cached_bytecode(module: ModuleType) -> None:
     """Python trusts a .pyc whose source has the same size and mtime second, so an edit
     made within a second of the last import would be missed; forget the cache instead."""
     cached = getattr(module, "__cached__", None)

@@ -66,6 +66,9 @@ def is_state_channel(channel: str | None) -> bool:
 class Inbox:
     """All conversations of the watched channel groups, as one agent sees them."""
 
+    converter_role = "the console"
+    """Who runs the converter, in a reload's report."""
+
     def __init__(self, transport_factory: TransportFactory, *, converter: ConverterLike,
                  store: AgentStore, agent_name: str, support_user: str,
                  clock: Callable[[], datetime] = now_utc, announce: bool = True,

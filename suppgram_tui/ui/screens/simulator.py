@@ -267,14 +267,6 @@ class SimulatorScreen(Screen[None]):
         if self.simulation is not None and self.selected is not None:
             self._report(await self.simulation.send_raw(self.selected, payload))
 
-    def action_reload(self) -> None:
-        if self.simulation is None:
-            return
-        try:
-            self.notify(self.simulation.reload_converter(), markup=False)
-        except Exception as error:  # noqa: BLE001 - an edited converter may not even import
-            self.notify(f"Reload failed: {error}", severity="error", markup=False, timeout=10)
-
     def action_toggle_wire(self) -> None:
         self.toggle_class("-wire-toggled")
 

@@ -14,7 +14,8 @@ SIMULATOR_BINDINGS: list[BindingType] = [
     Binding("ctrl+r", "rate", "Rate", priority=True),
     Binding("ctrl+e", "raw", "Raw JSON", priority=True),
     Binding("f2", "toggle_wire", "Wire log"),
-    Binding("ctrl+l", "reload", "Reload", priority=True),
+    # the app's: one reload for the console and the simulator together
+    Binding("ctrl+l", "app.reload_converter", "Reload", priority=True),
 ]
 
 
