@@ -94,9 +94,11 @@ def _reimport(module: ModuleType, cls: type, path: str) -> type:
                              home=_module_file(module))
     except ConverterFailed as failed:
         raise ConverterLoadError(f"Cannot reload {path}: {failed}") from None
-    if not isinstance(getattr(module, cls.__name__, None), type):
+    now = getattr(module, cls.__name__, None)
+    if now is cls or not isinstance(now, type):  # reload keeps names it did not define
         others = [name for name, value in vars(module).items() if isinstance(value, type)
-                  and value.__module__ == module.__name__ and _converts(value)]
+                  and value is not cls and value.__module__ == module.__name__
+                  and _converts(value)]
         renamed = (f" (renamed? it now has {_and(others)}: restart with "
                    f"--pubnub-message-converter {module.__name__}.{others[0]})"
                    if others else "")
@@ -174,5 +176,7 @@ def _file_name(module: ModuleType) -> str:
 
 def _and(words: Sequence[str]) -> str:
     words = list(words)
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    if len(words) < 2:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
 
