@@ -42,7 +42,7 @@ CONSOLE_BINDINGS: list[BindingType] = [
             explanation="Chat as a customer to test the console"),
     Command("ctrl+l", "app.reload_converter", "Reload converter", show=False, priority=True,
             title="Reload the converter",
-            explanation="Re-import its file, for the console and the simulator together"),
+            explanation="Re-read it, here and in F4"),
     Command("f5", "retry", "Retry failed", show=False, title="Retry failed replies",
             explanation="Send replies that could not be delivered again"),
     Command("f6", "next_filter", "Tabs", show=False, priority=True, title="Next list tab",
