@@ -18,6 +18,7 @@ from suppgram_tui.model import Message, MessageKind, MessageMediaKind
 
 from .base import ConverterLike, ConverterLoadError, MessageConverter, describe_error
 from .default import DefaultMessageConverter
+from .guard import ConverterFailed, run_guarded
 
 DEFAULT_CONVERTER_PATH = "suppgram.frontends.pubnub.DefaultMessageConverter"
 _DEFAULT_CONVERTER_PATHS = frozenset(
@@ -50,7 +51,7 @@ def configure_converter(converter: ConverterLike, *, support_user: str) -> Conve
     ``--pubnub-user-id``), so one converter class serves any support user. The class is
     still built with no arguments."""
     if hasattr(type(converter), SUPPORT_USER_ATTRIBUTE):
-        with contextlib.suppress(AttributeError, TypeError):  # a read-only property
+        with contextlib.suppress(Exception):  # a read-only (or raising) property
             setattr(converter, SUPPORT_USER_ATTRIBUTE, support_user)
     return converter
 
@@ -194,13 +195,14 @@ def converter_class(module: ModuleType, class_name: str, path: str) -> type:
 
 
 def _instantiate(cls: type, path: str) -> ConverterLike:
+    """``cls()``, guarded as every converter call is (raises, hangs), with where."""
+    module = sys.modules.get(cls.__module__)
+    file = getattr(module, "__file__", None)
+    home = frozenset({os.path.abspath(file)}) if isinstance(file, str) else frozenset()
     try:
-        return cls()
-    except Exception as exc:
-        raise ConverterLoadError(
-            f"Cannot load converter {path!r}: creating {cls.__name__}() raised "
-            f"{describe_error(exc)}."
-        ) from exc
+        return run_guarded(f"creating {cls.__name__}()", cls, home=home)
+    except ConverterFailed as failed:
+        raise ConverterLoadError(f"Cannot load converter {path!r}: {failed}.") from failed
 
 
 def drop_cached_bytecode(module: ModuleType) -> None:

@@ -372,7 +372,7 @@ def test_load_converter_from_a_file(converter_dir: Path) -> None:
             "    def convert_to_pubnub(self, m): return m\n",
             "conv.Converter",
             "Cannot load converter 'conv.Converter': creating Converter() raised "
-            "ValueError: set CONVERTER_URL first.",
+            "ValueError: set CONVERTER_URL first (conv.py:2).",
         ),
     ],
 )
