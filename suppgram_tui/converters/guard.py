@@ -142,9 +142,11 @@ def _where_stopped(home: frozenset[str]) -> str:
 
 
 def _a(value: Any) -> str:
-    name = "None" if value is None else type(value).__name__
-    return name if value is None else f"an {name}" if name[:1].lower() in "aeiou" \
-        else f"a {name}"
+    """"None", "a set", "an int": what a converter returned, in words."""
+    if value is None:
+        return "None"
+    name = type(value).__name__
+    return f"an {name}" if name[:1].lower() in "aeiou" else f"a {name}"
 
 
 # the alarm ------------------------------------------------------------------------------

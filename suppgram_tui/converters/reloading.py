@@ -40,7 +40,9 @@ class ConverterUser(Protocol):
     @property
     def converter(self) -> ConverterLike: ...
 
-    def use_converter(self, converter: ConverterLike) -> None: ...
+    def use_converter(self, converter: ConverterLike) -> object:
+        """Take `converter`; may return how many messages it could read now that the
+        old one could not."""
 
 
 @dataclass(frozen=True)
@@ -76,8 +78,11 @@ def reload_for(users: Sequence[ConverterUser]) -> ReloadReport:
         module.__dict__.update(before)  # the old instance keeps its own globals
         return ReloadReport(False, f"{str(failed).rstrip('.')}. Still running {path} as "
                                    "it was, for " + who + ".")
-    _hand_out(users, fresh)
+    mended = _hand_out(users, fresh)
     notes = [f"Reloaded {path} from {_file_name(module)} for {who}."]
+    if mended:
+        notes.append(f"{mended} message{'s' if mended != 1 else ''} that could not be "
+                     f"read before {'are' if mended != 1 else 'is'} read now.")
     if helpers := _helpers(module):
         notes.append(f"Not reloaded: {helpers} (imported by it; restart to pick up "
                      "edits there).")
@@ -120,9 +125,13 @@ def _instances(cls: type, users: Sequence[ConverterUser], old: ConverterLike
     return made
 
 
-def _hand_out(users: Sequence[ConverterUser], fresh: Sequence[ConverterLike]) -> None:
+def _hand_out(users: Sequence[ConverterUser], fresh: Sequence[ConverterLike]) -> int:
+    """How many messages the users could read now that they could not before."""
+    mended = 0
     for user, converter in zip(users, fresh, strict=True):
-        user.use_converter(converter)
+        count = user.use_converter(converter)
+        mended += count if isinstance(count, int) else 0
+    return mended
 
 
 def _converts(cls: type) -> bool:

@@ -123,12 +123,13 @@ class Inbox:
         """The converter messages are read and replies written with."""
         return self._ingest.converter
 
-    def use_converter(self, converter: ConverterLike) -> None:
-        """Read and write with `converter` from now on (Ctrl+L reloaded it). Whether
-        customers are on the Chat SDK was settled at start and stays."""
+    def use_converter(self, converter: ConverterLike) -> int:
+        """Read and write with `converter` from now on (Ctrl+L reloaded it); messages
+        the last one could not read are read again: how many now are. Whether customers
+        are on the Chat SDK was settled at start and stays."""
         configure_converter(converter, support_user=self._support_user)
-        self._ingest.converter = converter
         self._replies.use_converter(converter)
+        return self._ingest.use_converter(converter)
 
     def listen(self, listener: Callable[[InboxEvent], None]) -> None:
         self._listeners.append(listener)

@@ -182,3 +182,24 @@ async def test_a_pending_reply_after_a_restart_shows_when_it_was_written(
     ann = await harnesses("ann", converter=ChatSdkConverter())
     [entry] = [e for e in ann.inbox.conversations["c8"].entries if e.client_id == "c0ffee"]
     assert entry.message is not None and entry.message.time_utc == written
+
+
+async def test_a_converter_that_hangs_on_everything_costs_three_hangs_not_one_per_message(
+        harnesses, customers, converters):
+    customer = customers("cust-9")
+    await open_conversation(customer, "c9", "slow")
+    for _ in range(5):
+        await customer.publish().channel("c9").message(customer_payload("slow")).future()
+    started = time.monotonic()
+    ann = await harnesses("ann", converter=conv.load(converters, "hangs", conv.HANGS))
+    assert time.monotonic() - started < 12  # 3 hangs of 2 s, then none is tried
+    errors = [entry.error for entry in ann.inbox.conversations["c9"].entries]
+    assert len(errors) == 6
+    assert all(e.startswith("convert_from_pubnub did not finish") for e in errors[:3])
+    assert all(e.startswith("not read: the converter hung on 3 messages in a row (")
+               and e.endswith("fix it and reload it (Ctrl+L) to read this one")
+               for e in errors[3:])
+
+    assert ann.inbox.use_converter(DefaultMessageConverter()) == 6  # Ctrl+L, fixed
+    assert ann.texts("c9") == ["slow"] * 6
+    assert all(entry.error is None for entry in ann.inbox.conversations["c9"].entries)
