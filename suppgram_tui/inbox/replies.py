@@ -219,17 +219,18 @@ class Replies:
         return len(failed)
 
     def _entry(self, pending: OutboxEntry, message: Message | None = None) -> Entry:
+        error = None
         if message is None:
             # not sent yet, so no timetoken: the instant it was written stands in for it
             wire = WireMessage(pending.message, pending.channel, self.support_user,
                                from_datetime(pending.created), pending.meta,
                                custom_message_type=pending.custom_message_type)
-            message, _ = decode(self.converter, wire)
+            message, error = decode(self.converter, wire)
         author = Author.SYSTEM if message and message.kind in SYSTEM_KINDS else Author.ME
         failed = pending.state is OutboxState.FAILED
         return Entry(channel=pending.channel, timetoken=None, publisher=self.support_user,
                      payload=pending.message, author=author, message=message,
-                     meta=pending.meta, agent_name=self.agent_name,
+                     error=error, meta=pending.meta, agent_name=self.agent_name,
                      client_id=pending.client_id,
                      delivery=Delivery.FAILED if failed else Delivery.PENDING,
                      delivery_error=pending.last_error)

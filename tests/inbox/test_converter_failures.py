@@ -203,3 +203,21 @@ async def test_a_converter_that_hangs_on_everything_costs_three_hangs_not_one_pe
     assert ann.inbox.use_converter(DefaultMessageConverter()) == 6  # Ctrl+L, fixed
     assert ann.texts("c9") == ["slow"] * 6
     assert all(entry.error is None for entry in ann.inbox.conversations["c9"].entries)
+
+
+async def test_a_pending_reply_the_converter_cannot_read_still_starts_and_goes_out(
+        harnesses, customers, converters, tmp_path):
+    customer = customers("cust-10")
+    await open_conversation(customer, "c10", "hello")
+    earlier_run = AgentStore(tmp_path / "ann.json")
+    earlier_run.outbox_add(OutboxEntry("b0b", "c10", customer_payload("boom", "from_agent"),
+                                       {"agent": "ann", "client_id": "b0b"}))
+    await earlier_run.save()
+    earlier_run.close()
+    ann = await harnesses("ann", converter=conv.load(converters, "raises_on_decode",
+                                                     conv.RAISES_ON_DECODE))
+    [entry] = [e for e in ann.inbox.conversations["c10"].entries if e.client_id == "b0b"]
+    assert entry.message is None and entry.author is Author.ME
+    assert entry.error.startswith("convert_from_pubnub raised KeyError")
+    await wait_until(lambda: ann.store.outbox_pending() == [])
+    assert [m["text"] for m in await from_support(customer, "c10")] == ["boom"]

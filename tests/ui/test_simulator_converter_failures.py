@@ -40,6 +40,10 @@ async def test_encoding_failures_are_recorded_and_nothing_is_published(
                      converter=conv.load(converters, "ascii_only", conv.ASCII_ONLY))
     try:
         await sim.add_customer("dana")
+        euro = await sim.say("dana", "5 €")
+        assert euro.error.startswith("convert_to_pubnub raised UnicodeEncodeError: 'ascii'")
+        assert euro.error.endswith(f"({conv.where('ascii_only', conv.ASCII_ONLY, 'RAISES')})")
+        assert euro.envelope == {}  # not published
         sim.converter = conv.load(converters, "hangs", conv.HANGS)
         started = time.monotonic()
         slow = await sim.say("dana", "a slow one")

@@ -12,6 +12,7 @@ import pytest
 
 from suppgram_tui.converters import (
     ConverterFailed,
+    ConverterLoadError,
     UndecodableMessage,
     WireMessage,
     decode_message,
@@ -155,3 +156,23 @@ def test_the_simulators_example_payload_survives_a_failing_converter(converters)
     started = time.monotonic()
     assert example_payload(Hangs(), NOW) == fallback
     assert time.monotonic() - started < 4
+
+
+def test_a_constructor_that_hangs_fails_the_load_in_words(converters):
+    source = """
+        import time
+
+        from suppgram_tui.converters import DefaultMessageConverter
+
+
+        class Converter(DefaultMessageConverter):
+            def __init__(self):
+                time.sleep(30)  # CONNECTS
+    """
+    started = time.monotonic()
+    with pytest.raises(ConverterLoadError) as failed:
+        conv.load(converters, "deep", source)
+    assert time.monotonic() - started < 4
+    assert str(failed.value) == (
+        "Cannot load converter 'deep.Converter': creating Converter() did not finish "
+        f"within 2 s and was stopped at {conv.where('deep', source, 'CONNECTS')}.")
