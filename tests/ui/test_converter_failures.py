@@ -10,10 +10,12 @@ import time
 import pytest
 
 from suppgram_tui.model import ConversationState
+from suppgram_tui.settings import AgentSettings, Settings, SimulatorSettings
+from suppgram_tui.ui.simulator_app import SimulatorApp
 from suppgram_tui.ui.widgets.reply_size import ReplySizeMeter
 from tests.helpers import failing_converters as conv
 from tests.helpers.console_harness import console_app, open_simulator
-from tests.helpers.inbox_harness import customer_client, open_conversation
+from tests.helpers.inbox_harness import customer_client, link_settings, open_conversation
 from tests.helpers.wait import wait_until
 from tests.ui.test_replies import CHANNEL, agent_replies, open_rita, toasts
 
@@ -115,3 +117,19 @@ async def test_ctrl_l_in_the_simulator_reloads_the_console_too(
         await inbox.send_reply(CHANNEL, "5 €, no more")
         await wait_until(lambda: inbox.status().pending_replies == 0)
     assert await agent_replies(customer) == ["5 €, no more"]
+
+
+async def test_ctrl_l_in_the_simulator_run_on_its_own_reloads_it(local_server, converters):
+    path = conv.write_converter(converters, "ascii_only", conv.ASCII_ONLY)
+    app = SimulatorApp(Settings(pubnub=link_settings(local_server.origin),
+                                agent=AgentSettings(converter_path=path),
+                                simulator=SimulatorSettings(customer="dana")))
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await wait_until(lambda: getattr(app.screen, "selected", None)
+                                  and app.screen)
+        assert (await screen.simulation.say("dana", "5 €")).error
+        fix(converters, "ascii_only", conv.ASCII_ONLY, '.encode("ascii").decode()', "")
+        await pilot.press("ctrl+l")
+        await wait_until(lambda: "Reloaded ascii_only.Converter from ascii_only.py for the "
+                                 "simulator." in toasts(app))
+        assert (await screen.simulation.say("dana", "5 €")).error is None
