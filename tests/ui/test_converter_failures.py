@@ -133,3 +133,26 @@ async def test_ctrl_l_in_the_simulator_run_on_its_own_reloads_it(local_server, c
         await wait_until(lambda: "Reloaded ascii_only.Converter from ascii_only.py for the "
                                  "simulator." in toasts(app))
         assert (await screen.simulation.say("dana", "5 €")).error is None
+
+
+async def test_a_converter_that_hangs_on_a_reply_freezes_the_console_two_seconds_once(
+        local_server, tmp_path, customer, converters):
+    path = conv.write_converter(converters, "hangs", conv.HANGS)
+    app = console_app(local_server.origin, tmp_path / "ann.json", converter_path=path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        composer = await open_rita(app, pilot)
+        meter = app.console_screen.query_one(ReplySizeMeter)
+        started = time.monotonic()
+        await pilot.press(*"slow")
+        await wait_until(lambda: meter.has_class("-over"))
+        assert time.monotonic() - started < 8  # one hang of 2 s, not one per key
+        assert "convert_to_pubnub did not finish within 2 s and was stopped at hangs.py:" \
+            in str(meter.render())
+        started = time.monotonic()
+        await pilot.press(*" but sure")  # measured no more: typing is not held up
+        assert time.monotonic() - started < 2 and composer.text == "slow but sure"
+        await pilot.press("enter")
+        await wait_until(lambda: any("Not sent: the converter cannot encode this reply"
+                                     in t for t in toasts(app)))
+        assert app.is_running and composer.text == "slow but sure"
+    assert await agent_replies(customer) == []
