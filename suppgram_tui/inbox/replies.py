@@ -127,9 +127,8 @@ class Replies:
         except ConverterFailed as failed:
             log.warning("the converter failed on a reply on %s: %s", channel, failed)
             raise ReplyRefused(f"Not sent: the converter cannot encode this reply: "
-                               f"{str(failed).rstrip('.')}. Nothing was sent; fix the "
-                               "converter and reload it (Ctrl+L), then send again."
-                               ) from None
+                               f"{str(failed).rstrip('.')}. Fix the converter and reload "
+                               "it (Ctrl+L), then send the reply again.") from None
         size = ReplySize(publish_size(channel, pending.message, pending.meta))
         if size.too_large:
             typed = in_words(len(text.encode("utf-8", "surrogatepass")))

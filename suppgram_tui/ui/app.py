@@ -168,14 +168,18 @@ class SuppgramConsole(App[None]):
         module, and a fresh instance for the console and the simulator together."""
         from suppgram_tui.converters.reloading import ConverterUser, reload_for
 
+        from .screens.simulator import SimulatorScreen
+
         users: list[ConverterUser] = []
         if self.console_screen is not None:
             users.append(self.console_screen.inbox)
         if self.is_screen_installed("simulator"):
-            simulation = self.get_screen("simulator").simulation  # type: ignore[attr-defined]
-            if simulation is not None:
-                users.append(simulation)
+            simulator = self.get_screen("simulator")
+            if isinstance(simulator, SimulatorScreen) and simulator.simulation is not None:
+                users.append(simulator.simulation)
         show_reload(self, reload_for(users))
+        if self.console_screen is not None:
+            self.console_screen.measure_reply()  # the line under the composer, anew
 
     def action_simulator(self) -> None:
         """Chat as customers on the same server, to try the console (and the converter)."""

@@ -63,6 +63,7 @@ async def test_a_reply_the_converter_cannot_encode_stays_and_ctrl_l_lets_it_go(
         await wait_until(lambda: any(t.startswith("Reloaded ascii_only.Converter from "
                                                   "ascii_only.py for the console.")
                                      for t in toasts(app)))
+        await wait_until(lambda: not meter.has_class("-over"))  # measured anew
         composer.focus()
         await pilot.press("end", "enter")
         await wait_until(lambda: composer.text == "")
