@@ -69,31 +69,26 @@ def _load(path: str) -> ConverterLike:
 
 def reload_converter(converter: ConverterLike) -> ConverterLike:
     """Re-import the converter's module and make a fresh instance of its class, so an
-    edited converter file takes effect without restarting."""
-    cls = type(converter)
-    path = f"{cls.__module__}.{cls.__name__}"
-    if cls.__module__.startswith(f"{__package__}."):
-        return _keep_support_user(converter, cls())  # reloading ours would fork the base
-    module = sys.modules.get(cls.__module__)
-    if module is None:
-        raise ConverterLoadError(f"Cannot reload converter {path!r}: its module is not loaded.")
-    drop_cached_bytecode(module)
-    importlib.invalidate_caches()
-    try:
-        module = importlib.reload(module)
-    except Exception as exc:
-        raise ConverterLoadError(
-            f"Cannot reload converter {path!r}: re-importing module {cls.__module__!r} "
-            f"raised {describe_error(exc)}."
-        ) from exc
-    fresh = _instantiate(converter_class(module, cls.__name__, path), path)
-    return _keep_support_user(converter, fresh)
+    edited converter file takes effect without restarting; ``ConverterLoadError`` with
+    the reason when it cannot (the module's old globals are then put back). Ctrl+L
+    reloads for every side at once: `reloading.reload_for`."""
+    from .reloading import reload_for  # it builds on this module
+
+    holder = _OneUser(converter)
+    report = reload_for([holder])
+    if not report.ok:
+        raise ConverterLoadError(report.text)
+    return holder.converter
 
 
-def _keep_support_user(old: ConverterLike, new: ConverterLike) -> ConverterLike:
-    """A reloaded converter keeps the support user the console told the old one."""
-    told = vars(old).get(SUPPORT_USER_ATTRIBUTE) if hasattr(old, "__dict__") else None
-    return new if told is None else configure_converter(new, support_user=told)
+class _OneUser:
+    converter_role = "its caller"
+
+    def __init__(self, converter: ConverterLike) -> None:
+        self.converter = converter
+
+    def use_converter(self, converter: ConverterLike) -> None:
+        self.converter = converter
 
 
 class _SuppgramAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):

@@ -507,7 +507,8 @@ def test_reload_picks_up_an_edited_converter_file(
     assert decode_message(reloaded, wire("x")).text == "two:x"
 
     write_module(converter_dir, "echo_converter", "raise RuntimeError('half-saved')\n")
-    with pytest.raises(ConverterLoadError, match="re-importing module 'echo_converter' raised"):
+    with pytest.raises(ConverterLoadError, match="re-importing echo_converter raised "
+                       r"RuntimeError: half-saved \(echo_converter.py:1\)"):
         reload_converter(reloaded)
 
 
