@@ -21,6 +21,7 @@ from .base import (
 from .chat_sdk import ChatSdkConverter
 from .default import SUPPGRAM_TIME_FORMAT, DefaultMessageConverter
 from .envelope import OutgoingMessage, encode_message, reply_publication
+from .guard import ConverterFailed
 from .loading import (
     DEFAULT_CONVERTER_PATH,
     configure_converter,
@@ -30,8 +31,9 @@ from .loading import (
 )
 
 __all__ = [
-    "DEFAULT_CONVERTER_PATH", "SUPPGRAM_TIME_FORMAT", "ChatSdkConverter", "ConverterLike",
-    "ConverterLoadError", "DefaultMessageConverter", "IgnoredMessage", "MessageConverter",
+    "DEFAULT_CONVERTER_PATH", "SUPPGRAM_TIME_FORMAT", "ChatSdkConverter", "ConverterFailed",
+    "ConverterLike", "ConverterLoadError", "DefaultMessageConverter", "IgnoredMessage",
+    "MessageConverter",
     "OutgoingMessage", "UndecodableMessage", "WireMessage", "configure_converter",
     "decode_message", "encode_message", "install_suppgram_alias", "load_converter",
     "normalize_message", "reload_converter", "reply_publication",

@@ -14,6 +14,9 @@ from typing import Any, Protocol
 
 from suppgram_tui.model import Message, MessageKind
 
+from .guard import ConverterFailed, call_converter
+from .guard import describe as describe_error  # noqa: F401 - imported from here
+
 
 @dataclass(frozen=True)
 class WireMessage:
@@ -108,15 +111,15 @@ def normalize_message(obj: Any) -> Message:
 
 
 def decode_message(converter: ConverterLike, wire: WireMessage) -> Message:
-    """Run a converter on one received message; whatever goes wrong becomes
-    ``UndecodableMessage``, so one bad payload or buggy converter never stops the inbox.
-    ``IgnoredMessage`` passes through, and a None result becomes one."""
+    """Run a converter on one received message; whatever goes wrong (it raises, hangs,
+    returns no message) becomes ``UndecodableMessage``, so one bad payload or buggy
+    converter never stops the inbox. ``IgnoredMessage`` passes through, and a None
+    result becomes one."""
     try:
-        result = converter.convert_from_pubnub(wire)
-    except (UndecodableMessage, IgnoredMessage):
-        raise
-    except Exception as exc:
-        raise UndecodableMessage(f"the converter raised {describe_error(exc)}") from exc
+        result = call_converter(converter, "convert_from_pubnub", wire,
+                                passing=(UndecodableMessage, IgnoredMessage))
+    except ConverterFailed as failed:
+        raise UndecodableMessage(str(failed)) from failed
     if result is None:
         raise IgnoredMessage("the converter returned None")
     return normalize_message(result)
@@ -136,11 +139,6 @@ def parse_kind(value: str) -> MessageKind:
         raise UndecodableMessage(
             f"unknown message kind {short_repr(value)} (expected one of {known})"
         ) from None
-
-
-def describe_error(exc: BaseException) -> str:
-    """``TypeError: why`` (or the bare class name), for sentences quoting an exception."""
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 def short_repr(value: Any, limit: int = 60) -> str:

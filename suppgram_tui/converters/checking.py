@@ -33,6 +33,7 @@ from .base import (
 )
 from .differences import differences, field_differences, image_difference
 from .envelope import OutgoingMessage, Sender, delivered, publication
+from .guard import ConverterFailed, call_converter
 
 if TYPE_CHECKING:
     from .samples import Sample
@@ -137,8 +138,10 @@ def check_case(converter: ConverterLike, case: CheckCase,
     sent = case.message
     try:
         outgoing, publisher = publication(converter, sent, sender)
-    except Exception as exc:
-        why = f"convert_to_pubnub raised {describe_error(exc)}"
+    except ConverterFailed as failed:
+        why = str(failed)
+        if failed.returned:  # it encoded, into something no app could receive
+            return CheckResult(case.name, False, why)
         if sent.image is not None:
             return CheckResult(case.name, True, f"images not supported: {why}", skipped=True)
         return _unknown_kind(case.name, sent, why) or CheckResult(case.name, False, why)
@@ -230,15 +233,16 @@ def decode_raw(converter: ConverterLike, wire: WireMessage) -> Any:
     to build when our model refused it (a naive time), so the reason can say what
     differed. ``CaseIgnored`` when the converter ignored the message."""
     try:
-        result = converter.convert_from_pubnub(wire)
+        result = call_converter(converter, "convert_from_pubnub", wire,
+                                passing=(IgnoredMessage, UndecodableMessage))
     except IgnoredMessage as exc:
         raise CaseIgnored(ignored_reason(exc)) from exc
     except UndecodableMessage as exc:
         raise CaseFailed(f"convert_from_pubnub found it undecodable: {exc}") from exc
-    except Exception as exc:
-        refused = _message_refused_by_model(exc)
+    except ConverterFailed as failed:
+        refused = _message_refused_by_model(failed.cause) if failed.cause else None
         if refused is None:
-            raise CaseFailed(f"convert_from_pubnub raised {describe_error(exc)}") from exc
+            raise CaseFailed(str(failed)) from failed
         return refused
     if result is None:
         raise CaseIgnored("the converter returned None")

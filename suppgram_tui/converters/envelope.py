@@ -19,6 +19,7 @@ from suppgram_tui.model import Message, MessageKind
 from suppgram_tui.timetokens import from_datetime
 
 from .base import ConverterLike, WireMessage, normalize_message, short_repr
+from .guard import ConverterFailed, call_converter, describe, wrong_result
 
 CUSTOM_MESSAGE_TYPE = re.compile(r"(?!pn[-_])[A-Za-z0-9_-]{3,50}")
 """PubNub's rule: 3 to 50 letters, digits, '-' or '_', not starting with pn- or pn_."""
@@ -54,9 +55,21 @@ class OutgoingMessage:
 
 
 def encode_message(converter: ConverterLike, message: Message) -> OutgoingMessage:
-    """``convert_to_pubnub``'s answer, always as an ``OutgoingMessage``."""
-    result = converter.convert_to_pubnub(message)
-    return result if isinstance(result, OutgoingMessage) else OutgoingMessage(result)
+    """``convert_to_pubnub``'s answer, always as an ``OutgoingMessage`` whose payload
+    and meta are JSON; ``ConverterFailed`` (a sentence) if it raised, hung, or returned
+    something PubNub cannot carry."""
+    result = call_converter(converter, "convert_to_pubnub", message)
+    outgoing = result if isinstance(result, OutgoingMessage) else OutgoingMessage(result)
+    if outgoing.message is None:
+        raise wrong_result("convert_to_pubnub", None, "a payload to publish")
+    for what, value in (("data", outgoing.message), ("meta", outgoing.meta)):
+        try:
+            json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError, RecursionError) as exc:
+            raise ConverterFailed(f"convert_to_pubnub returned {what} that is not "
+                                  f"JSON-serialisable: {describe(exc)}",
+                                  method="convert_to_pubnub", returned=True) from exc
+    return outgoing
 
 
 def reply_publication(converter: ConverterLike, message: Message, *, agent: str,

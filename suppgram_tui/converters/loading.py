@@ -18,6 +18,7 @@ from suppgram_tui.model import Message, MessageKind, MessageMediaKind
 
 from .base import ConverterLike, ConverterLoadError, MessageConverter, describe_error
 from .default import DefaultMessageConverter
+from .guard import ConverterFailed, run_guarded
 
 DEFAULT_CONVERTER_PATH = "suppgram.frontends.pubnub.DefaultMessageConverter"
 _DEFAULT_CONVERTER_PATHS = frozenset(
@@ -50,7 +51,7 @@ def configure_converter(converter: ConverterLike, *, support_user: str) -> Conve
     ``--pubnub-user-id``), so one converter class serves any support user. The class is
     still built with no arguments."""
     if hasattr(type(converter), SUPPORT_USER_ATTRIBUTE):
-        with contextlib.suppress(AttributeError, TypeError):  # a read-only property
+        with contextlib.suppress(Exception):  # a read-only (or raising) property
             setattr(converter, SUPPORT_USER_ATTRIBUTE, support_user)
     return converter
 
@@ -63,36 +64,31 @@ def _load(path: str) -> ConverterLike:
         )
     install_suppgram_alias()
     module = _import_module(module_name, path)
-    return _instantiate(_converter_class(module, class_name, path), path)
+    return _instantiate(converter_class(module, class_name, path), path)
 
 
 def reload_converter(converter: ConverterLike) -> ConverterLike:
     """Re-import the converter's module and make a fresh instance of its class, so an
-    edited converter file takes effect without restarting."""
-    cls = type(converter)
-    path = f"{cls.__module__}.{cls.__name__}"
-    if cls.__module__.startswith(f"{__package__}."):
-        return _keep_support_user(converter, cls())  # reloading ours would fork the base
-    module = sys.modules.get(cls.__module__)
-    if module is None:
-        raise ConverterLoadError(f"Cannot reload converter {path!r}: its module is not loaded.")
-    _drop_cached_bytecode(module)
-    importlib.invalidate_caches()
-    try:
-        module = importlib.reload(module)
-    except Exception as exc:
-        raise ConverterLoadError(
-            f"Cannot reload converter {path!r}: re-importing module {cls.__module__!r} "
-            f"raised {describe_error(exc)}."
-        ) from exc
-    fresh = _instantiate(_converter_class(module, cls.__name__, path), path)
-    return _keep_support_user(converter, fresh)
+    edited converter file takes effect without restarting; ``ConverterLoadError`` with
+    the reason when it cannot (the module's old globals are then put back). Ctrl+L
+    reloads for every side at once: `reloading.reload_for`."""
+    from .reloading import reload_for  # it builds on this module
+
+    holder = _OneUser(converter)
+    report = reload_for([holder])
+    if not report.ok:
+        raise ConverterLoadError(report.text)
+    return holder.converter
 
 
-def _keep_support_user(old: ConverterLike, new: ConverterLike) -> ConverterLike:
-    """A reloaded converter keeps the support user the console told the old one."""
-    told = vars(old).get(SUPPORT_USER_ATTRIBUTE) if hasattr(old, "__dict__") else None
-    return new if told is None else configure_converter(new, support_user=told)
+class _OneUser:
+    converter_role = "its caller"
+
+    def __init__(self, converter: ConverterLike) -> None:
+        self.converter = converter
+
+    def use_converter(self, converter: ConverterLike) -> None:
+        self.converter = converter
 
 
 class _SuppgramAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -167,7 +163,7 @@ def _import_module(module_name: str, path: str) -> ModuleType:
         ) from exc
 
 
-def _converter_class(module: ModuleType, class_name: str, path: str) -> type:
+def converter_class(module: ModuleType, class_name: str, path: str) -> type:
     try:
         obj = getattr(module, class_name)
     except AttributeError:
@@ -194,16 +190,17 @@ def _converter_class(module: ModuleType, class_name: str, path: str) -> type:
 
 
 def _instantiate(cls: type, path: str) -> ConverterLike:
+    """``cls()``, guarded as every converter call is (raises, hangs), with where."""
+    module = sys.modules.get(cls.__module__)
+    file = getattr(module, "__file__", None)
+    home = frozenset({os.path.abspath(file)}) if isinstance(file, str) else frozenset()
     try:
-        return cls()
-    except Exception as exc:
-        raise ConverterLoadError(
-            f"Cannot load converter {path!r}: creating {cls.__name__}() raised "
-            f"{describe_error(exc)}."
-        ) from exc
+        return run_guarded(f"creating {cls.__name__}()", cls, home=home)
+    except ConverterFailed as failed:
+        raise ConverterLoadError(f"Cannot load converter {path!r}: {failed}.") from failed
 
 
-def _drop_cached_bytecode(module: ModuleType) -> None:
+def drop_cached_bytecode(module: ModuleType) -> None:
     """Python trusts a .pyc whose source has the same size and mtime second, so an edit
     made within a second of the last import would be missed; forget the cache instead."""
     cached = getattr(module, "__cached__", None)

@@ -16,7 +16,7 @@ from typing import Any
 
 from suppgram_tui.timetokens import from_datetime
 
-from .base import ConverterLike, WireMessage, describe_error
+from .base import ConverterLike, WireMessage
 from .checking import (
     CHECK_SENDER,
     CaseFailed,
@@ -30,6 +30,7 @@ from .checking import (
 )
 from .differences import describe_message
 from .envelope import Sender, delivered, publication
+from .guard import ConverterFailed
 
 CHECK_TIMETOKEN = from_datetime(datetime(2026, 11, 26, 4, 0, 0, 123456, tzinfo=timezone.utc))
 """When a bare sample was published, since it says no time."""
@@ -86,11 +87,11 @@ def check_sample(converter: ConverterLike, sample: Sample,
     problems = [p for p in [size_problem(json.dumps(sample.payload))] if p]
     try:
         outgoing, publisher = publication(converter, decoded, sender)
-    except Exception as exc:
+    except ConverterFailed as failed:
         if decoded.image is not None and not problems:
-            reason = f"{seen}; images not supported: convert_to_pubnub raised {describe_error(exc)}"
+            reason = f"{seen}; images not supported: {failed}"
             return CheckResult(name, passed=True, reason=reason + notes, skipped=True)
-        problems.append(f"re-encoding it, convert_to_pubnub raised {describe_error(exc)}")
+        problems.append(f"re-encoding it, {failed}")
         return CheckResult(name, False, f"{seen}; " + "; ".join(problems) + notes)
     try:
         json_text = publishable_json(outgoing.message)

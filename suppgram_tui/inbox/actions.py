@@ -15,9 +15,11 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+from suppgram_tui.converters import ConverterFailed
 from suppgram_tui.link.errors import ConflictError, LinkRequestError, is_transient
 from suppgram_tui.link.events import ChannelStateChanged, ChannelStateHint
 from suppgram_tui.model import ConversationState, Message, MessageKind
+from suppgram_tui.store import OutboxEntry
 from suppgram_tui.text import identifier
 
 from .conversation import Conversation, Conversations
@@ -64,7 +66,8 @@ class Actions:
 
     def __init__(self, conversations: Conversations, transport: Transport, *,
                  agent_name: str, clock: Callable[[], datetime],
-                 queue: Callable[[str, Message], object],
+                 prepare: Callable[[str, Message], OutboxEntry],
+                 queue: Callable[[OutboxEntry, Message], object],
                  emit: Callable[[InboxEvent], None],
                  spawn: Callable[[Coroutine[Any, Any, None]], asyncio.Task[None]]) -> None:
         self.conversations = conversations
@@ -73,8 +76,10 @@ class Actions:
         self._reread_again: set[str] = set()
         self.agent_name = agent_name
         self.clock = clock
+        self._prepare = prepare
+        """Encodes a notice to the customer (resolved, postponed); `ConverterFailed`."""
         self._queue = queue
-        """Publishes a message to the customer through the outbox (resolved, postponed)."""
+        """Publishes a prepared notice to the customer through the outbox."""
         self._emit = emit
         self._spawn = spawn
         self._busy: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -97,6 +102,13 @@ class Actions:
                     await self.set_tags(channel, *args)
                 case _:  # typing.assert_never is Python 3.11+, and we support 3.10
                     raise ValueError(f"unknown conversation action {action!r}")
+        except ConverterFailed as broken:
+            log.warning("%s on %s: the converter failed: %s", action.verb, channel, broken)
+            raise ActionFailed(
+                f"Could not {action.verb}: the converter cannot encode the customer's "
+                f"notice: {str(broken).rstrip('.')}. Nothing changed and the customer was "
+                "not told; fix the converter and reload it (Ctrl+L), then try again."
+            ) from None
         except LinkRequestError as error:
             log.warning("%s on %s failed: %s", action.verb, channel, error)
             failed = ActionFailed(f"Could not {action.verb}: {error}")
@@ -120,18 +132,25 @@ class Actions:
         await self._change_state(channel, change)
 
     async def postpone(self, channel: str) -> None:
-        """Back to the queue; the customer is told, as Suppgram does."""
+        """Back to the queue; the customer is told, as Suppgram does. The notice is
+        encoded first: a converter that cannot changes nothing."""
         def change(conversation: Conversation) -> None:
             conversation.state, conversation.assignee = ConversationState.NEW, None
-        await self._change_state(channel, change)
-        self._queue(channel, Message(MessageKind.POSTPONED, self.clock()))
+        await self._tell_customer(channel, MessageKind.POSTPONED, change)
 
     async def resolve(self, channel: str) -> None:
-        """Close the conversation and publish `resolved` to the customer."""
+        """Close the conversation and publish `resolved` to the customer (encoded first)."""
         def change(conversation: Conversation) -> None:
             conversation.state = ConversationState.RESOLVED
+        await self._tell_customer(channel, MessageKind.RESOLVED, change)
+
+    async def _tell_customer(self, channel: str, kind: MessageKind,
+                             change: Callable[[Conversation], None]) -> None:
+        """Encode the notice, then change the state, then queue the notice."""
+        message = Message(kind, self.clock())
+        notice = self._prepare(channel, message)  # ConverterFailed: nothing changed
         await self._change_state(channel, change)
-        self._queue(channel, Message(MessageKind.RESOLVED, self.clock()))
+        self._queue(notice, message)
 
     async def set_tags(self, channel: str, tags: list[str]) -> None:
         clean = sorted({t.strip().replace(",", " ") for t in tags if t.strip()})

@@ -68,6 +68,9 @@ def is_state_channel(channel: str | None) -> bool:
 class Inbox:
     """All conversations of the watched channel groups, as one agent sees them."""
 
+    converter_role = "the console"
+    """Who runs the converter, in a reload's report."""
+
     def __init__(self, transport_factory: TransportFactory, *, converter: ConverterLike,
                  store: AgentStore, agent_name: str, support_user: str,
                  clock: Callable[[], datetime] = now_utc, announce: bool = True,
@@ -102,7 +105,8 @@ class Inbox:
                                 connected=lambda: self.connection is ConnectionState.CONNECTED,
                                 on_delivered=self._report)
         self._actions = Actions(self.conversations, self._transport, agent_name=agent_name,
-                                clock=clock, queue=self._replies.queue, emit=self._emit,
+                                clock=clock, prepare=self._replies.prepare,
+                                queue=self._replies.queue, emit=self._emit,
                                 spawn=spawn)
         self._ingest = Ingest(self.conversations, self._transport, converter=converter,
                               awareness=self._awareness, agent_name=agent_name,
@@ -117,6 +121,19 @@ class Inbox:
                                      add=lambda wire: self._ingest.add(wire, live=False))
         self._startup = Startup(self.conversations, self._transport, store,
                                 ingest=self._ingest, awareness=self._awareness)
+
+    @property
+    def converter(self) -> ConverterLike:
+        """The converter messages are read and replies written with."""
+        return self._ingest.converter
+
+    def use_converter(self, converter: ConverterLike) -> int:
+        """Read and write with `converter` from now on (Ctrl+L reloaded it); messages
+        the last one could not read are read again: how many now are. Whether customers
+        are on the Chat SDK was settled at start and stays."""
+        configure_converter(converter, support_user=self._support_user)
+        self._replies.use_converter(converter)
+        return self._ingest.use_converter(converter)
 
     def listen(self, listener: Callable[[InboxEvent], None]) -> None:
         self._listeners.append(listener)

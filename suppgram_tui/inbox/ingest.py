@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from suppgram_tui.converters import (
+    ConverterFailed,
     ConverterLike,
     IgnoredMessage,
     UndecodableMessage,
@@ -30,6 +31,11 @@ from .transport import Transport
 
 log = logging.getLogger(__name__)
 
+HANGS_BEFORE_SKIPPING = 3
+"""Converter calls in a row that hang (2 s each) before the inbox stops asking it: a
+history of hundreds of messages must not take minutes. Ctrl+L (a new converter) asks
+again, and reads what was skipped."""
+
 
 def decode(converter: ConverterLike, wire: WireMessage) -> tuple[Message | None, str | None]:
     """The converter's reading of `wire`, or why it has none: never raises."""
@@ -40,14 +46,22 @@ def decode(converter: ConverterLike, wire: WireMessage) -> tuple[Message | None,
 def read(converter: ConverterLike, wire: WireMessage
          ) -> tuple[Message | None, str | None, str | None]:
     """The converter's reading of `wire`, why it has none, or why it ignored it."""
+    message, error, ignored, _ = attempt(converter, wire)
+    return message, error, ignored
+
+
+def attempt(converter: ConverterLike, wire: WireMessage
+            ) -> tuple[Message | None, str | None, str | None, bool]:
+    """`read`, and whether the converter hung on it."""
     try:
-        return decode_message(converter, wire), None, None
+        return decode_message(converter, wire), None, None, False
     except IgnoredMessage as ignored:
-        return None, None, ignored_reason(ignored)
+        return None, None, ignored_reason(ignored), False
     except UndecodableMessage as error:
-        return None, str(error), None
+        cause = error.__cause__
+        return None, str(error), None, isinstance(cause, ConverterFailed) and cause.hung
     except Exception as error:  # normalize_message and friends: never fatal
-        return None, f"could not read this message: {error!r}", None
+        return None, f"could not read this message: {error!r}", None, False
 
 
 class Ingest:
@@ -73,6 +87,52 @@ class Ingest:
         """Called when the shared state may have moved on (it is read again)."""
         self.ignored_publishers = frozenset(ignored_publishers)
         """Publishers that are no customers (bots, other systems): set aside."""
+        self._hangs = 0
+        """Decodes in a row that hung; from `HANGS_BEFORE_SKIPPING` on, none is tried."""
+        self._hung: str | None = None
+
+    def use_converter(self, converter: ConverterLike) -> int:
+        """Read with `converter` from now on, and read again every message the last one
+        could not (undecodable, or skipped after it hung); how many now read."""
+        self.converter, self._hangs, self._hung = converter, 0, None
+        mended = 0
+        for conversation in self.conversations.values():
+            for entry in conversation.entries:
+                if entry.message is None and entry.error and entry.timetoken is not None:
+                    mended += self._read_again(conversation, entry)
+        return mended
+
+    def _read_again(self, conversation: Conversation, entry: Entry) -> int:
+        wire = WireMessage(entry.payload, entry.channel, entry.publisher, entry.timetoken or 0,
+                           entry.meta, custom_message_type=entry.custom_message_type)
+        message, error, _ = self._read(wire)
+        if message is None:
+            entry.error = error or entry.error
+            return 0
+        entry.message, entry.error = message, None
+        if entry.author is not Author.CUSTOMER and message.kind in SYSTEM_KINDS:
+            entry.author = Author.SYSTEM
+        entry.revision += 1
+        self._emit(EntryUpdated(conversation.channel, entry))
+        self._emit(ConversationChanged(conversation.channel))
+        return 1
+
+    def _read(self, wire: WireMessage) -> tuple[Message | None, str | None, str | None]:
+        """`read`, unless the converter hung on the last few messages: then not asked."""
+        if self._hung is not None:
+            return None, (f"not read: the converter hung on {HANGS_BEFORE_SKIPPING} "
+                          f"messages in a row ({self._hung}); fix it and reload it "
+                          "(Ctrl+L) to read this one"), None
+        message, error, ignored, hung = attempt(self.converter, wire)
+        if hung:
+            self._hangs += 1
+            if self._hangs >= HANGS_BEFORE_SKIPPING:
+                self._hung = error
+                log.warning("the converter hung %d times in a row; not asking it until "
+                            "it is reloaded: %s", self._hangs, error)
+        else:
+            self._hangs = 0
+        return message, error, ignored
 
     def not_a_customer(self, publisher: str | None) -> bool:
         """A publisher named with --pubnub-ignore-publisher."""
@@ -102,7 +162,7 @@ class Ingest:
         error: str | None = None
         ignored: str | None = f"{wire.publisher} is not a customer (--pubnub-ignore-publisher)"
         if not self.not_a_customer(wire.publisher):
-            message, error, ignored = read(self.converter, wire)
+            message, error, ignored = self._read(wire)
         if ignored is not None:
             self._set_aside(known, wire, meta, ignored)
             return None

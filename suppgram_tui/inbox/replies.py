@@ -17,11 +17,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from suppgram_tui.converters import ConverterLike, WireMessage, reply_publication
+from suppgram_tui.converters import (
+    ConverterFailed,
+    ConverterLike,
+    WireMessage,
+    reply_publication,
+)
 from suppgram_tui.link.limits import PUBLISH_LIMIT, in_words, publish_size
 from suppgram_tui.model import ConversationState, Message, MessageKind
 from suppgram_tui.store import AgentStore, OutboxEntry, OutboxState, StoreError
 from suppgram_tui.text import identifier
+from suppgram_tui.timetokens import from_datetime
 
 from .actions import ActionFailed, ClaimLost
 from .conversation import SYSTEM_KINDS, Author, Conversations, Delivery, Entry
@@ -39,10 +45,17 @@ class ReplySize:
 
     size: int
     limit: int = PUBLISH_LIMIT
+    problem: str | None = None
+    """The converter could not encode the reply (it raised, hung, returned no JSON)."""
 
     @property
     def too_large(self) -> bool:
         return self.size > self.limit
+
+    @property
+    def refused(self) -> bool:
+        """Enter will not send it: too large, or the converter cannot encode it."""
+        return self.too_large or self.problem is not None
 
     def __str__(self) -> str:
         return f"{in_words(self.size)} of {self.limit // 1024} KB"
@@ -77,23 +90,45 @@ class Replies:
         """Per conversation: replies are queued in the order the agent sent them."""
         self.outbox = Outbox(store, transport, claim=claim, on_sent=self._sent,
                              on_failed=self._failed)
+        self._hung: str | None = None
+        """The converter hung measuring a reply: not asked again on every keystroke
+        until it is replaced (Ctrl+L)."""
+
+    def use_converter(self, converter: ConverterLike) -> None:
+        """Encode replies and notices with `converter` from now on (a reload)."""
+        self.converter, self._hung = converter, None
 
     @property
     def pending(self) -> int:
         return len(self.outbox.pending)
 
     def size(self, channel: str, text: str) -> ReplySize:
-        """How big `text` would be as a publish, counted as PubNub counts it."""
-        pending = self._pending(channel, Message(MessageKind.FROM_AGENT, self.clock(), text))
+        """How big `text` would be as a publish, counted as PubNub counts it; with the
+        converter's failure, in words, when it cannot encode it."""
+        if self._hung is not None:
+            return ReplySize(0, problem=self._hung)
+        try:
+            pending = self._pending(channel, Message(MessageKind.FROM_AGENT, self.clock(),
+                                                     text))
+        except ConverterFailed as failed:
+            if failed.hung:
+                self._hung = str(failed)
+            return ReplySize(0, problem=str(failed))
         return ReplySize(publish_size(channel, pending.message, pending.meta))
 
     async def send(self, channel: str, text: str) -> Entry:
         """Claim the conversation if nobody has it, then queue the reply; it is on disk
         when this returns. Nothing is sent when it raises: `ClaimLost` (someone else has
-        it, in words naming who), `ReplyRefused` (too large), `StoreError` (the reply
-        cannot be stored)."""
+        it, in words naming who), `ReplyRefused` (too large, or the converter cannot
+        encode it), `StoreError` (the reply cannot be stored)."""
         message = Message(MessageKind.FROM_AGENT, self.clock(), text)
-        pending = self._pending(channel, message)
+        try:
+            pending = self._pending(channel, message)
+        except ConverterFailed as failed:
+            log.warning("the converter failed on a reply on %s: %s", channel, failed)
+            raise ReplyRefused(f"Not sent: the converter cannot encode this reply: "
+                               f"{str(failed).rstrip('.')}. Fix the converter and reload "
+                               "it (Ctrl+L), then send the reply again.") from None
         size = ReplySize(publish_size(channel, pending.message, pending.meta))
         if size.too_large:
             typed = in_words(len(text.encode("utf-8", "surrogatepass")))
@@ -112,6 +147,7 @@ class Replies:
                 raise StoreError(f"{error} Your reply was not sent.") from None
             entry = self._show(pending, message)
             self.outbox.kick()
+        self._hung = None  # it encoded after all: measure again
         log.info("reply queued on %s", channel)
         if self.store.draft(channel).strip() == text.strip():
             self.store.set_draft(channel, "")
@@ -137,10 +173,15 @@ class Replies:
             self._emit(Notice(str(failed), "error"))
         return True
 
-    def queue(self, channel: str, message: Message) -> Entry:
+    def prepare(self, channel: str, message: Message) -> OutboxEntry:
+        """A notice (resolved, postponed) encoded for `queue`, before anything changes:
+        raises `ConverterFailed` when the converter cannot encode it."""
+        return self._pending(channel, message)
+
+    def queue(self, pending: OutboxEntry, message: Message) -> Entry:
         """Stored before it is published, delivered exactly once (resolved and postponed
-        notices). Raises `StoreError` (a sentence) when the store cannot be written."""
-        pending = self._pending(channel, message)
+        notices, from `prepare`). Raises `StoreError` (a sentence) when the store cannot
+        be written."""
         self.outbox.add(pending)  # first: StoreError if it cannot be stored, and not shown
         return self._show(pending, message)
 
@@ -177,15 +218,18 @@ class Replies:
         return len(failed)
 
     def _entry(self, pending: OutboxEntry, message: Message | None = None) -> Entry:
+        error = None
         if message is None:
-            wire = WireMessage(pending.message, pending.channel, self.support_user, 0,
-                               pending.meta, custom_message_type=pending.custom_message_type)
-            message, _ = decode(self.converter, wire)
+            # not sent yet, so no timetoken: the instant it was written stands in for it
+            wire = WireMessage(pending.message, pending.channel, self.support_user,
+                               from_datetime(pending.created), pending.meta,
+                               custom_message_type=pending.custom_message_type)
+            message, error = decode(self.converter, wire)
         author = Author.SYSTEM if message and message.kind in SYSTEM_KINDS else Author.ME
         failed = pending.state is OutboxState.FAILED
         return Entry(channel=pending.channel, timetoken=None, publisher=self.support_user,
                      payload=pending.message, author=author, message=message,
-                     meta=pending.meta, agent_name=self.agent_name,
+                     error=error, meta=pending.meta, agent_name=self.agent_name,
                      client_id=pending.client_id,
                      delivery=Delivery.FAILED if failed else Delivery.PENDING,
                      delivery_error=pending.last_error)

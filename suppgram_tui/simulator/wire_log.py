@@ -21,10 +21,11 @@ from suppgram_tui.converters import (
     decode_message,
     encode_message,
 )
-from suppgram_tui.converters.base import describe_error, ignored_reason
+from suppgram_tui.converters.base import ignored_reason
 from suppgram_tui.converters.checking import OPTIONAL_KINDS
 from suppgram_tui.converters.differences import changed_fields, differences
 from suppgram_tui.converters.envelope import Sender, delivered
+from suppgram_tui.converters.guard import ConverterFailed
 from suppgram_tui.model import Message
 
 
@@ -91,13 +92,12 @@ def encode(converter: ConverterLike, message: Message, sender: Sender | str) -> 
         sender = Sender(customer=sender, channel=f"{sender}-support")
     record = WireRecord("sent", sender.customer, source="customer", message=message)
     try:
-        record.outgoing = encode_message(converter, message)
-        record.payload = record.outgoing.message
-        json_text = json.dumps(record.payload, allow_nan=False)
-        json.dumps(record.outgoing.meta, allow_nan=False)
-    except Exception as error:  # noqa: BLE001 - the workbench reports, never crashes
-        record.error = f"convert_to_pubnub raised {describe_error(error)}"
+        record.outgoing = encode_message(converter, message)  # JSON, or ConverterFailed
+    except ConverterFailed as failed:
+        record.error = str(failed)
         return _refuse_unknown_kind(record)
+    record.payload = record.outgoing.message
+    json_text = json.dumps(record.payload, allow_nan=False)
     probe = delivered(json_text, record.outgoing, publisher=sender.customer,
                       message=message, sender=sender)
     record.decoded, record.error, record.ignored = read(converter, probe)

@@ -15,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
+from suppgram_tui.converters.reloading import ReloadReport
 from suppgram_tui.runtime import ConsoleRuntime, KeysRejected
 from suppgram_tui.settings import Settings, keyset_label
 from suppgram_tui.text import visible
@@ -163,6 +164,24 @@ class SuppgramConsole(App[None]):
         if self.console_screen is not None:
             self.push_screen(StatsScreen(self.console_screen.inbox, clock=self.settings.clock))
 
+    def action_reload_converter(self) -> None:
+        """Ctrl+L, on the console or in the simulator: one reload of the converter's
+        module, and a fresh instance for the console and the simulator together."""
+        from suppgram_tui.converters.reloading import ConverterUser, reload_for
+
+        from .screens.simulator import SimulatorScreen
+
+        users: list[ConverterUser] = []
+        if self.console_screen is not None:
+            users.append(self.console_screen.inbox)
+        if self.is_screen_installed("simulator"):
+            simulator = self.get_screen("simulator")
+            if isinstance(simulator, SimulatorScreen) and simulator.simulation is not None:
+                users.append(simulator.simulation)
+        show_reload(self, reload_for(users))
+        if self.console_screen is not None:
+            self.console_screen.measure_reply()  # the line under the composer, anew
+
     def action_simulator(self) -> None:
         """Chat as customers on the same server, to try the console (and the converter)."""
         from .screens.simulator import SimulatorScreen
@@ -180,6 +199,13 @@ class SuppgramConsole(App[None]):
                 clock=settings.clock, first_customer=(settings.simulator.customer, None),
                 typing_signals=settings.ui.presence_signals), "simulator")
         self.push_screen("simulator")
+
+
+def show_reload(app: App[None], report: ReloadReport) -> None:
+    """A reload's report as a toast: what was reloaded, or why nothing was."""
+    log.info("converter reload: %s", report.text)
+    app.notify(report.text, severity="information" if report.ok else "error",
+               markup=False, timeout=10 if report.ok else 15)
 
 
 def make_app(settings: Settings, runtime: ConsoleRuntime | None = None) -> SuppgramConsole:

@@ -65,6 +65,16 @@ class SimulatorApp(App[None]):
         else:
             self.exit()
 
+    def action_reload_converter(self) -> None:
+        """Ctrl+L: the simulator's converter, re-imported (no console runs here)."""
+        from suppgram_tui.converters.reloading import reload_for
+
+        from .app import show_reload
+
+        simulators = [s for s in self.screen_stack if isinstance(s, SimulatorScreen)]
+        simulation = simulators[0].simulation if simulators else None
+        show_reload(self, reload_for([simulation] if simulation is not None else []))
+
     def _warn(self, text: str) -> None:
         self.notify(text, severity="warning", markup=False, timeout=10)
 

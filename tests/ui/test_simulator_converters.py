@@ -62,7 +62,7 @@ async def test_a_rating_the_converter_cannot_carry_is_not_published(local_server
         record = await sim.rate("dana", 5, "quick")
         assert record.refused and record.envelope == {}
         assert record.error.startswith(
-            "This converter cannot carry ratings, so none was sent: the converter raised")
+            "This converter cannot carry ratings, so none was sent: convert_from_pubnub raised")
         assert "'rated' is not a valid MessageKind" in record.error
         history = await dana.link.history()
         assert [wire.message["kind"] for wire in history] == ["from_customer"]

@@ -232,7 +232,8 @@ def test_a_converter_raising_on_decode_is_reported_not_a_crash(converters: Path)
     results = check("raises_on_decode")
     failed = failures(results)
     assert failed["from_agent"] == (
-        "convert_from_pubnub raised RuntimeError: boom [bold]x[/] \x1b[2J")
+        "convert_from_pubnub raised RuntimeError: boom [bold]x[/] \x1b[2J "
+        "(raises_on_decode.py:14)")  # where, in the converter's own file
     assert results["rated"].skipped  # a kind Suppgram lacks: not known, not a failure
     result = run("raises_on_decode.Converter")
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)

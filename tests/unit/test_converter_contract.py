@@ -300,7 +300,7 @@ def test_a_converter_without_rated_is_skipped_on_ratings_with_a_note(converters:
     assert cases["rated"]["result"] == "skip"
     assert cases["rated"]["details"].startswith(
         "ratings not supported: convert_from_pubnub raised ValueError: 'rated' is not a valid "
-        "MessageKind. Suppgram's MessageKind has no 'rated'")
+        "MessageKind (no_rated.py:21). Suppgram's MessageKind has no 'rated'")
 
 
 def test_a_real_suppgram_subclass_passes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -254,7 +254,8 @@ def test_decode_message_turns_a_crashing_converter_into_undecodable() -> None:
         def convert_from_pubnub(self, message: WireMessage) -> Message:
             return message.message["missing"]
 
-    with pytest.raises(UndecodableMessage, match="the converter raised KeyError: 'missing'"):
+    with pytest.raises(UndecodableMessage, match=r"convert_from_pubnub raised KeyError: 'missing' "
+                       r"\(test_model_converters.py:\d+\)"):
         decode_message(Crashing(), wire({}))
 
 
@@ -371,7 +372,7 @@ def test_load_converter_from_a_file(converter_dir: Path) -> None:
             "    def convert_to_pubnub(self, m): return m\n",
             "conv.Converter",
             "Cannot load converter 'conv.Converter': creating Converter() raised "
-            "ValueError: set CONVERTER_URL first.",
+            "ValueError: set CONVERTER_URL first (conv.py:2).",
         ),
     ],
 )
@@ -506,7 +507,8 @@ def test_reload_picks_up_an_edited_converter_file(
     assert decode_message(reloaded, wire("x")).text == "two:x"
 
     write_module(converter_dir, "echo_converter", "raise RuntimeError('half-saved')\n")
-    with pytest.raises(ConverterLoadError, match="re-importing module 'echo_converter' raised"):
+    with pytest.raises(ConverterLoadError, match="re-importing echo_converter raised "
+                       r"RuntimeError: half-saved \(echo_converter.py:1\)"):
         reload_converter(reloaded)
 
 

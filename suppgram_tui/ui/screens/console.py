@@ -213,7 +213,7 @@ class ConsoleScreen(Screen[None]):
             question = f"{one_line(owner, 30)} has this conversation. Reply anyway?"
             if not await self.app.push_screen_wait(ConfirmScreen(question, key="enter")):
                 return
-        too_large = self.inbox.reply_size(channel, text).too_large
+        too_large = self.inbox.reply_size(channel, text).refused
         if channel == self.channel and not too_large:  # that one is refused, untouched
             self.query_one(Composer).load_text("")
         try:

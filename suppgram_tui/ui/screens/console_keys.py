@@ -43,6 +43,9 @@ CONSOLE_BINDINGS: list[BindingType] = [
             explanation="Response and resolution times, CSAT, volume"),
     Command("f4", "app.simulator", "Simulator", title="Open customer simulator",
             explanation="Chat as a customer to test the console"),
+    Command("ctrl+l", "app.reload_converter", "Reload converter", show=False, priority=True,
+            title="Reload the converter",
+            explanation="Re-read it, here and in F4"),
     Command("f5", "retry", "Retry failed", show=False, title="Retry failed replies",
             explanation="Send replies that could not be delivered again"),
     Command("f6", "next_filter", "Tabs", show=False, priority=True, title="Next list tab",
@@ -84,6 +87,7 @@ HELP: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     )),
     ("More", (
         ("@toggle_raw", ""), ("@app.stats", ""), ("@app.simulator", ""),
+        ("@app.reload_converter", ""),
         ("Ctrl+P", "command palette: every action by name"),
         ("F1  Esc", "close this help"),
         ("Ctrl+Q", "quit"),

@@ -224,13 +224,6 @@ class SimulatorScreen(DialogActions):
         if self.simulation is not None:
             await self.simulation.set_online(user_id, online)
 
-    def action_reload(self) -> None:
-        if self.simulation is None:
-            return
-        try:
-            self.notify(self.simulation.reload_converter(), markup=False)
-        except Exception as error:  # noqa: BLE001 - an edited converter may not even import
-            self.notify(f"Reload failed: {error}", severity="error", markup=False, timeout=10)
 
     def action_toggle_wire(self) -> None:
         self.toggle_class("-wire-toggled")

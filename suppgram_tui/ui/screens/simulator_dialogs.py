@@ -11,7 +11,8 @@ import json
 from datetime import datetime
 from typing import Any
 
-from suppgram_tui.converters import ConverterLike
+from suppgram_tui.converters import ConverterLike, encode_message
+from suppgram_tui.converters.guard import ConverterFailed
 from suppgram_tui.model import Message, MessageKind
 from suppgram_tui.text import one_line
 
@@ -59,8 +60,9 @@ def json_problem(answer: str) -> str | None:
 def example_payload(converter: ConverterLike, now: datetime) -> Any:
     """A customer message as the converter writes it now: its format and time format."""
     try:
-        return converter.convert_to_pubnub(Message(MessageKind.FROM_CUSTOMER, now, "hello"))
-    except Exception:  # noqa: BLE001 - a converter under test may fail; the box stays usable
+        return encode_message(converter, Message(MessageKind.FROM_CUSTOMER, now, "hello")
+                              ).message
+    except ConverterFailed:  # a converter under test may fail; the box stays usable
         return {"kind": "from_customer", "time": None, "text": "hello"}
 
 

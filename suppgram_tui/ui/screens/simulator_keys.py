@@ -16,7 +16,8 @@ SIMULATOR_BINDINGS: list[BindingType] = [
     Binding("ctrl+s", "save_sample", "Save sample", priority=True,
             tooltip="Save the wire log's selected record as a check-converter sample"),
     Binding("f2", "toggle_wire", "Wire log"),
-    Binding("ctrl+l", "reload", "Reload", priority=True),
+    # the app's: one reload for the console and the simulator together
+    Binding("ctrl+l", "app.reload_converter", "Reload", priority=True),
 ]
 
 
