@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from suppgram_tui.model import Message, MessageKind
+from suppgram_tui.model import Attachment, Message, MessageKind
 from suppgram_tui.timetokens import to_datetime
 
 from .base import IgnoredMessage, MessageConverter, UndecodableMessage, WireMessage
@@ -62,8 +62,8 @@ class ChatSdkConverter(MessageConverter):
             kind = MessageKind.FROM_AGENT if agent else MessageKind.FROM_CUSTOMER
         elif text == NOTICES[kind]:
             text = None  # the stand-in sent for a notice without text
-        return Message(kind=kind, time_utc=to_datetime(message.timetoken),
-                       text=_with_files(text, payload.get("files")))
+        return Message(kind=kind, time_utc=to_datetime(message.timetoken), text=text,
+                       attachments=attachments_of(payload.get("files")))
 
     def convert_to_pubnub(self, message: Message) -> Any:
         if message.image is not None:
@@ -90,12 +90,20 @@ def speaks_chat_sdk(converter: Any) -> bool:
     return getattr(converter, "chat_sdk", False) is True
 
 
-def _with_files(text: str | None, files: Any) -> str | None:
-    """Files the customer attached, named after the text (their contents stay in File
-    Sharing)."""
-    if not isinstance(files, list) or not files:
-        return text
-    names = [str(file.get("name") or file.get("id") or "file") if isinstance(file, dict)
-             else "file" for file in files]
-    lines = [f"[file: {name}]" for name in names]
-    return "\n".join([text, *lines] if text else lines)
+def attachments_of(files: Any) -> tuple[Attachment, ...]:
+    """The Chat SDK's ``files`` (``[{"name", "id", "url", "type"}]``) as attachments;
+    their contents stay in File Sharing until an agent saves one."""
+    if not isinstance(files, list):
+        return ()
+    found = []
+    for file in files:
+        if not isinstance(file, dict):
+            continue
+        name, file_id = file.get("name"), file.get("id")
+        mime, url = file.get("type") or file.get("mimeType"), file.get("url")
+        found.append(Attachment(
+            name=name if isinstance(name, str) and name else str(file_id or "file"),
+            mime=mime if isinstance(mime, str) and mime else None,
+            file_id=file_id if isinstance(file_id, str) and file_id else None,
+            url=url if isinstance(url, str) and url else None))
+    return tuple(found)

@@ -18,13 +18,14 @@ from .events import (
     Notice,
     ReadMarkerMoved,
 )
+from .file_transfers import FileRefused, TransferFailed
 from .inbox import Inbox
 from .replies import ReplyRefused, ReplySize
 
 __all__ = [
     "ActionFailed", "Author", "ClaimLost", "ConnectionStatus", "Conversation",
     "ConversationAction", "ConversationChanged", "ConversationFilter", "Delivery", "Entry",
-    "EntryAdded", "EntryUpdated", "HistoryLoaded", "Inbox", "InboxEvent", "InboxStatus",
-    "Notice", "ReadMarkerMoved", "ReplyRefused", "ReplySize",
-    "StoreError",
+    "EntryAdded", "EntryUpdated", "FileRefused", "HistoryLoaded", "Inbox", "InboxEvent",
+    "InboxStatus", "Notice", "ReadMarkerMoved", "ReplyRefused", "ReplySize", "StoreError",
+    "TransferFailed",
 ]

@@ -13,7 +13,7 @@ from enum import Enum
 from itertools import count
 from typing import Any
 
-from suppgram_tui.model import ConversationState, Message, MessageKind
+from suppgram_tui.model import Attachment, ConversationState, Message, MessageKind
 
 from .message_actions import MessageActions
 from .ratings import describe_rating
@@ -68,6 +68,8 @@ class Entry:
     custom_message_type: str | None = None
     actions: MessageActions | None = None
     """Edits, deletes, reactions and threads (message actions) applied to it."""
+    attachments: list[Attachment] = field(default_factory=list)
+    """Files that came with it (a file message's, the Chat SDK's, a Suppgram image)."""
     revision: int = 0
     """Counts changes to what it shows (an action applied): drawn again when it moves."""
     serial: int = field(default_factory=lambda: next(_serials), repr=False)
@@ -102,9 +104,7 @@ class Entry:
             return self.actions.edited
         if self.message.text is not None:
             return self.message.text
-        if self.message.image is not None:
-            return f"[image, {len(self.message.image)} bytes]"
-        return ""
+        return ""  # an image or a file alone: its attachment line says it
 
     @property
     def raw(self) -> str:

@@ -23,6 +23,7 @@ from suppgram_tui.converters.base import ignored_reason
 from suppgram_tui.link.events import MalformedEnvelope
 from suppgram_tui.model import ConversationState, Message, MessageKind
 
+from .attachments import attachments_of, plain_file_message
 from .awareness import Awareness
 from .conversation import SYSTEM_KINDS, Author, Conversation, Conversations, Delivery, Entry
 from .events import ConversationChanged, EntryAdded, EntryUpdated, InboxEvent, Notice
@@ -103,6 +104,9 @@ class Ingest:
         ignored: str | None = f"{wire.publisher} is not a customer (--pubnub-ignore-publisher)"
         if not self.not_a_customer(wire.publisher):
             message, error, ignored = read(self.converter, wire)
+            if wire.file is not None and message is None:  # the file is the message
+                message, error, ignored = plain_file_message(
+                    wire, customer=author is Author.CUSTOMER), None, None
         if ignored is not None:
             self._set_aside(known, wire, meta, ignored)
             return None
@@ -116,7 +120,8 @@ class Ingest:
                       payload=wire.message, author=author, message=message, error=error,
                       meta=meta, agent_name=agent, client_id=client_id,
                       delivery=Delivery.SENT if author is Author.ME else None,
-                      custom_message_type=wire.custom_message_type)
+                      custom_message_type=wire.custom_message_type,
+                      attachments=attachments_of(wire, message))
         if not conversation.add(entry):
             return None
         reopened = False
