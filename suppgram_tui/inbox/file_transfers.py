@@ -20,7 +20,7 @@ from suppgram_tui.converters import ConverterLike, reply_publication
 from suppgram_tui.link.errors import LinkRequestError
 from suppgram_tui.model import Attachment, ConversationState, Message, MessageKind
 
-from .actions import ActionFailed
+from .actions import ActionFailed, ClaimLost
 from .attachments import MAX_FILE_BYTES, human_size, write_new_file
 from .conversation import Conversations, Entry
 from .events import EntryUpdated, InboxEvent, Notice
@@ -103,7 +103,9 @@ class FileTransfers:
         conversation = self.conversations.ensure(channel)
         if conversation.assignee is None and conversation.state is not ConversationState.RESOLVED:
             try:
-                await self._claim(channel)  # ClaimLost: another agent has it; nothing sent
+                await self._claim(channel)
+            except ClaimLost:  # another agent has it: nothing is sent
+                raise
             except ActionFailed as failed:  # as a reply: a refused claim does not stop it
                 self._emit(Notice(str(failed), "error"))
         message = Message(MessageKind.FROM_AGENT, self.clock(), path.name)
