@@ -65,12 +65,6 @@ def human_size(size: int | None) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def describe(attachment: Attachment) -> str:
-    """One line: name · type · size (plain text; the caller shows it as data)."""
-    return " · ".join([attachment.name, attachment.mime or "unknown type",
-                       human_size(attachment.size)])
-
-
 def safe_file_name(name: str) -> str:
     """`name` as one harmless file name: the last path part, without control or
     reserved characters, no leading dots, at most 120 characters; ``file`` if nothing

@@ -70,22 +70,26 @@ class FileTransfers:
         self._emit = emit
         self._sizing: set[str] = set()
 
+    async def fetch(self, channel: str, attachment: Attachment) -> bytes:
+        """The attachment's bytes: carried in the message, or downloaded through the
+        SDK. `TransferFailed` in words (404, 403, no answer)."""
+        if attachment.data is not None:
+            return attachment.data
+        if attachment.file_id is None:
+            raise TransferFailed(f"{attachment.name} names no file PubNub keeps; "
+                                 "it cannot be downloaded.")
+        try:
+            return await self.transport.download_file(channel, attachment.file_id,
+                                                       attachment.name)
+        except LinkRequestError as error:
+            raise TransferFailed(_download_failure(error)) from None
+        except (OSError, asyncio.TimeoutError) as error:
+            raise TransferFailed(f"The file could not be downloaded: {error or 'no answer'}."
+                                 ) from None
+
     async def save(self, channel: str, attachment: Attachment, directory: Path) -> Path:
-        """Download (unless the message carried it) and write to a new file in
-        `directory`; the path. `TransferFailed` in words."""
-        data = attachment.data
-        if data is None:
-            if attachment.file_id is None:
-                raise TransferFailed(f"{attachment.name} names no file PubNub keeps; "
-                                     "it cannot be downloaded.")
-            try:
-                data = await self.transport.download_file(channel, attachment.file_id,
-                                                          attachment.name)
-            except LinkRequestError as error:
-                raise TransferFailed(_download_failure(error)) from None
-            except (OSError, asyncio.TimeoutError) as error:
-                raise TransferFailed(f"The file could not be downloaded: {error or 'no answer'}."
-                                     ) from None
+        """Fetch it and write it to a new file in `directory`; the path."""
+        data = await self.fetch(channel, attachment)
         try:
             return await asyncio.to_thread(write_new_file, directory, attachment.name, data)
         except OSError as error:

@@ -201,19 +201,21 @@ class Inbox:
         """Other agents this console has seen (viewing now first): hand-over targets."""
         return seen_agents(self.conversations.values(), me=self.agent_name)
 
-    def latest_attachment(self, channel: str) -> Attachment | None:
-        """The newest file or image of a conversation: what Ctrl+S saves."""
-        conversation = self.conversations.get(channel)
-        for entry in reversed(conversation.entries if conversation else []):
-            if entry.attachments:
-                return entry.attachments[-1]
-        return None
-
     async def save_attachment(self, channel: str, attachment: Attachment,
                               directory: Path) -> Path:
         """Download `attachment` into a new file in `directory` (never replacing one);
         its path. Raises `TransferFailed` in words."""
         return await self._files.save(channel, attachment, directory)
+
+    async def attachment_bytes(self, channel: str, attachment: Attachment) -> bytes:
+        """What the attachment holds, downloaded if need be (to show an image)."""
+        return await self._files.fetch(channel, attachment)
+
+    def attachments(self, channel: str) -> list[Attachment]:
+        """The conversation's attachments (of the messages kept), newest first."""
+        conversation = self.conversations.get(channel)
+        return [attachment for entry in reversed(conversation.entries if conversation else [])
+                for attachment in reversed(entry.attachments)]
 
     async def send_file(self, channel: str, path: str) -> int:
         """Send the file at `path` (``~`` expanded) on `channel` with PubNub File Sharing,

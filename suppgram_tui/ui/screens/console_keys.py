@@ -40,6 +40,15 @@ CONSOLE_BINDINGS: list[BindingType] = [
             explanation="Response and resolution times, CSAT, volume"),
     Command("f4", "app.simulator", "Simulator", title="Open customer simulator",
             explanation="Chat as a customer to test the console"),
+    # files: priority, as the composer (a TextArea) has no use for them
+    Command("ctrl+s", "save_attachment", "Save file", show=False, priority=True,
+            title="Save attachment",
+            explanation="Download the conversation's file or image to the downloads folder"),
+    Command("f9", "view_attachment", "View file", show=False, priority=True,
+            title="View attachment",
+            explanation="Show an image (where the terminal draws images), or the file's details"),
+    Command("f8", "send_file", "Send file", show=False, priority=True, title="Send a file…",
+            explanation="Send the customer a file from a path (up to 5 MB)"),
     Command("f5", "retry", "Retry failed", show=False, title="Retry failed replies",
             explanation="Send replies that could not be delivered again"),
     Command("f6", "next_filter", "Tabs", show=False, priority=True, title="Next list tab",
@@ -70,6 +79,9 @@ HELP: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("The open conversation", (
         ("@claim", ""), ("@hand_over", ""), ("@postpone", ""), ("@resolve", ""),
         ("@tag", ""), ("@retry", ""),
+    )),
+    ("Files", (
+        ("@save_attachment", ""), ("@view_attachment", ""), ("@send_file", ""),
     )),
     ("Find a conversation", (
         ("↑  ↓", "look at the previous / next one (nothing is marked read)"),
