@@ -86,6 +86,8 @@ class FileTransfers:
         except (OSError, asyncio.TimeoutError) as error:
             raise TransferFailed(f"The file could not be downloaded: {error or 'no answer'}."
                                  ) from None
+        except AttributeError:  # SDK 10.8, when the server gives no download URL
+            raise TransferFailed(_no_download_url(attachment.name)) from None
 
     async def save(self, channel: str, attachment: Attachment, directory: Path) -> Path:
         """Fetch it and write it to a new file in `directory`; the path."""
@@ -164,6 +166,13 @@ def _apply_sizes(entry: Entry, sizes: dict[str, int]) -> bool:
     if changed:
         entry.revision += 1
     return changed
+
+
+def _no_download_url(name: str) -> str:
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        return ("The file could not be downloaded: the PubNub SDK cannot ask for a file "
+                "whose name has control characters (a newline, an escape).")
+    return "The file could not be downloaded: PubNub gave no address for it."
 
 
 def _download_failure(error: LinkRequestError) -> str:
