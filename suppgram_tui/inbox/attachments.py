@@ -67,8 +67,8 @@ def human_size(size: int | None) -> str:
 
 def safe_file_name(name: str) -> str:
     """`name` as one harmless file name: the last path part, without control, format
-    (bidi overrides, which disguise an extension) or reserved characters, no leading dots, at most 120 characters; ``file`` if nothing
-    is left."""
+    (bidi overrides, which disguise an extension) or reserved characters, no leading
+    dots, at most 120 characters; ``file`` if nothing is left."""
     name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join("_" if unicodedata.category(c) in ("Cc", "Cf") else c for c in name)
     name = _UNSAFE.sub("_", name).strip().lstrip(".").strip()
