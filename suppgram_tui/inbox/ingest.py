@@ -28,8 +28,10 @@ from .awareness import Awareness
 from .conversation import SYSTEM_KINDS, Author, Conversation, Conversations, Delivery, Entry
 from .events import ConversationChanged, EntryAdded, EntryUpdated, InboxEvent, Notice
 from .transport import Transport
+from .uploads import already_carried, uploads_of
 
 log = logging.getLogger(__name__)
+UPLOAD_SHOWN = "the upload of a file that the next message shows (Chat SDK)"
 
 
 def decode(converter: ConverterLike, wire: WireMessage) -> tuple[Message | None, str | None]:
@@ -122,8 +124,12 @@ class Ingest:
                       delivery=Delivery.SENT if author is Author.ME else None,
                       custom_message_type=wire.custom_message_type,
                       attachments=attachments_of(wire, message))
+        if already_carried(conversation, entry):
+            self._set_aside(conversation, wire, meta, UPLOAD_SHOWN)
+            return None
         if not conversation.add(entry):
             return None
+        self._fold_uploads(conversation, entry, live=live)
         reopened = False
         if author is Author.CUSTOMER:
             reopened = self._customer_wrote(conversation, wire.publisher, message, live=live)
@@ -150,6 +156,16 @@ class Ingest:
                 channel=wire.channel, timetoken=wire.timetoken, publisher=wire.publisher,
                 payload=wire.message, author=Author.SYSTEM, meta=meta, ignored=reason,
                 custom_message_type=wire.custom_message_type))
+
+    def _fold_uploads(self, conversation: Conversation, entry: Entry, *, live: bool) -> None:
+        """Uploads shown before the message naming their files go to the raw view."""
+        for upload in uploads_of(conversation, entry):
+            conversation.entries.remove(upload)
+            upload.ignored = UPLOAD_SHOWN
+            conversation.set_aside(upload)
+            if live and upload.author is Author.CUSTOMER and conversation.unread \
+                    and (upload.timetoken or 0) > conversation.read_marker:
+                conversation.unread -= 1  # one message, counted once
 
     def _echo(self, conversation: Conversation, pending: Entry, timetoken: int) -> None:
         if pending.timetoken is None:  # my reply's echo: now it has its timetoken

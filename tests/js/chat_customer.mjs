@@ -5,7 +5,7 @@
 //
 // Prints {"ready": CHANNEL} once the conversation exists and is in GROUP. Commands:
 //   send TEXT | edit TT TEXT | delete TT | react TT EMOJI | thread TT TEXT
-//   typing on|off | custom JSON | report TT REASON
+//   typing on|off | custom JSON | report TT REASON | file NAME TEXT (a text file attached)
 //   typers | receipts | receiptEvents | heard | raw   (what this customer's app saw)
 
 import { createInterface } from 'node:readline';
@@ -50,6 +50,9 @@ const commands = {
   typing: async (w) => { await (w[1] === 'on' ? channel.startTyping() : channel.stopTyping()); return {}; },
   custom: async (w) => ({ timetoken: String((await channel.emitCustomEvent(JSON.parse(rest(w, 1)))).timetoken) }),
   report: async (w) => { await (await message(w[1])).report(rest(w, 2)); return {}; },
+  file: async (w) => ({ timetoken: String((await channel.sendTextLegacy(rest(w, 2), {
+    files: [{ data: Buffer.from(`contents of ${w[1]}`), name: w[1], mimeType: 'text/plain' }],
+  })).timetoken) }),
   typers: async () => ({ typers }),
   receipts: async () => (await channel.fetchReadReceipts()),
   raw: async () => ({ raw }),
