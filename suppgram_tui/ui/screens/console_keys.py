@@ -46,7 +46,7 @@ CONSOLE_BINDINGS: list[BindingType] = [
             explanation="Download the conversation's file or image to the downloads folder"),
     Command("f9", "view_attachment", "View file", show=False, priority=True,
             title="View attachment",
-            explanation="Show an image (where the terminal draws images), or the file's details"),
+            explanation="See an image (drawn where the terminal can) or the details"),
     Command("f8", "send_file", "Send file", show=False, priority=True, title="Send a file…",
             explanation="Send the customer a file from a path (up to 5 MB)"),
     Command("f5", "retry", "Retry failed", show=False, title="Retry failed replies",
