@@ -3,8 +3,9 @@
 The payload says neither who wrote it nor when, so this converter reads the envelope:
 the time is the timetoken, the side is the publisher (the support user's messages are
 the agents'). Agents' replies go out as the Chat SDK's own text messages, so a Chat SDK
-app shows them as ordinary messages. What the Chat SDK has no word for (resolved,
-postponed, a rating) travels as a text message with a custom message type, which this
+app shows them as ordinary messages, and an agent's file as the Chat SDK sends one: the
+upload, then a text message naming it in ``files``. What the Chat SDK has no word for
+(resolved, postponed, a rating) travels as a text message with a custom message type, which this
 converter reads back; anything that is not a text message (custom events, reports) is
 no chat message and is ignored. It is also the envelope-aware example in README.
 """
@@ -73,7 +74,11 @@ class ChatSdkConverter(MessageConverter):
             text = NOTICES[message.kind] if message.text is None else message.text
             return OutgoingMessage({"type": "text", "text": text},
                                    custom_message_type=KIND_TYPES[message.kind])
-        return {"type": "text", "text": message.text or ""}
+        payload: dict[str, Any] = {"type": "text", "text": message.text or ""}
+        if message.attachments:  # files already in File Sharing, as sendText names them
+            payload["files"] = [{"name": a.name, "id": a.file_id, "url": a.url,
+                                 "type": a.mime or ""} for a in message.attachments]
+        return payload
 
 
 def _what(payload: Any, custom_message_type: str | None) -> str:

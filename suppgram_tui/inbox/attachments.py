@@ -7,6 +7,7 @@ leading dot), and never overwrites a file: ``invoice (1).pdf``.
 
 from __future__ import annotations
 
+import mimetypes
 import os
 import re
 import unicodedata
@@ -35,6 +36,11 @@ def attachments_of(wire: WireMessage, message: Message | None) -> list[Attachmen
             found.append(Attachment(name="image" + _IMAGE_EXTENSIONS.get(mime, ""),
                                     mime=mime, size=len(message.image), data=message.image))
     return found
+
+
+def guess_mime(name: str) -> str | None:
+    """The MIME type a file name suggests (``invoice.pdf`` → ``application/pdf``)."""
+    return mimetypes.guess_type(name, strict=False)[0]
 
 
 def file_message_text(inner: object) -> str | None:

@@ -16,12 +16,13 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from suppgram_tui.converters import ConverterLike, reply_publication
+from suppgram_tui.converters import ConverterLike, OutgoingMessage, reply_publication
+from suppgram_tui.converters.chat_sdk import speaks_chat_sdk
 from suppgram_tui.link.errors import LinkRequestError
 from suppgram_tui.model import Attachment, ConversationState, Message, MessageKind
 
 from .actions import ActionFailed, ClaimLost
-from .attachments import MAX_FILE_BYTES, human_size, write_new_file
+from .attachments import MAX_FILE_BYTES, guess_mime, human_size, write_new_file
 from .conversation import Conversations, Entry
 from .events import EntryUpdated, InboxEvent, Notice
 from .transport import Transport
@@ -114,24 +115,37 @@ class FileTransfers:
                 raise
             except ActionFailed as failed:  # as a reply: a refused claim does not stop it
                 self._emit(Notice(str(failed), "error"))
-        message = Message(MessageKind.FROM_AGENT, self.clock(), path.name)
         try:
-            outgoing = reply_publication(self.converter, message, agent=self.agent_name,
-                                         client_id=uuid.uuid4().hex)
-        except Exception as error:  # noqa: BLE001 - a converter's bug is no reason not to send
-            log.warning("the converter cannot encode a file's message: %r", error)
-            outgoing = None
-        try:
-            return await self.transport.send_file(
-                channel, path.name, data,
-                message=outgoing.message if outgoing else None,
-                meta=outgoing.meta if outgoing else {"agent": self.agent_name},
-                custom_message_type=outgoing.custom_message_type if outgoing else None)
+            if speaks_chat_sdk(self.converter):
+                return await self._send_as_chat_sdk(channel, path.name, data)
+            message = Message(MessageKind.FROM_AGENT, self.clock(), path.name)
+            outgoing = self._publication(message)
+            timetoken, _ = await self.transport.send_file(
+                channel, path.name, data, message=outgoing.message, meta=outgoing.meta,
+                custom_message_type=outgoing.custom_message_type)
+            return timetoken
         except LinkRequestError as error:
             raise TransferFailed(f"{path.name} was not sent: {error}") from None
         except (OSError, asyncio.TimeoutError, AttributeError) as error:
             # SDK 10.8 fails on an AttributeError when the upload itself is refused
             raise TransferFailed(f"{path.name} was not sent: {error!r}") from None
+
+    async def _send_as_chat_sdk(self, channel: str, name: str, data: bytes) -> int:
+        """As the Chat SDK's sendText with a file: the upload, then a text message whose
+        ``files`` name it, which is what a Chat SDK app shows."""
+        outgoing = self._publication(Message(MessageKind.FROM_AGENT, self.clock(), ""))
+        _, file_id = await self.transport.send_file(channel, name, data, meta=outgoing.meta)
+        file = Attachment(name=name, mime=guess_mime(name), size=len(data), file_id=file_id,
+                          url=self.transport.file_address(channel, file_id, name))
+        text = self._publication(Message(MessageKind.FROM_AGENT, self.clock(), "",
+                                         attachments=(file,)))
+        return await self.transport.publish(channel, text.message, text.meta,
+                                            text.custom_message_type)
+
+    def _publication(self, message: Message) -> OutgoingMessage:
+        """The converter's payload with the reply's meta (agent, client id)."""
+        return reply_publication(self.converter, message, agent=self.agent_name,
+                                 client_id=uuid.uuid4().hex)
 
     async def look_up_sizes(self, channel: str) -> None:
         """Fill in the sizes File Sharing's file messages leave out, from its file list;

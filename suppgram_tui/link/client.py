@@ -308,10 +308,15 @@ class PubNubLink:
 
     async def send_file(self, channel: str, name: str, data: bytes, *, message: Any = None,
                         meta: dict[str, Any] | None = None,
-                        custom_message_type: str | None = None) -> int:
-        """Upload a file to `channel` and publish its file message as the support user."""
+                        custom_message_type: str | None = None) -> tuple[int, str]:
+        """Upload a file to `channel` and publish its file message as the support user;
+        its timetoken and the file's id."""
         return await self.files.send(channel, name, data, message=message, meta=meta,
                                      custom_message_type=custom_message_type)
+
+    def file_address(self, channel: str, file_id: str, name: str) -> str:
+        """A file's URL as the Chat SDK puts it in a message (no credentials in it)."""
+        return self.files.address(channel, file_id, name)
 
     async def download_file(self, channel: str, file_id: str, name: str) -> bytes:
         """A file's bytes, through the server's download URL (Access Manager decides)."""

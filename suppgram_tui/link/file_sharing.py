@@ -7,6 +7,7 @@ from __future__ import annotations
 import mimetypes
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import quote
 
 from pubnub.pubnub_asyncio import PubNubAsyncio
 
@@ -47,14 +48,23 @@ class FileSharing:
 
     async def send(self, channel: str, name: str, data: bytes, *, message: Any = None,
                    meta: dict[str, Any] | None = None,
-                   custom_message_type: str | None = None) -> int:
-        """Upload `data` as `name` and publish its file message; the timetoken."""
+                   custom_message_type: str | None = None) -> tuple[int, str]:
+        """Upload `data` as `name` and publish its file message; its timetoken and the
+        file's id."""
         request = (self._client().send_file().channel(channel).file_name(name)
                    .file_object(data).message(message).meta(meta).should_store(True))
         if custom_message_type:
             request = request.custom_message_type(custom_message_type)
         result = await self._call(request)
-        return int(result.timestamp)
+        return int(result.timestamp), str(result.file_id)
+
+    def address(self, channel: str, file_id: str, name: str) -> str:
+        """The file's File Sharing URL as the Chat SDK's ``getFileUrl`` names it, without
+        this console's token or signature (the customer's app adds its own)."""
+        client = self._client()
+        return (client.config.scheme_extended() + client.base_origin
+                + f"/v1/files/{client.config.subscribe_key}/channels/{quote(channel, safe='')}"
+                  f"/files/{quote(file_id, safe='')}/{quote(name, safe='')}")
 
     async def download(self, channel: str, file_id: str, name: str) -> bytes:
         """The file's bytes; `LinkRequestError` (404, 403, no answer) in words."""

@@ -3,6 +3,8 @@ it once, as an attachment of the text it came with, and saves its bytes."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from rich.style import Style
 
@@ -50,3 +52,35 @@ async def test_a_chat_sdk_file_is_one_attachment_of_its_text(harnesses, chat_cus
     assert len(bob.inbox.attachments(dana.channel)) == 1
     saved = await ann.inbox.save_attachment(dana.channel, file, tmp_path / "downloads")
     assert saved.read_bytes() == b"contents of receipt.txt"
+
+
+async def test_the_agents_file_reaches_a_chat_sdk_app_as_a_message_with_a_file(
+        harnesses, chat_customer, tmp_path):
+    ann = await harnesses("ann", converter=ChatSdkConverter())
+    dana = await chat_customer("dana")
+    await dana.ask("send can you send the form?")
+    await wait_until(lambda: ann.inbox.conversations.get(dana.channel))
+    form = tmp_path / "form.txt"
+    form.write_text("the form")
+    await ann.inbox.send_file(dana.channel, str(form))
+
+    async def heard_file():
+        for _ in range(100):
+            for message in (await dana.ask("heard"))["heard"]:
+                if message.get("files"):
+                    return message
+            await asyncio.sleep(0.1)
+        raise AssertionError("the Chat SDK app heard no message with a file")
+
+    message = await heard_file()
+    assert message["userId"] == "support"
+    (file,) = message["files"]
+    assert (file["name"], file["type"]) == ("form.txt", "text/plain")
+    assert "auth=" not in file["url"] and "signature=" not in file["url"]
+    downloaded = await dana.ask(f"download {file['id']} form.txt")
+    assert downloaded == {"text": "the form"}
+    # the console shows it once: the upload and its message are one entry
+    await wait_until(lambda: len(ann.inbox.attachments(dana.channel)) == 1
+                     and ann.inbox.conversations[dana.channel].entries[-1].attachments)
+    await asyncio.sleep(0.3)
+    assert len(ann.inbox.attachments(dana.channel)) == 1
