@@ -102,9 +102,14 @@ class Entry:
             return describe_rating(self.message.text)
         if self.actions is not None and self.actions.edited is not None:
             return self.actions.edited
-        if self.message.text is not None:
+        if self.message.text or (self.message.text is not None and not self.attachments):
             return self.message.text
-        return ""  # an image or a file alone: its attachment line says it
+        return self.attachment_summary  # a file alone: the list and toasts name it
+
+    @property
+    def attachment_summary(self) -> str:
+        """``📎 invoice.pdf``: what a file-only message says in a preview or a search."""
+        return "  ".join(f"📎 {attachment.name}" for attachment in self.attachments)
 
     @property
     def raw(self) -> str:

@@ -3,15 +3,19 @@ the customer's app being the official Python SDK with File Sharing."""
 
 from __future__ import annotations
 
+import base64
 import io
 from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from PIL import Image as PILImage
-from textual_image.widget import SixelImage
+from textual_image.widget import SixelImage, TGPImage
 
+from suppgram_tui.converters import DefaultMessageConverter
 from suppgram_tui.inbox.attachments import MAX_FILE_BYTES
+from suppgram_tui.model import Message, MessageKind
 from suppgram_tui.ui.app import make_app
 from suppgram_tui.ui.screens.attachment_view import NO_PROTOCOL, AttachmentScreen
 from suppgram_tui.ui.screens.prompt import PromptScreen
@@ -185,3 +189,40 @@ async def test_an_image_is_drawn_by_textual_image_where_the_terminal_speaks_sixe
         assert image.image is not None and image.image.size == (8, 6)
         await pilot.press("escape")
         await wait_until(lambda: not isinstance(app.screen, AttachmentScreen))
+
+
+class ImageConverter(DefaultMessageConverter):
+    """Suppgram's format, with an image in base64 (as a Suppgram converter may carry)."""
+
+    def convert_from_pubnub(self, message):
+        payload = message.message
+        if isinstance(payload, dict) and "image_b64" in payload:
+            return Message(MessageKind.FROM_CUSTOMER, datetime.now(timezone.utc),
+                           image=base64.b64decode(payload["image_b64"]),
+                           image_mime="image/png")
+        return super().convert_from_pubnub(message)
+
+
+async def test_a_suppgram_image_is_an_attachment_saved_and_drawn_without_a_download(
+        local_server, tmp_path, customer):
+    picture = png(4, 3)
+    await customer.publish().channel(CHANNEL).message(
+        {"image_b64": base64.b64encode(picture).decode()}).future()
+    settings = console_settings(local_server.origin, tmp_path / "ann.json",
+                                converter_path=f"{__name__}.ImageConverter")
+    app = make_app(replace(settings,
+                           agent=replace(settings.agent, downloads_dir=tmp_path / "downloads"),
+                           ui=replace(settings.ui, image_protocol="kitty")))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_rita(app, pilot)
+        await wait_until(lambda: f"📎 image.png · image/png · {len(picture)} bytes"
+                         in transcript_text(app))
+        assert "📎 image.png" in "\n".join(app.console_screen.conversation_list.plain_rows())
+        await pilot.press("f9")
+        view = await wait_until(lambda: isinstance(app.screen, AttachmentScreen)
+                                and app.screen)
+        (image,) = view.query(TGPImage)
+        assert image.image.size == (4, 3)
+        await pilot.press("ctrl+s")
+        await wait_until(lambda: (tmp_path / "downloads" / "image.png").exists())
+        assert (tmp_path / "downloads" / "image.png").read_bytes() == picture

@@ -65,7 +65,7 @@ def message_texts(entry: Entry, styles: EntryStyles) -> list[Text]:
         suffix = f": {entry.text}" if entry.text else ""
         body.append(Text(visible(f"— {label}{suffix} —"), style=styles.author))
     else:
-        if entry.text or not entry.attachments:
+        if not entry.attachments or entry.text != entry.attachment_summary:
             body.append(Text(visible(entry.text), style=styles.meta + Style(strike=True)
                              if entry.actions is not None and entry.actions.deleted else ""))
         body.extend(attachment_texts(entry, styles))
