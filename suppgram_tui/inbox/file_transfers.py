@@ -70,6 +70,9 @@ class FileTransfers:
         self._claim = claim
         self._emit = emit
         self._sizing: set[str] = set()
+        """Channels whose sizes are being looked up now."""
+        self._looked_for: set[str] = set()
+        """File ids already looked up: one the list does not have is not asked again."""
 
     async def fetch(self, channel: str, attachment: Attachment) -> bytes:
         """The attachment's bytes: carried in the message, or downloaded through the
@@ -154,9 +157,11 @@ class FileTransfers:
         if conversation is None or channel in self._sizing:
             return
         unsized = [e for e in conversation.entries
-                   if any(a.size is None and a.file_id for a in e.attachments)]
+                   if any(a.size is None and a.file_id and a.file_id not in self._looked_for
+                          for a in e.attachments)]
         if not unsized:
             return
+        self._looked_for.update(a.file_id for e in unsized for a in e.attachments if a.file_id)
         self._sizing.add(channel)
         try:
             sizes = await self.transport.file_sizes(channel)
