@@ -82,6 +82,10 @@ class FileTransfers:
         if attachment.file_id is None:
             raise TransferFailed(f"{attachment.name} names no file PubNub keeps; "
                                  "it cannot be downloaded.")
+        if _has_control_characters(attachment.name):
+            raise TransferFailed("The file could not be downloaded: the PubNub SDK cannot ask "
+                                 "for a file whose name has control characters (a newline, "
+                                 "an escape).")
         try:
             return await self.transport.download_file(channel, attachment.file_id,
                                                        attachment.name)
@@ -91,7 +95,8 @@ class FileTransfers:
             raise TransferFailed(f"The file could not be downloaded: {error or 'no answer'}."
                                  ) from None
         except AttributeError:  # SDK 10.8, when the server gives no download URL
-            raise TransferFailed(_no_download_url(attachment.name)) from None
+            raise TransferFailed("The file could not be downloaded: PubNub gave no "
+                                 "address for it.") from None
 
     async def save(self, channel: str, attachment: Attachment, directory: Path) -> Path:
         """Fetch it and write it to a new file in `directory`; the path."""
@@ -187,11 +192,9 @@ def _apply_sizes(entry: Entry, sizes: dict[str, int]) -> bool:
     return changed
 
 
-def _no_download_url(name: str) -> str:
-    if any(ord(c) < 32 or ord(c) == 127 for c in name):
-        return ("The file could not be downloaded: the PubNub SDK cannot ask for a file "
-                "whose name has control characters (a newline, an escape).")
-    return "The file could not be downloaded: PubNub gave no address for it."
+def _has_control_characters(name: str) -> bool:
+    """SDK 10.8 puts a file's name in the URL as it is, which no HTTP client sends."""
+    return any(ord(c) < 32 or ord(c) == 127 for c in name)
 
 
 def _download_failure(error: LinkRequestError) -> str:
