@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pytest
 from PIL import Image as PILImage
+from textual.widgets import OptionList
 from textual_image.widget import SixelImage, TGPImage
 
 from suppgram_tui.converters import DefaultMessageConverter
 from suppgram_tui.inbox.attachments import MAX_FILE_BYTES
 from suppgram_tui.model import Message, MessageKind
 from suppgram_tui.ui.app import make_app
+from suppgram_tui.ui.screens.attachment_picker import AttachmentPickerScreen
 from suppgram_tui.ui.screens.attachment_view import NO_PROTOCOL, AttachmentScreen
 from suppgram_tui.ui.screens.prompt import PromptScreen
 from tests.helpers.console_harness import console_settings, transcript_text, wait_ready
@@ -226,3 +228,22 @@ async def test_a_suppgram_image_is_an_attachment_saved_and_drawn_without_a_downl
         await pilot.press("ctrl+s")
         await wait_until(lambda: (tmp_path / "downloads" / "image.png").exists())
         assert (tmp_path / "downloads" / "image.png").read_bytes() == picture
+
+
+async def test_with_several_attachments_ctrl_s_asks_which(local_server, tmp_path, customer):
+    await send_file(customer, "old.txt", b"old")
+    await send_file(customer, "new.txt", b"new")
+    app = console(local_server, tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_rita(app, pilot)
+        await wait_until(lambda: "📎 new.txt" in transcript_text(app))
+        await pilot.press("ctrl+s")
+        picker = await wait_until(lambda: isinstance(app.screen, AttachmentPickerScreen)
+                                  and app.screen)
+        options = picker.query_one(OptionList)
+        assert [str(options.get_option_at_index(i).prompt).split(" · ")[0]
+                for i in range(options.option_count)] == ["📎 new.txt", "📎 old.txt"]
+        await pilot.press("down", "enter")
+        await wait_until(lambda: (tmp_path / "downloads" / "old.txt").exists())
+        assert (tmp_path / "downloads" / "old.txt").read_bytes() == b"old"
+        assert not (tmp_path / "downloads" / "new.txt").exists()
