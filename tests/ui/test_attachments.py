@@ -11,18 +11,25 @@ from pathlib import Path
 
 import pytest
 from PIL import Image as PILImage
-from textual.widgets import OptionList
+from textual.widgets import Label, OptionList
 from textual_image.widget import SixelImage, TGPImage
 
 from suppgram_tui.converters import DefaultMessageConverter
+from suppgram_tui.inbox import ConversationAction
 from suppgram_tui.inbox.attachments import MAX_FILE_BYTES
 from suppgram_tui.model import Message, MessageKind
 from suppgram_tui.ui.app import make_app
 from suppgram_tui.ui.screens.attachment_picker import AttachmentPickerScreen
 from suppgram_tui.ui.screens.attachment_view import NO_PROTOCOL, AttachmentScreen
+from suppgram_tui.ui.screens.confirm import ConfirmScreen
 from suppgram_tui.ui.screens.prompt import PromptScreen
 from tests.helpers.console_harness import console_settings, transcript_text, wait_ready
-from tests.helpers.inbox_harness import GROUP, customer_client, open_conversation
+from tests.helpers.inbox_harness import (
+    GROUP,
+    InboxHarness,
+    customer_client,
+    open_conversation,
+)
 from tests.helpers.wait import wait_until
 
 CHANNEL = "rita-support"
@@ -247,3 +254,28 @@ async def test_with_several_attachments_ctrl_s_asks_which(local_server, tmp_path
         await wait_until(lambda: (tmp_path / "downloads" / "old.txt").exists())
         assert (tmp_path / "downloads" / "old.txt").read_bytes() == b"old"
         assert not (tmp_path / "downloads" / "new.txt").exists()
+
+
+async def test_sending_a_file_in_another_agents_conversation_asks_first(
+        local_server, tmp_path, customer):
+    await open_conversation(customer, CHANNEL, "hello")
+    bob = await InboxHarness(local_server.origin, tmp_path / "bob.json", "bob").start()
+    try:
+        await wait_until(lambda: bob.texts(CHANNEL))
+        await bob.inbox.apply(ConversationAction.CLAIM, CHANNEL)
+        app = console(local_server, tmp_path)
+        async with app.run_test(size=(120, 30)) as pilot:
+            screen = await open_rita(app, pilot)
+            await wait_until(lambda: screen.inbox.conversations[CHANNEL].assignee == "bob")
+            await pilot.press("f8")
+            confirm = await wait_until(lambda: isinstance(app.screen, ConfirmScreen)
+                                       and app.screen)
+            assert "bob has this conversation. Send a file anyway?" in str(
+                confirm.query_one(Label).render())
+            await pilot.press("escape")
+            await pilot.pause()
+            assert not isinstance(app.screen, PromptScreen)  # no path asked, nothing sent
+        listed = await customer.list_files().channel(CHANNEL).future()
+        assert listed.result.data == []
+    finally:
+        await bob.stop()
