@@ -17,8 +17,9 @@ from datetime import datetime
 from pathlib import Path
 
 from suppgram_tui.converters import ConverterLike, OutgoingMessage, reply_publication
+from suppgram_tui.converters.base import describe_error
 from suppgram_tui.converters.chat_sdk import speaks_chat_sdk
-from suppgram_tui.link.errors import LinkRequestError
+from suppgram_tui.link.errors import LinkRequestError, PublishRefused
 from suppgram_tui.model import Attachment, ConversationState, Message, MessageKind
 
 from .actions import ActionFailed, ClaimLost
@@ -126,23 +127,27 @@ class FileTransfers:
         try:
             if speaks_chat_sdk(self.converter):
                 return await self._send_as_chat_sdk(channel, path.name, data)
-            message = Message(MessageKind.FROM_AGENT, self.clock(), path.name)
-            outgoing = self._publication(message)
+            outgoing = self._publication(Message(MessageKind.FROM_AGENT, self.clock(),
+                                                 path.name))
             timetoken, _ = await self.transport.send_file(
                 channel, path.name, data, message=outgoing.message, meta=outgoing.meta,
                 custom_message_type=outgoing.custom_message_type)
             return timetoken
-        except LinkRequestError as error:
+        except (LinkRequestError, PublishRefused) as error:
             raise TransferFailed(f"{path.name} was not sent: {error}") from None
-        except (OSError, asyncio.TimeoutError, AttributeError) as error:
-            # SDK 10.8 fails on an AttributeError when the upload itself is refused
-            raise TransferFailed(f"{path.name} was not sent: {error!r}") from None
+        except (OSError, asyncio.TimeoutError) as error:
+            raise TransferFailed(f"{path.name} was not sent: {error or 'no answer'}.") from None
+        except AttributeError:  # SDK 10.8 fails so when the upload itself is refused
+            raise TransferFailed(f"{path.name} was not sent: PubNub refused the upload."
+                                 ) from None
 
     async def _send_as_chat_sdk(self, channel: str, name: str, data: bytes) -> int:
         """As the Chat SDK's sendText with a file: the upload, then a text message whose
         ``files`` name it, which is what a Chat SDK app shows."""
-        outgoing = self._publication(Message(MessageKind.FROM_AGENT, self.clock(), ""))
-        _, file_id = await self.transport.send_file(channel, name, data, meta=outgoing.meta)
+        upload = self._publication(Message(MessageKind.FROM_AGENT, self.clock(), ""))
+        self._publication(Message(MessageKind.FROM_AGENT, self.clock(), "", attachments=(
+            Attachment(name=name, file_id="not-yet"),)))  # encodable, before the upload
+        _, file_id = await self.transport.send_file(channel, name, data, meta=upload.meta)
         file = Attachment(name=name, mime=guess_mime(name), size=len(data), file_id=file_id,
                           url=self.transport.file_address(channel, file_id, name))
         text = self._publication(Message(MessageKind.FROM_AGENT, self.clock(), "",
@@ -151,9 +156,14 @@ class FileTransfers:
                                             text.custom_message_type)
 
     def _publication(self, message: Message) -> OutgoingMessage:
-        """The converter's payload with the reply's meta (agent, client id)."""
-        return reply_publication(self.converter, message, agent=self.agent_name,
-                                 client_id=uuid.uuid4().hex)
+        """The converter's payload with the reply's meta (agent, client id); a converter
+        that cannot encode it is said, before anything is sent."""
+        try:
+            return reply_publication(self.converter, message, agent=self.agent_name,
+                                     client_id=uuid.uuid4().hex)
+        except Exception as error:  # noqa: BLE001 - a converter's bug, in words
+            raise TransferFailed(f"The converter could not encode the file's message "
+                                 f"({describe_error(error)}). Nothing was sent.") from None
 
     async def look_up_sizes(self, channel: str) -> None:
         """Fill in the sizes File Sharing's file messages leave out, from its file list;

@@ -8,7 +8,7 @@ import asyncio
 import pytest
 from pubnub.models.subscription import PNEventEmitter
 
-from suppgram_tui.converters import ChatSdkConverter
+from suppgram_tui.converters import ChatSdkConverter, DefaultMessageConverter
 from suppgram_tui.inbox import Author, ClaimLost, FileRefused, TransferFailed
 from suppgram_tui.inbox.attachments import MAX_FILE_BYTES
 from tests.helpers.inbox_harness import GROUP, open_conversation
@@ -162,3 +162,23 @@ async def test_chat_sdk_files_are_attachments(harnesses, customers):
     (file,) = entry.attachments
     assert (file.name, file.mime, file.file_id, file.size) == (
         "receipt.txt", "text/plain", "f-1", None)
+
+
+class CannotEncode(DefaultMessageConverter):
+    def convert_to_pubnub(self, message):
+        raise ValueError("no replies from this one")
+
+
+async def test_a_converter_that_cannot_encode_sends_no_file(harnesses, customers, tmp_path):
+    ann = await harnesses("ann", converter=CannotEncode())
+    rita = customers("rita")
+    await open_conversation(rita, "rita-enc", "hello")
+    await wait_until(lambda: ann.texts("rita-enc"))
+    note = tmp_path / "note.txt"
+    note.write_text("hi")
+    with pytest.raises(TransferFailed, match=r"The converter could not encode the file's "
+                                             r"message \(ValueError: no replies from this "
+                                             r"one\)\. Nothing was sent\."):
+        await ann.inbox.send_file("rita-enc", str(note))
+    listed = await rita.list_files().channel("rita-enc").future()
+    assert listed.result.data == []
