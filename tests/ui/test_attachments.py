@@ -279,3 +279,27 @@ async def test_sending_a_file_in_another_agents_conversation_asks_first(
         assert listed.result.data == []
     finally:
         await bob.stop()
+
+
+async def test_a_chat_sdk_file_named_with_markup_and_a_path_is_data(
+        local_server, tmp_path, customer):
+    """The Chat SDK's `files` are the customer's JSON: any name at all, "/" included."""
+    hostile = "[/]../../etc/x\x1b[2J[bold]"
+    await customer.publish().channel(CHANNEL).message({
+        "type": "text", "text": "see attached",
+        "files": [{"name": hostile, "id": "no-such-file", "type": "[red]text/plain",
+                   "url": "http://example.invalid/x"}]}).future()
+    settings = console_settings(local_server.origin, tmp_path / "ann.json",
+                                converter_path="suppgram_tui.converters.ChatSdkConverter")
+    app = make_app(replace(settings, agent=replace(settings.agent,
+                                                   downloads_dir=tmp_path / "downloads")))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_rita(app, pilot)
+        await wait_until(lambda: "📎" in transcript_text(app))
+        line = next(t for t in transcript_text(app).splitlines() if "📎" in t)
+        assert "[/]../../etc/x" in line and "[bold]" in line and "[red]text/plain" in line
+        assert "\x1b" not in transcript_text(app)
+        await pilot.press("ctrl+s")
+        await wait_until(lambda: any(t.startswith("Not saved:") for t in toasts(app)))
+        assert not (tmp_path / "downloads").exists()
+        assert not (tmp_path / "etc").exists()
