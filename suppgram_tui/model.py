@@ -53,6 +53,32 @@ class ConversationState(str, Enum):
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file that came with a message: a PubNub File Sharing file (the SDK's
+    ``send_file``, the Chat SDK's ``files``), or a Suppgram image carried in the message.
+
+    Every field is outside text except ``size`` and ``data``: shown as data, never markup,
+    and never used as a path without `safe_file_name`.
+    """
+
+    name: str
+    mime: str | None = None
+    """The MIME type the sender named, or the one the name suggests; None if neither."""
+    size: int | None = None
+    """Bytes, when known (File Sharing's file message does not say: it is looked up)."""
+    file_id: str | None = None
+    """File Sharing's id; None for an attachment carried in the message itself."""
+    url: str | None = None
+    """Where the sender said it can be downloaded (the Chat SDK's ``url``)."""
+    data: bytes | None = None
+    """The bytes themselves, when the message carried them (a Suppgram image)."""
+
+    @property
+    def is_image(self) -> bool:
+        return (self.mime or "").startswith("image/")
+
+
+@dataclass(frozen=True)
 class Message:
     """One message of a conversation, as a converter decoded it.
 
@@ -67,6 +93,9 @@ class Message:
     text: str | None = None
     image: bytes | None = None
     image_mime: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    """Files sent with the message (the Chat SDK's ``files``); a Suppgram ``image`` is
+    not repeated here."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.kind, MessageKind):

@@ -39,6 +39,17 @@ def config_dir(override: str | os.PathLike[str] | None = None) -> Path:
     return platformdirs.user_config_path(APP_NAME, appauthor=False)
 
 
+def downloads_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """Where saved attachments go: ``downloads/`` in a ``--data-dir``, else the user's
+    Downloads folder if there is one, else ``downloads/`` in the data directory."""
+    if override is not None:
+        return data_dir(override) / "downloads"
+    downloads = platformdirs.user_downloads_path()
+    if downloads.is_dir():
+        return downloads
+    return data_dir() / "downloads"
+
+
 def store_file(override: str | os.PathLike[str] | None = None) -> Path:
     """The agent's TinyDB file."""
     return data_dir(override) / STORE_FILE_NAME

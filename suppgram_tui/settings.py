@@ -125,6 +125,9 @@ class AgentSettings:
     ignored_publishers: tuple[str, ...] = ()
     """User ids whose messages are no customer's (bots, other systems): set aside, never
     a conversation (`--pubnub-ignore-publisher`)."""
+    downloads_dir: Path | None = None
+    """Where Ctrl+S saves attachments (`paths.downloads_dir`); None means the data
+    directory's ``downloads/`` of a temporary directory, for tests."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,9 @@ class UiSettings:
     every signal takes a timetoken."""
     cursor_blink: bool = True
     """Off in snapshot tests, so every frame is the same."""
+    image_protocol: str | None = None
+    """The terminal's image protocol as textual-image found it before the app started
+    (``sixel`` or ``kitty``); None shows images as text (`ui.images`)."""
     show_local_origin: bool = True
     """Show the --local server's HOST:PORT and the keyset in the status line (off in
     snapshots)."""

@@ -15,6 +15,7 @@ from suppgram_tui.settings import (
     LOCAL_DATA_FILE,
     AgentSettings,
     Settings,
+    UiSettings,
     default_agent_name,
     link_settings_for,
     local_ignores,
@@ -28,6 +29,7 @@ def run_console(*, user_id: str, channel_groups: tuple[str, ...], converter_path
     """Validate everything that can be checked offline, then hand over to Textual."""
     from suppgram_tui.local_pubnub import ServerOptions
     from suppgram_tui.ui.app import make_app
+    from suppgram_tui.ui.images import detect_image_protocol
 
     try:
         link = link_settings_for(origin, local=local, user_id=user_id,
@@ -49,10 +51,12 @@ def run_console(*, user_id: str, channel_groups: tuple[str, ...], converter_path
         agent=AgentSettings(name=agent_name or default_agent_name(),
                             converter_path=converter_path,
                             store_path=paths.store_file(data_dir),
+                            downloads_dir=paths.downloads_dir(data_dir),
                             ignored_publishers=tuple(dict.fromkeys(ignored_publishers))),
         local=ServerOptions(port=local_port, data_path=str(data / LOCAL_DATA_FILE))
         if local else None,
-        notes=tuple(note for note in [local and local_ignores()] if note))
+        notes=tuple(note for note in [local and local_ignores()] if note),
+        ui=UiSettings(image_protocol=detect_image_protocol()))
     app = make_app(settings)
     app.run()
     if app.return_code:  # a crash (the report is printed) or keys PubNub rejected (said)

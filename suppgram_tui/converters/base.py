@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from suppgram_tui.model import Message, MessageKind
+from suppgram_tui.model import Attachment, Message, MessageKind
 
 from .guard import ConverterFailed, call_converter
 from .guard import describe as describe_error  # noqa: F401 - imported from here
@@ -34,6 +34,10 @@ class WireMessage:
     custom_message_type: str | None = None
     """PubNub's custom message type, as published (``cmt`` in subscribe,
     ``custom_message_type`` in history); None when it had none."""
+    file: Attachment | None = None
+    """The file of a file message (the SDK's ``send_file``: ``e: 4`` in subscribe,
+    ``message_type`` 4 in history); ``message`` is then the message sent with it, as
+    the SDK's ``PNFileMessageResult`` has it."""
 
 
 class UndecodableMessage(ValueError):
@@ -101,12 +105,15 @@ def normalize_message(obj: Any) -> Message:
     if image is not None and not isinstance(image, bytes):
         raise UndecodableMessage(f"message image is {type(image).__name__}, not bytes")
     mime = getattr(obj, "image_mime", None)
+    attachments = getattr(obj, "attachments", ())
     return Message(
         kind=parse_kind(kind_value),
         time_utc=time_utc,
         text=text,
         image=image,
         image_mime=mime if isinstance(mime, str) else None,
+        attachments=tuple(a for a in attachments if isinstance(a, Attachment))
+        if isinstance(attachments, (tuple, list)) else (),
     )
 
 

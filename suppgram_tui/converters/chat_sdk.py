@@ -3,8 +3,9 @@
 The payload says neither who wrote it nor when, so this converter reads the envelope:
 the time is the timetoken, the side is the publisher (the support user's messages are
 the agents'). Agents' replies go out as the Chat SDK's own text messages, so a Chat SDK
-app shows them as ordinary messages. What the Chat SDK has no word for (resolved,
-postponed, a rating) travels as a text message with a custom message type, which this
+app shows them as ordinary messages, and an agent's file as the Chat SDK sends one: the
+upload, then a text message naming it in ``files``. What the Chat SDK has no word for
+(resolved, postponed, a rating) travels as a text message with a custom message type, which this
 converter reads back; anything that is not a text message (custom events, reports) is
 no chat message and is ignored. It is also the envelope-aware example in README.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from suppgram_tui.model import Message, MessageKind
+from suppgram_tui.model import Attachment, Message, MessageKind
 from suppgram_tui.timetokens import to_datetime
 
 from .base import IgnoredMessage, MessageConverter, UndecodableMessage, WireMessage
@@ -62,8 +63,8 @@ class ChatSdkConverter(MessageConverter):
             kind = MessageKind.FROM_AGENT if agent else MessageKind.FROM_CUSTOMER
         elif text == NOTICES[kind]:
             text = None  # the stand-in sent for a notice without text
-        return Message(kind=kind, time_utc=to_datetime(message.timetoken),
-                       text=_with_files(text, payload.get("files")))
+        return Message(kind=kind, time_utc=to_datetime(message.timetoken), text=text,
+                       attachments=attachments_of(payload.get("files")))
 
     def convert_to_pubnub(self, message: Message) -> Any:
         if message.image is not None:
@@ -73,7 +74,11 @@ class ChatSdkConverter(MessageConverter):
             text = NOTICES[message.kind] if message.text is None else message.text
             return OutgoingMessage({"type": "text", "text": text},
                                    custom_message_type=KIND_TYPES[message.kind])
-        return {"type": "text", "text": message.text or ""}
+        payload: dict[str, Any] = {"type": "text", "text": message.text or ""}
+        if message.attachments:  # files already in File Sharing, as sendText names them
+            payload["files"] = [{"name": a.name, "id": a.file_id, "url": a.url,
+                                 "type": a.mime or ""} for a in message.attachments]
+        return payload
 
 
 def _what(payload: Any, custom_message_type: str | None) -> str:
@@ -90,12 +95,20 @@ def speaks_chat_sdk(converter: Any) -> bool:
     return getattr(converter, "chat_sdk", False) is True
 
 
-def _with_files(text: str | None, files: Any) -> str | None:
-    """Files the customer attached, named after the text (their contents stay in File
-    Sharing)."""
-    if not isinstance(files, list) or not files:
-        return text
-    names = [str(file.get("name") or file.get("id") or "file") if isinstance(file, dict)
-             else "file" for file in files]
-    lines = [f"[file: {name}]" for name in names]
-    return "\n".join([text, *lines] if text else lines)
+def attachments_of(files: Any) -> tuple[Attachment, ...]:
+    """The Chat SDK's ``files`` (``[{"name", "id", "url", "type"}]``) as attachments;
+    their contents stay in File Sharing until an agent saves one."""
+    if not isinstance(files, list):
+        return ()
+    found = []
+    for file in files:
+        if not isinstance(file, dict):
+            continue
+        name, file_id = file.get("name"), file.get("id")
+        mime, url = file.get("type") or file.get("mimeType"), file.get("url")
+        found.append(Attachment(
+            name=name if isinstance(name, str) and name else str(file_id or "file"),
+            mime=mime if isinstance(mime, str) and mime else None,
+            file_id=file_id if isinstance(file_id, str) and file_id else None,
+            url=url if isinstance(url, str) and url else None))
+    return tuple(found)

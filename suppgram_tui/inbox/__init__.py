@@ -19,6 +19,7 @@ from .events import (
     Notice,
     ReadMarkerMoved,
 )
+from .file_transfers import FileRefused, TransferFailed
 from .inbox import Inbox
 from .replies import ReplyRefused, ReplySize
 from .thread import Thread
@@ -27,8 +28,7 @@ from .threads import ThreadReplyFailed
 __all__ = [
     "ActionFailed", "Author", "ClaimLost", "ConnectionStatus", "Conversation",
     "ConversationAction", "ConversationChanged", "ConversationFilter", "CustomerReadMoved",
-    "Delivery", "Entry",
-    "EntryAdded", "EntryUpdated", "HistoryLoaded", "Inbox", "InboxEvent", "InboxStatus",
-    "Notice", "ReadMarkerMoved", "ReplyRefused", "ReplySize",
-    "StoreError", "Thread", "ThreadReplyFailed",
+    "Delivery", "Entry", "EntryAdded", "EntryUpdated", "FileRefused", "HistoryLoaded",
+    "Inbox", "InboxEvent", "InboxStatus", "Notice", "ReadMarkerMoved", "ReplyRefused",
+    "ReplySize", "StoreError", "Thread", "ThreadReplyFailed", "TransferFailed",
 ]

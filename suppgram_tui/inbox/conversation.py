@@ -13,7 +13,7 @@ from enum import Enum
 from itertools import count
 from typing import Any
 
-from suppgram_tui.model import ConversationState, Message, MessageKind
+from suppgram_tui.model import Attachment, ConversationState, Message, MessageKind
 
 from .message_actions import MessageActions
 from .ratings import describe_rating
@@ -71,6 +71,8 @@ class Entry:
     """Edits, deletes, reactions and threads (message actions) applied to it."""
     thread: Thread | None = None
     """Its Chat SDK thread's replies, once read (`threads.py`)."""
+    attachments: list[Attachment] = field(default_factory=list)
+    """Files that came with it (a file message's, the Chat SDK's, a Suppgram image)."""
     revision: int = 0
     """Counts changes to what it shows (an action applied): drawn again when it moves."""
     serial: int = field(default_factory=lambda: next(_serials), repr=False)
@@ -103,11 +105,14 @@ class Entry:
             return describe_rating(self.message.text)
         if self.actions is not None and self.actions.edited is not None:
             return self.actions.edited
-        if self.message.text is not None:
+        if self.message.text or (self.message.text is not None and not self.attachments):
             return self.message.text
-        if self.message.image is not None:
-            return f"[image, {len(self.message.image)} bytes]"
-        return ""
+        return self.attachment_summary  # a file alone: the list and toasts name it
+
+    @property
+    def attachment_summary(self) -> str:
+        """``📎 invoice.pdf``: what a file-only message says in a preview or a search."""
+        return "  ".join(f"📎 {attachment.name}" for attachment in self.attachments)
 
     @property
     def raw(self) -> str:

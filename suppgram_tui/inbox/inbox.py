@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from suppgram_tui.converters import ConverterLike, WireMessage, configure_converter
@@ -30,7 +31,7 @@ from suppgram_tui.link.events import (
     PresenceChanged,
     SignalReceived,
 )
-from suppgram_tui.model import ConnectionState
+from suppgram_tui.model import Attachment, ConnectionState
 from suppgram_tui.store import AgentStore
 from suppgram_tui.text import identifier, one_line
 from suppgram_tui.timetokens import now_utc
@@ -52,6 +53,7 @@ from .events import (
     Notice,
     ReadMarkerMoved,
 )
+from .file_transfers import FileTransfers
 from .ingest import Ingest
 from .replies import Replies, ReplySize
 from .startup import Startup
@@ -114,6 +116,9 @@ class Inbox:
                               on_reopen=lambda c: spawn(self._actions.write_state(c)),
                               on_stale=self._actions.reread,
                               ignored_publishers=ignored_publishers)
+        self._files = FileTransfers(self.conversations, self._transport, converter=converter,
+                                    agent_name=agent_name, clock=clock,
+                                    claim=self._claim_for_reply, emit=self._emit)
         self._chat_sdk = ChatSdkSide(self.conversations, self._transport, enabled=chat_sdk,
                                      converter=converter, agent_name=agent_name,
                                      classify=self._ingest.classify, clock=clock,
@@ -182,6 +187,7 @@ class Inbox:
         conversation = self.conversations.get(channel)
         if conversation is not None:
             self._chat_sdk.profiles.want(conversation)
+            self._background.spawn(self._files.look_up_sizes(channel))
         return self._store.draft(channel)
 
     def open(self, channel: str) -> str:
@@ -215,6 +221,30 @@ class Inbox:
     def agents(self) -> list[str]:
         """Other agents this console has seen (viewing now first): hand-over targets."""
         return seen_agents(self.conversations.values(), me=self.agent_name)
+
+    async def save_attachment(self, channel: str, attachment: Attachment,
+                              directory: Path) -> Path:
+        """Download `attachment` into a new file in `directory` (never replacing one);
+        its path. Raises `TransferFailed` in words."""
+        return await self._files.save(channel, attachment, directory)
+
+    async def attachment_bytes(self, channel: str, attachment: Attachment) -> bytes:
+        """What the attachment holds, downloaded if need be (to show an image)."""
+        return await self._files.fetch(channel, attachment)
+
+    def attachments(self, channel: str) -> list[Attachment]:
+        """The conversation's attachments (of the messages kept), newest first."""
+        conversation = self.conversations.get(channel)
+        return [attachment for entry in reversed(conversation.entries if conversation else [])
+                for attachment in reversed(entry.attachments)]
+
+    async def send_file(self, channel: str, path: str) -> int:
+        """Send the file at `path` (``~`` expanded) on `channel` with PubNub File Sharing,
+        claiming a conversation nobody has, as a reply does. Nothing is sent when it
+        raises `FileRefused` (missing, a folder, over 5 MB), `ClaimLost`, `TransferFailed`."""
+        timetoken = await self._files.send(channel, path)
+        self._awareness.stopped_typing(channel)
+        return timetoken
 
     def canned_replies(self) -> dict[str, str]:
         return self._store.canned_replies()
@@ -335,6 +365,9 @@ class Inbox:
                           event.channel)
             case WireMessage():
                 entry = self._ingest.add(event, live=True)
+                if entry is not None and any(a.size is None and a.file_id
+                                             for a in entry.attachments):
+                    self._background.spawn(self._files.look_up_sizes(event.channel))
                 if entry is not None and entry.author is Author.CUSTOMER:
                     self._chat_sdk.profiles.want(self.conversations[event.channel])
                 if event.subscription in self._empty_groups:  # it has channels after all

@@ -24,12 +24,15 @@ from suppgram_tui.converters.base import ignored_reason
 from suppgram_tui.link.events import MalformedEnvelope
 from suppgram_tui.model import ConversationState, Message, MessageKind
 
+from .attachments import attachments_of, plain_file_message
 from .awareness import Awareness
 from .conversation import SYSTEM_KINDS, Author, Conversation, Conversations, Delivery, Entry
 from .events import ConversationChanged, EntryAdded, EntryUpdated, InboxEvent, Notice
 from .transport import Transport
+from .uploads import already_carried, uploads_of
 
 log = logging.getLogger(__name__)
+UPLOAD_SHOWN = "the upload of a file that the next message shows (Chat SDK)"
 
 HANGS_BEFORE_SKIPPING = 3
 """Converter calls in a row that hang (2 s each) before the inbox stops asking it: a
@@ -163,6 +166,9 @@ class Ingest:
         ignored: str | None = f"{wire.publisher} is not a customer (--pubnub-ignore-publisher)"
         if not self.not_a_customer(wire.publisher):
             message, error, ignored = self._read(wire)
+            if wire.file is not None and message is None:  # the file is the message
+                message, error, ignored = plain_file_message(
+                    wire, customer=author is Author.CUSTOMER), None, None
         if ignored is not None:
             self._set_aside(known, wire, meta, ignored)
             return None
@@ -176,9 +182,14 @@ class Ingest:
                       payload=wire.message, author=author, message=message, error=error,
                       meta=meta, agent_name=agent, client_id=client_id,
                       delivery=Delivery.SENT if author is Author.ME else None,
-                      custom_message_type=wire.custom_message_type)
+                      custom_message_type=wire.custom_message_type,
+                      attachments=attachments_of(wire, message))
+        if already_carried(conversation, entry):
+            self._set_aside(conversation, wire, meta, UPLOAD_SHOWN)
+            return None
         if not conversation.add(entry):
             return None
+        self._fold_uploads(conversation, entry, live=live)
         reopened = False
         if author is Author.CUSTOMER:
             reopened = self._customer_wrote(conversation, wire.publisher, message, live=live)
@@ -205,6 +216,16 @@ class Ingest:
                 channel=wire.channel, timetoken=wire.timetoken, publisher=wire.publisher,
                 payload=wire.message, author=Author.SYSTEM, meta=meta, ignored=reason,
                 custom_message_type=wire.custom_message_type))
+
+    def _fold_uploads(self, conversation: Conversation, entry: Entry, *, live: bool) -> None:
+        """Uploads shown before the message naming their files go to the raw view."""
+        for upload in uploads_of(conversation, entry):
+            conversation.entries.remove(upload)
+            upload.ignored = UPLOAD_SHOWN
+            conversation.set_aside(upload)
+            if live and upload.author is Author.CUSTOMER and conversation.unread \
+                    and (upload.timetoken or 0) > conversation.read_marker:
+                conversation.unread -= 1  # one message, counted once
 
     def _echo(self, conversation: Conversation, pending: Entry, timetoken: int) -> None:
         if pending.timetoken is None:  # my reply's echo: now it has its timetoken

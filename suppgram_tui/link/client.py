@@ -22,6 +22,7 @@ from .events import (
     LinkEvent,
     WireMessage,
 )
+from .file_sharing import FILE_MESSAGE, FileSharing, file_of
 from .group_watch import GroupWatch
 from .probe import probe_keyset
 from .receiver import STATE_PREFIX, Receiver
@@ -55,6 +56,7 @@ class PubNubLink:
         """Requests made, by SDK endpoint name (FetchMessages, MessageCount, ...)."""
         self.shared_state = SharedState(lambda: self.client, self._call)
         self.chat_sdk = ChatSdkCalls(lambda: self.client, self._call)
+        self.files = FileSharing(lambda: self.client, self._call)
         self._task: asyncio.Task[None] | None = None
         self.group_watch = GroupWatch(settings.channel_groups, self.list_channels, self._emit)
         self._watch_task: asyncio.Task[None] | None = None
@@ -306,6 +308,26 @@ class PubNubLink:
                                  refusal(error.status_code or 0, said)) from error
         return int(result.timetoken)
 
+    async def send_file(self, channel: str, name: str, data: bytes, *, message: Any = None,
+                        meta: dict[str, Any] | None = None,
+                        custom_message_type: str | None = None) -> tuple[int, str]:
+        """Upload a file to `channel` and publish its file message as the support user;
+        its timetoken and the file's id."""
+        return await self.files.send(channel, name, data, message=message, meta=meta,
+                                     custom_message_type=custom_message_type)
+
+    def file_address(self, channel: str, file_id: str, name: str) -> str:
+        """A file's URL as the Chat SDK puts it in a message (no credentials in it)."""
+        return self.files.address(channel, file_id, name)
+
+    async def download_file(self, channel: str, file_id: str, name: str) -> bytes:
+        """A file's bytes, through the server's download URL (Access Manager decides)."""
+        return await self.files.download(channel, file_id, name)
+
+    async def file_sizes(self, channel: str) -> dict[str, int]:
+        """file id → bytes, for the files on `channel` (File Sharing's list)."""
+        return await self.files.sizes(channel)
+
     async def signal(self, channel: str, payload: Any) -> None:
         await self._call(self.client.signal().channel(channel).message(payload))
 
@@ -365,7 +387,13 @@ class PubNubLink:
 
 def _history_item(channel: str, item: Any) -> WireMessage:
     meta = getattr(item, "meta", None)
-    return WireMessage(message=item.message, channel=channel,
+    message, file = item.message, None
+    if getattr(item, "message_type", None) in (FILE_MESSAGE, str(FILE_MESSAGE)):
+        try:
+            message, file = file_of(item.message)
+        except ValueError:
+            pass  # shown as the raw payload it is
+    return WireMessage(message=message, channel=channel, file=file,
                        publisher=getattr(item, "uuid", None), timetoken=int(item.timetoken),
                        user_metadata=meta if meta not in ("", None) else None,
                        custom_message_type=getattr(item, "custom_message_type", None))

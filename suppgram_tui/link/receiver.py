@@ -35,6 +35,7 @@ from .events import (
     SignalReceived,
     WireMessage,
 )
+from .file_sharing import FILE_MESSAGE, file_of
 from .long_poll import LongPoll
 
 log = logging.getLogger(__name__)
@@ -77,11 +78,14 @@ def decode_envelope(item: Any) -> LinkEvent:
         if kind == 3:
             return _message_action(channel, payload, publisher)
         custom_type = item.get("cmt")
+        file = None
+        if kind == FILE_MESSAGE:  # the message sent with the file, and the file
+            payload, file = file_of(payload)
         return WireMessage(message=payload, channel=channel, publisher=publisher,
                            timetoken=timetoken, user_metadata=item.get("u"),
                            subscription=item.get("b"),
                            custom_message_type=custom_type if isinstance(custom_type, str)
-                           else None)
+                           else None, file=file)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         return MalformedEnvelope(channel if isinstance(channel, str) else None, item,
                                  f"unreadable envelope: {error!r}")

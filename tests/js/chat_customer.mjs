@@ -5,7 +5,8 @@
 //
 // Prints {"ready": CHANNEL} once the conversation exists and is in GROUP. Commands:
 //   send TEXT | edit TT TEXT | delete TT | react TT EMOJI | thread TT TEXT
-//   typing on|off | custom JSON | report TT REASON
+//   typing on|off | custom JSON | report TT REASON | file NAME TEXT (a text file attached)
+//   download FILE_ID NAME (the file's contents as text)
 //   typers | receipts | receiptEvents | heard | raw   (what this customer's app saw)
 
 import { createInterface } from 'node:readline';
@@ -26,7 +27,8 @@ channel.onTypingChanged((ids) => { typers = ids; });
 const raw = [];
 chat.sdk.addListener({ signal: (s) => raw.push({ signal: s.message, publisher: s.publisher }) });
 const heard = [];
-channel.onMessageReceived((m) => heard.push({ text: m.text, userId: m.userId, timetoken: m.timetoken }));
+channel.onMessageReceived((m) => heard.push({ text: m.text, userId: m.userId, timetoken: m.timetoken,
+  files: m.files }));
 const receiptEvents = [];
 channel.onReadReceiptReceived((r) => receiptEvents.push(r));
 await new Promise((resolve) => setTimeout(resolve, 300));
@@ -50,6 +52,13 @@ const commands = {
   typing: async (w) => { await (w[1] === 'on' ? channel.startTyping() : channel.stopTyping()); return {}; },
   custom: async (w) => ({ timetoken: String((await channel.emitCustomEvent(JSON.parse(rest(w, 1)))).timetoken) }),
   report: async (w) => { await (await message(w[1])).report(rest(w, 2)); return {}; },
+  file: async (w) => ({ timetoken: String((await channel.sendTextLegacy(rest(w, 2), {
+    files: [{ data: Buffer.from(`contents of ${w[1]}`), name: w[1], mimeType: 'text/plain' }],
+  })).timetoken) }),
+  download: async (w) => {
+    const file = await chat.sdk.downloadFile({ channel: channel.id, id: w[1], name: rest(w, 2) });
+    return { text: (await file.toBuffer()).toString() };
+  },
   typers: async () => ({ typers }),
   receipts: async () => (await channel.fetchReadReceipts()),
   raw: async () => ({ raw }),

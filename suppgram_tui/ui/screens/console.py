@@ -12,7 +12,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 
 from suppgram_tui.inbox import (
     ActionFailed,
@@ -41,6 +41,7 @@ from ..widgets.status_line import StatusLine
 from ..widgets.transcript import Transcript
 from .canned_prompt import canned_name, canned_name_prompt
 from .confirm import ConfirmScreen
+from .console_files import FileActions
 from .console_keys import CONSOLE_BINDINGS, CONSOLE_PALETTE_ONLY
 from .hand_over import HandOverScreen
 from .payload import PayloadScreen
@@ -48,7 +49,7 @@ from .prompt import PromptScreen
 from .thread import ThreadScreen, can_start_thread
 
 
-class ConsoleScreen(Screen[None]):
+class ConsoleScreen(FileActions):
     """Every action works from the keyboard, whichever pane has focus."""
 
     COMMANDS = {ConsoleCommands}

@@ -46,6 +46,15 @@ CONSOLE_BINDINGS: list[BindingType] = [
     Command("ctrl+l", "app.reload_converter", "Reload converter", show=False, priority=True,
             title="Reload the converter",
             explanation="Re-read it, here and in F4"),
+    # files: priority, as the composer (a TextArea) has no use for them
+    Command("ctrl+s", "save_attachment", "Save file", show=False, priority=True,
+            title="Save attachment",
+            explanation="Download the conversation's file or image to the downloads folder"),
+    Command("f9", "view_attachment", "View file", show=False, priority=True,
+            title="View attachment",
+            explanation="See an image (drawn where the terminal can) or the details"),
+    Command("f10", "send_file", "Send file", show=False, priority=True, title="Send a file…",
+            explanation="Send the customer a file from a path (up to 5 MB)"),
     Command("f5", "retry", "Retry failed", show=False, title="Retry failed replies",
             explanation="Send replies that could not be delivered again"),
     Command("f6", "next_filter", "Tabs", show=False, priority=True, title="Next list tab",
@@ -76,6 +85,9 @@ HELP: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("The open conversation", (
         ("@claim", ""), ("@hand_over", ""), ("@postpone", ""), ("@resolve", ""),
         ("@tag", ""), ("@retry", ""),
+    )),
+    ("Files", (
+        ("@save_attachment", ""), ("@view_attachment", ""), ("@send_file", ""),
     )),
     ("Find a conversation", (
         ("↑  ↓", "look at the previous / next one (nothing is marked read)"),

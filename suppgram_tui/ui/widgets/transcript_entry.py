@@ -17,7 +17,9 @@ from rich.text import Text
 from textual.strip import Strip
 
 from suppgram_tui.inbox import Author, Delivery, Entry
-from suppgram_tui.text import visible
+from suppgram_tui.inbox.attachments import human_size
+from suppgram_tui.model import Attachment
+from suppgram_tui.text import identifier, visible
 from suppgram_tui.timetokens import to_datetime
 
 from ..formatting import clock_time
@@ -64,10 +66,26 @@ def message_texts(entry: Entry, styles: EntryStyles) -> list[Text]:
         suffix = f": {entry.text}" if entry.text else ""
         body.append(Text(visible(f"— {label}{suffix} —"), style=styles.author))
     else:
-        body.append(Text(visible(entry.text), style=styles.meta + Style(strike=True)
-                         if entry.actions is not None and entry.actions.deleted else ""))
+        if not entry.attachments or entry.text != entry.attachment_summary:
+            body.append(Text(visible(entry.text), style=styles.meta + Style(strike=True)
+                             if entry.actions is not None and entry.actions.deleted else ""))
+        body.extend(attachment_texts(entry, styles))
         body.extend(_action_texts(entry, styles))
     return body
+
+
+def attachment_texts(entry: Entry, styles: EntryStyles) -> list[Text]:
+    """``📎 invoice.pdf · application/pdf · 48 KB`` for each file: the sender's words
+    as data, on one line each."""
+    return [Text(f"📎 {attachment_line(attachment)}", style=styles.author)
+            for attachment in entry.attachments]
+
+
+def attachment_line(attachment: Attachment) -> str:
+    """Name, type and size; a newline or an escape in a name is shown, not obeyed."""
+    return " · ".join([identifier(attachment.name, 120),
+                       identifier(attachment.mime or "unknown type", 60),
+                       human_size(attachment.size)])
 
 
 def _action_texts(entry: Entry, styles: EntryStyles) -> list[Text]:
