@@ -17,8 +17,8 @@ from datetime import datetime
 from pathlib import Path
 
 from suppgram_tui.converters import ConverterLike, OutgoingMessage, reply_publication
-from suppgram_tui.converters.base import describe_error
 from suppgram_tui.converters.chat_sdk import speaks_chat_sdk
+from suppgram_tui.converters.guard import ConverterFailed
 from suppgram_tui.link.errors import LinkRequestError, PublishRefused
 from suppgram_tui.model import Attachment, ConversationState, Message, MessageKind
 
@@ -161,9 +161,9 @@ class FileTransfers:
         try:
             return reply_publication(self.converter, message, agent=self.agent_name,
                                      client_id=uuid.uuid4().hex)
-        except Exception as error:  # noqa: BLE001 - a converter's bug, in words
-            raise TransferFailed(f"The converter could not encode the file's message "
-                                 f"({describe_error(error)}). Nothing was sent.") from None
+        except ConverterFailed as failed:  # the guard's sentence names file and line
+            raise TransferFailed(f"The converter could not encode the file's message: "
+                                 f"{str(failed).rstrip('.')}. Nothing was sent.") from None
 
     async def look_up_sizes(self, channel: str) -> None:
         """Fill in the sizes File Sharing's file messages leave out, from its file list;

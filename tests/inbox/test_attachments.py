@@ -177,8 +177,9 @@ async def test_a_converter_that_cannot_encode_sends_no_file(harnesses, customers
     note = tmp_path / "note.txt"
     note.write_text("hi")
     with pytest.raises(TransferFailed, match=r"The converter could not encode the file's "
-                                             r"message \(ValueError: no replies from this "
-                                             r"one\)\. Nothing was sent\."):
+                                             r"message: convert_to_pubnub raised ValueError: "
+                                             r"no replies from this one \(test_attachments"
+                                             r"\.py:\d+\)\. Nothing was sent\."):
         await ann.inbox.send_file("rita-enc", str(note))
     listed = await rita.list_files().channel("rita-enc").future()
     assert listed.result.data == []
