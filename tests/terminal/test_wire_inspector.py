@@ -41,7 +41,8 @@ async def test_toasts_never_cover_the_detail_pane(simulate, ann: InboxHarness,  
     top, left = detail_area(terminal)
     for _ in range(4):  # each reload says so in a toast: four of them stack
         terminal.write(ctrl("l"))
-    await terminal.wait_until(lambda: "Reloaded" in terminal.screen_text(), 20,
+    # the built-in converter is not re-imported, only handed out fresh: the toast says so
+    await terminal.wait_until(lambda: "suppgram-tui's" in terminal.screen_text(), 20,
                               "the reload toasts")
     lines = await terminal.wait_stable(lambda: terminal.screen_lines())
     covered = [index for index in range(top, rows - 1) if TOAST_EDGE in lines[index][left:]]
