@@ -54,6 +54,7 @@ from .events import (
     ReadMarkerMoved,
 )
 from .file_transfers import FileTransfers
+from .group_fill import GroupFill
 from .ingest import Ingest
 from .replies import Replies, ReplySize
 from .startup import Startup
@@ -93,9 +94,7 @@ class Inbox:
         self.connection_detail = ""
         self._listeners: list[Callable[[InboxEvent], None]] = []
         self._background = Background()
-        self._group_counts: tuple[int, dict[str, int]] = (-1, {})
-        self._empty_groups: tuple[str, ...] = ()
-        """Watched groups that hold no channel: no customer message can arrive there."""
+        self._groups = GroupFill(self.conversations, self._transport.settings.channel_groups)
         spawn = self._background.spawn
         self._awareness = Awareness(self.conversations, self._transport, agent_name=agent_name,
                                     support_user=support_user, emit=self._emit, spawn=spawn,
@@ -316,34 +315,8 @@ class Inbox:
     def status(self) -> InboxStatus:
         features = self._transport.features
         return InboxStatus(self.connection, self.connection_detail, self._replies.pending,
-                           (*self._group_notes(), *features.notes),
-                           self._channels_per_group(), features.group_capacity)
-
-    def _group_notes(self) -> list[str]:
-        """A group that lost its channels (a restarted in-memory server) is not a quiet day."""
-        notes = []
-        for group in self._empty_groups:
-            if any(c.group == group for c in self.conversations.values()):
-                notes.append(f"⚠ group {group} lost its channels (server restarted?): "
-                             "no customer message can arrive")
-            else:
-                notes.append(f"group {group} has no channels")
-        return notes
-
-    def _channels_per_group(self) -> dict[str, int]:
-        """Counted again only when conversations were added; a group the server lists as
-        empty counts 0."""
-        total = len(self.conversations)
-        if self._group_counts[0] != total:
-            counts = dict.fromkeys(self._transport.settings.channel_groups, 0)
-            for conversation in self.conversations.values():
-                if conversation.group in counts:
-                    counts[conversation.group] += 1
-            self._group_counts = (total, counts)
-        counts = dict(self._group_counts[1])
-        # a group the server says is empty holds no channel, whatever the console knows
-        counts.update({group: 0 for group in self._empty_groups if group in counts})
-        return counts
+                           (*self._groups.notes(), *features.notes),
+                           self._groups.counts(), features.group_capacity)
 
     async def _claim_for_reply(self, channel: str) -> None:
         """Answering takes the conversation; raises `ClaimLost` or `ActionFailed`."""
@@ -370,9 +343,7 @@ class Inbox:
                     self._background.spawn(self._files.look_up_sizes(event.channel))
                 if entry is not None and entry.author is Author.CUSTOMER:
                     self._chat_sdk.profiles.want(self.conversations[event.channel])
-                if event.subscription in self._empty_groups:  # it has channels after all
-                    self._empty_groups = tuple(g for g in self._empty_groups
-                                               if g != event.subscription)
+                if self._groups.heard_from(event.subscription):
                     self._report()
             case ChannelStateChanged():
                 self._actions.state_changed(event)
@@ -398,7 +369,7 @@ class Inbox:
             case ConnectionChanged():
                 self._apply_connection(event)
             case GroupsChecked():
-                self._empty_groups = event.empty
+                self._groups.checked(event.empty)
                 self._report()
 
     def _apply_connection(self, event: ConnectionChanged) -> None:
