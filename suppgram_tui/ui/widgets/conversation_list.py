@@ -1,12 +1,14 @@
 """The sidebar: every conversation as two lines, drawn line by line.
 
 A widget per row would not survive 10,000 conversations; this renders only the rows
-on screen and caches each row's strips until that conversation changes.
+on screen and caches each row's strips until that conversation changes. A change moves
+the rows it concerns (`RowOrder`) and repaints only the lines on screen that now show
+something else; a line that moved is not drawn or styled again (`StyledLines`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import ClassVar
 
@@ -14,7 +16,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -25,6 +27,8 @@ from suppgram_tui.text import one_line
 
 from .conversation_row import render_row, two_sided_line
 from .handoff import TypingHandOff
+from .row_order import RowOrder, SortKey
+from .styled_lines import StyledLines
 
 ROW_HEIGHT = 2
 WAITS_REDRAWN_EVERY = 15.0
@@ -70,7 +74,9 @@ class ConversationList(ScrollView, can_focus=True):
         self.agent_name = agent_name
         self.clock = clock
         self.conversations: dict[str, Conversation] = {}
-        self.rows: list[str] = []
+        self._order = RowOrder()
+        self._ordinal: dict[str, int] = {}
+        """Each conversation's place in the inbox: ties in time keep the inbox's order."""
         self.cursor_channel: str | None = None
         self.highlighted: str | None = None
         """The row drawn with the cursor, which Enter opens."""
@@ -85,6 +91,14 @@ class ConversationList(ScrollView, can_focus=True):
         self.handoff = TypingHandOff(self)
         """Where typed keys go: its `target` is set by the screen (the composer)."""
         self._start: str | None = None
+        self._styled = StyledLines(self)
+        self._on_screen: dict[int, Hashable] = {}
+        """What each line on screen shows (its key), as last drawn."""
+
+    @property
+    def rows(self) -> list[str]:
+        """The channels listed, in order (read only)."""
+        return self._order.channels
 
     # data ----------------------------------------------------------------------------
 
@@ -97,29 +111,55 @@ class ConversationList(ScrollView, can_focus=True):
 
     def touch(self, channels: set[str], *, resort: bool = True) -> None:
         """These conversations changed: drop their cached rows and, unless nothing that
-        orders or filters the list changed, re-sort."""
+        orders or filters the list changed, move them to where they now belong."""
         for channel in channels:
             self._versions[channel] = self._versions.get(channel, 0) + 1
         if resort:
-            self.rebuild()
+            self.reorder(channels)
         else:
-            self.refresh()
+            self._repaint_changed()
 
     def rebuild(self) -> None:
+        """Filter and sort every conversation (a new tab, search or inbox)."""
         # reactives cost a lookup per read: read them once, not once per conversation
         tab, needle = self.filter, self.search.casefold()
-        wanted = [view for view in self.conversations.values()
-                  if self._matches(view, tab, needle)]
-        wanted.sort(key=lambda v: v.last_customer_message or v.last_activity, reverse=True)
-        self.rows = [view.channel for view in wanted]
-        self.virtual_size = Size(self.size.width, len(self.rows) * ROW_HEIGHT)
+        self._ordinal = {channel: place for place, channel in enumerate(self.conversations)}
+        self._order = RowOrder((self._sort_key(view), view.channel)
+                               for view in self.conversations.values()
+                               if self._matches(view, tab, needle))
+        self._changed(repaint_all=True)
+
+    def reorder(self, channels: set[str]) -> None:
+        """Move only these conversations: in, out or along the list."""
+        tab, needle = self.filter, self.search.casefold()
+        for channel in channels:
+            view = self.conversations.get(channel)
+            if view is not None and self._matches(view, tab, needle):
+                self._order.place(channel, self._sort_key(view))
+            else:
+                self._order.drop(channel)
+        self._changed(repaint_all=False)
+
+    def _sort_key(self, view: Conversation) -> SortKey:
+        place = self._ordinal.get(view.channel)
+        if place is None:  # new since the last rebuild: after every other, as in the inbox
+            place = self._ordinal[view.channel] = len(self._ordinal)
+        return (-(view.last_customer_message or view.last_activity), place)
+
+    def _changed(self, *, repaint_all: bool) -> None:
+        height = len(self.rows) * ROW_HEIGHT
+        if self.virtual_size.height != height or self.virtual_size.width != self.size.width:
+            self.virtual_size = Size(self.size.width, height)
         if self.cursor_channel is None and self.rows:
             # only the very first time: never switch away from an open conversation because
             # another agent changed it or it left this tab (a reply would go astray)
             self.cursor_channel = self._start if self._start in self.rows else self.rows[0]
             self._ask(self.Selected(self.cursor_channel))
         self._rehighlight()
-        self.refresh()
+        if repaint_all:
+            self.refresh()
+        else:
+            self._repaint_changed()
 
     def _matches(self, view: Conversation, tab: ConversationFilter, needle: str) -> bool:
         if not tab.matches(view, self.agent_name):
@@ -158,13 +198,13 @@ class ConversationList(ScrollView, can_focus=True):
 
     @property
     def cursor_index(self) -> int:
-        return self.rows.index(self.highlighted) if self.highlighted else -1
+        return self._order.index(self.highlighted) if self.highlighted else -1
 
     def select(self, channel: str, *, open: bool = False) -> None:
-        if channel in self.rows:
+        if channel in self._order:
             self.cursor_channel = self.highlighted = channel
             self._scroll_to_cursor()
-            self.refresh()
+            self._repaint_changed()
             self._ask(self.Selected(channel, open=open))
 
     def action_cursor(self, step: int) -> None:
@@ -250,6 +290,7 @@ class ConversationList(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._cache.clear()
+        self._styled.clear()
         self.virtual_size = Size(self.size.width, len(self.rows) * ROW_HEIGHT)
 
     def notify_style_update(self) -> None:
@@ -257,6 +298,8 @@ class ConversationList(ScrollView, can_focus=True):
         super().notify_style_update()
         self._styles.clear()
         self._cache.clear()
+        self._styled.clear()
+        self._on_screen.clear()
 
     def _style(self, name: str) -> Style:
         style = self._styles.get(name)
@@ -264,6 +307,50 @@ class ConversationList(ScrollView, can_focus=True):
             style = self._styles[name] = self.rich_style if name == "base" else \
                 self.get_component_rich_style(name, partial=name != "conversation-list--cursor")
         return style
+
+    def _line_key(self, line: int, width: int) -> Hashable:
+        """What line `line` of the whole list shows (not where): equal keys, equal lines."""
+        index, part = divmod(line, ROW_HEIGHT)
+        rows = self.rows
+        if index >= len(rows):
+            if not rows and line == 0:
+                return ("empty", self.search, self.filter, bool(self.conversations), width)
+            return ("blank", width)
+        channel = rows[index]
+        selected = channel == self.highlighted
+        return (channel, self._versions.get(channel, 0), selected and self.has_focus,
+                selected, width, part)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        top = int(self.scroll_y)
+        width = self.scrollable_content_region.width
+        on_screen = self._on_screen
+
+        def line(y: int) -> tuple[Hashable, Callable[[], Strip]]:
+            key = on_screen[y] = self._line_key(top + y, width)
+            return key, lambda: self.render_line(y)
+
+        strips = self._styled.render_lines(crop, line)
+        if strips is None:  # styles this cache does not handle: Textual's own path
+            on_screen.clear()
+            return super().render_lines(crop)
+        return strips
+
+    def _repaint_changed(self) -> None:
+        """Repaint the lines on screen that now show something else than when drawn."""
+        height = self.size.height
+        if not self._on_screen or not height:
+            self.refresh()
+            return
+        top, width = int(self.scroll_y), self.scrollable_content_region.width
+        changed = [y for y in range(height)
+                   if self._on_screen.get(y) != self._line_key(top + y, width)]
+        region_width = max(self.virtual_size.width, self.size.width)
+        start = 0
+        for at, y in enumerate(changed):  # one region per run of changed lines
+            if at + 1 == len(changed) or changed[at + 1] != y + 1:
+                self.refresh(Region(0, changed[start], region_width, y - changed[start] + 1))
+                start = at + 1
 
     def render_line(self, y: int) -> Strip:
         scroll_y = int(self.scroll_y)
@@ -301,6 +388,7 @@ class ConversationList(ScrollView, can_focus=True):
     def refresh_waits(self) -> None:
         """Waiting times move with the clock: redraw the visible rows."""
         self._cache.clear()
+        self._styled.clear()
         self.refresh()
 
     def _render_row(self, view: Conversation, selected: bool,
