@@ -52,9 +52,8 @@ class StyledLines:
             full_key = (key, colours)
             strip = self._cache.get(full_key)
             if strip is None:
-                content = draw()
                 strip = render_line(styles, y, size, content_size, styles.padding,
-                                    base_background, background, lambda _y: content,
+                                    base_background, background, _drawn(draw()),
                                     None, None, 1.0, ansi_theme, native_ansi)
                 self._cache[full_key] = strip
             for line_filter in filters:  # each strip keeps its filtered copy
@@ -64,3 +63,8 @@ class StyledLines:
             x1, x2 = crop.column_span
             strips = [strip.crop(x1, x2) for strip in strips]
         return strips
+
+
+def _drawn(strip: Strip) -> Callable[[int], Strip]:
+    """A content line callback for one line already drawn."""
+    return lambda _y: strip
