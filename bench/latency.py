@@ -164,8 +164,10 @@ async def console_run(origin: str, channels: list[str], args: argparse.Namespace
             hot = app.console_screen.channel  # the most recent, opened on its own at start
             assert conversations.scroll_y == 0 and conversations.rows[0] == hot
             probe = LatencyProbe(app, hot)
+            frames = benchlib.FrameMeter(app.console_screen)
             await asyncio.sleep(1.0)  # let the opening settle
-            probe.recording = True
+            probe.recording = frames.recording = True
+            cpu_start = benchlib.cpu_seconds()
             customers = await CustomersProcess(origin, channels, seconds=args.seconds,
                                                rate=args.rate, concurrency=64, hot_channel=hot,
                                                hot_share=args.hot_share).start()
@@ -174,6 +176,9 @@ async def console_run(origin: str, channels: list[str], args: argparse.Namespace
                     await customers.wait(timeout=args.seconds + 120)
             finally:
                 await customers.stop()
+            frames.recording = False
+            probe.cpu = benchlib.cpu_seconds() - cpu_start  # type: ignore[attr-defined]
+            probe.frames = frames  # type: ignore[attr-defined]
             probe.rate = customers.rate  # type: ignore[attr-defined]
             probe.sent = customers.sent  # type: ignore[attr-defined]
             try:
@@ -268,6 +273,9 @@ async def main() -> None:
                 f"frame drew them (not timed); {probe.undrawn} never drawn. Times in ms. "
                 f"Headline p99 / bare subscriber p99 = {p99 / base99:.1f}x "
                 f"(baseline p99 {fmt(base99)} ms).")
+    report.note(f"Console CPU while the customers published: {probe.cpu:.1f} s "  # type: ignore[attr-defined]
+                f"({probe.cpu / args.seconds:.0%} of a core); frames: "  # type: ignore[attr-defined]
+                f"{probe.frames.summary()}.")  # type: ignore[attr-defined]
     report.note("Server in its own process (bench/_serve.py) with 1,000 x 5 messages of "
                 "history; customers in another (bench/_customers.py), open loop.")
     report.publish(save=not args.no_save)
