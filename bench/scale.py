@@ -21,8 +21,8 @@ import asyncio
 import gc
 import tempfile
 import time
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import benchlib
@@ -38,7 +38,6 @@ from benchlib import (
     verdict,
     wait_until,
 )
-
 
 WORD = "thanks, one moment"
 """Typed into the composer key by key, 50 ms apart (a fast typist), then rubbed out."""
