@@ -68,15 +68,15 @@ class TerminalKeys:
         self.latencies: list[float] = []
         self.shown: str | None = None
         self._new_channel_drawn = False
-        render_line, display = self.transcript.render_line, app._display
+        render_lines, display = self.transcript.render_lines, app._display
 
-        def drawing(y: int) -> Any:
+        def drawing(crop: Any) -> Any:
             view = self.transcript.view
             channel = view.channel if view is not None else None
             if channel != self.shown:
                 self._new_channel_drawn = True
             self.shown = channel
-            return render_line(y)
+            return render_lines(crop)
 
         def displaying(screen: Any, update: Any) -> None:
             display(screen, update)
@@ -86,7 +86,7 @@ class TerminalKeys:
                 self.latencies.append(time.perf_counter() - self.pressed_at)
                 self.pressed_at = None
 
-        self.transcript.render_line = drawing
+        self.transcript.render_lines = drawing
         app._display = displaying
 
     def send(self, data: str) -> None:

@@ -21,22 +21,29 @@ LineSource = Callable[[int], tuple[Hashable, Callable[[], Strip]]]
 
 
 class StyledLines:
-    """A `render_lines` for a widget without border or padding (checked on each call:
-    with either, Textual's own path is taken)."""
+    """A `render_lines` for a widget with no border, outline or padding above or below
+    its content (those lines depend on y; checked on each call: with any, Textual's own
+    path is taken). Padding and borders left and right are drawn as Textual draws them."""
 
-    def __init__(self, widget: Widget, *, size: int = 2048) -> None:
+    def __init__(self, widget: Widget, *, screens: int = 4) -> None:
+        """Keeps `screens` times the widget's height in lines (each holds the copies the
+        filters and the compositor's cuts made of it, so not more)."""
         self.widget = widget
-        self._cache: LRUCache[Hashable, Strip] = LRUCache(size)
+        self.screens = screens
+        self._cache: LRUCache[Hashable, Strip] = LRUCache(screens * 25)
 
     def clear(self) -> None:
         self._cache.clear()
+
+    def __len__(self) -> int:
+        return len(self._cache)
 
     def render_lines(self, crop: Region, line: LineSource) -> list[Strip] | None:
         """The lines of `crop`, or None when the widget's styles need Textual's path."""
         widget = self.widget
         styles = widget.styles
-        if widget.BLANK or any(styles.gutter) or any(styles.outline.spacing) \
-                or styles.tint.a or widget.opacity != 1.0 or styles.text_opacity != 1.0 \
+        gutter = styles.gutter
+        if widget.BLANK or gutter.top or gutter.bottom or any(styles.outline.spacing) \
                 or widget._border_title is not None or widget._border_subtitle is not None:
             return None
         base_background, background = widget.background_colors
@@ -45,6 +52,7 @@ class StyledLines:
         ansi_theme, native_ansi = app.ansi_theme, app.native_ansi_color
         filters = widget.get_line_filters()
         render_line = widget._styles_cache.render_line
+        self._cache.maxsize = self.screens * max(size.height, 25)
         colours = (base_background, background, size, content_size)
         strips: list[Strip] = []
         for y in crop.line_range:
@@ -54,7 +62,7 @@ class StyledLines:
             if strip is None:
                 strip = render_line(styles, y, size, content_size, styles.padding,
                                     base_background, background, _drawn(draw()),
-                                    None, None, 1.0, ansi_theme, native_ansi)
+                                    None, None, widget.opacity, ansi_theme, native_ansi)
                 self._cache[full_key] = strip
             for line_filter in filters:  # each strip keeps its filtered copy
                 strip = strip.apply_filter(line_filter, background)

@@ -10,13 +10,14 @@ unless the agent has scrolled up, and reaching the top asks for older history.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable, Hashable
 from typing import ClassVar, Literal
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -26,6 +27,7 @@ from suppgram_tui.inbox import Author, Conversation, Delivery, Entry
 
 from .handoff import TypingHandOff
 from .line_cache import LineCache
+from .styled_lines import StyledLines
 from .transcript_entry import EntryStyles, height_of, lines_of, message_texts, wire_texts
 
 AUTHOR_CLASSES = {
@@ -76,8 +78,9 @@ class Transcript(ScrollView, can_focus=True):
         self._heights: dict[PartKey, int] = {}
         """Lines of each part laid out now: only of the entries the conversation keeps."""
         self._lines = LineCache[PartKey](MAX_CACHED_LINES)
-        self._styled: dict[int, Strip] = {}
-        """Lines as drawn (widget style applied, cut to width), until layout or style change."""
+        self._styled = StyledLines(self)
+        """Lines as drawn, kept by what they show: a new message scrolls the others up
+        without drawing them again."""
         self._end_pending = False
         """A scroll to the newest message waits for the next refresh (the new height)."""
         self._style: Style | None = None
@@ -214,7 +217,6 @@ class Transcript(ScrollView, can_focus=True):
         self._parts, self._starts, self._heights = parts, starts, heights
         self._lines.keep_only(heights)  # entries dropped or redrawn differently go
         self.line_count = line
-        self._styled.clear()
         self.virtual_size = Size(width, line)
         if follow and not self._end_pending:
             self._end_pending = True
@@ -266,20 +268,29 @@ class Transcript(ScrollView, can_focus=True):
         self._end_pending = False
         self.scroll_end(animate=False)
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        top, width = int(self.scroll_y), self.size.width
+
+        def line(y: int) -> tuple[Hashable, Callable[[], Strip]]:
+            return self._line_key(top + y, width), lambda: self.render_line(y)
+
+        strips = self._styled.render_lines(crop, line)
+        return super().render_lines(crop) if strips is None else strips
+
+    def _line_key(self, index: int, width: int) -> Hashable:
+        """What line `index` shows: its part (entry, kind, state, width) and its offset."""
+        if not 0 <= index < self.line_count:
+            return ("blank", width)
+        part = bisect_right(self._starts, index) - 1
+        return (self._parts[part][2], index - self._starts[part], width)
+
     def render_line(self, y: int) -> Strip:
-        index = int(self.scroll_y) + y
-        strip = self._styled.get(index)
-        if strip is None:  # rich_style and size are computed from the DOM on each access
-            if self._style is None:
-                self._style = self.rich_style
-            width, style = self.size.width, self._style
-            line = self._line(index)
-            strip = Strip.blank(width, style) if line is None else \
-                line.apply_style(style).adjust_cell_length(width, style)
-            if len(self._styled) > 4 * max(self.size.height, 25):
-                self._styled.clear()  # scrolled through a long conversation
-            self._styled[index] = strip
-        return strip
+        if self._style is None:  # rich_style is computed from the DOM on each access
+            self._style = self.rich_style
+        width, style = self.size.width, self._style
+        line = self._line(int(self.scroll_y) + y)
+        return Strip.blank(width, style) if line is None else \
+            line.apply_style(style).adjust_cell_length(width, style)
 
     def _line(self, index: int) -> Strip | None:
         if not 0 <= index < self.line_count:
