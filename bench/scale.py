@@ -134,7 +134,10 @@ async def main() -> None:
     parser.add_argument("--per-channel", type=int, default=50)
     parser.add_argument("--rate", type=float, default=500.0)
     parser.add_argument("--seconds", type=float, default=None, help="burst length")
-    parser.add_argument("--profile", metavar="FILE", help="pyinstrument the burst")
+    parser.add_argument("--profile", metavar="FILE", help="pyinstrument the burst "
+                        "(FILE.cprofile: cProfile in CPU time)")
+    parser.add_argument("--profile-idle", metavar="FILE", help="profile the keys pressed "
+                        "with no traffic (the same formats)")
     parser.add_argument("--no-save", action="store_true")
     args = parser.parse_args()
     args.channels = args.channels or (2000 if args.quick else 10000)
@@ -164,8 +167,9 @@ async def main() -> None:
                 rss_loaded = rss_mb()
                 probe = TerminalKeys(app)
                 frames = benchlib.FrameMeter(app.console_screen)
-                idle = await probe.downs(20 if args.quick else 40, 0.15)
-                idle_typing = await probe.typing(WORD, 0.05)
+                with benchlib.profiled(args.profile_idle):
+                    idle = await probe.downs(20 if args.quick else 40, 0.15)
+                    idle_typing = await probe.typing(WORD, 0.05)
                 frames.recording = True
                 cpu_start = benchlib.cpu_seconds()
                 customers = await CustomersProcess(server.origin, channels,
