@@ -127,6 +127,32 @@ class TerminalKeys:
         return typed
 
 
+def print_memory_by_type(top: int = 20) -> None:
+    """Shallow sizes of the objects the collector tracks, by type (strings and ints
+    inside containers are not tracked: their share is in the containers' count)."""
+    import sys
+    from collections import Counter
+
+    gc.unfreeze()  # the console froze what startup loaded: get_objects() skips that
+    gc.collect()
+    sizes: Counter[str] = Counter()
+    counts: Counter[str] = Counter()
+    untracked: set[int] = set()
+    for thing in gc.get_objects():
+        name = type(thing).__qualname__
+        sizes[name] += sys.getsizeof(thing)
+        counts[name] += 1
+        for inner in gc.get_referents(thing):  # strings, ints, floats: not tracked
+            if not gc.is_tracked(inner) and id(inner) not in untracked:
+                untracked.add(id(inner))
+                inner_name = type(inner).__qualname__
+                sizes[inner_name] += sys.getsizeof(inner)
+                counts[inner_name] += 1
+    gc.freeze()
+    for name, size in sizes.most_common(top):
+        print(f"{size / 1e6:8.1f} MB {counts[name]:>9,} {name}")
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2,000 x 50, 10 s burst")
@@ -138,6 +164,8 @@ async def main() -> None:
                         "(FILE.cprofile: cProfile in CPU time)")
     parser.add_argument("--profile-idle", metavar="FILE", help="profile the keys pressed "
                         "with no traffic (the same formats)")
+    parser.add_argument("--memory-by-type", action="store_true",
+                        help="print the object types holding the most memory once loaded")
     parser.add_argument("--no-save", action="store_true")
     args = parser.parse_args()
     args.channels = args.channels or (2000 if args.quick else 10000)
@@ -165,6 +193,8 @@ async def main() -> None:
                 inbox = app.console_screen.inbox
                 entries = sum(len(v.entries) for v in inbox.conversations.values())
                 rss_loaded = rss_mb()
+                if args.memory_by_type:
+                    print_memory_by_type()
                 probe = TerminalKeys(app)
                 frames = benchlib.FrameMeter(app.console_screen)
                 with benchlib.profiled(args.profile_idle):
