@@ -166,6 +166,8 @@ async def main() -> None:
                         "with no traffic (the same formats)")
     parser.add_argument("--memory-by-type", action="store_true",
                         help="print the object types holding the most memory once loaded")
+    parser.add_argument("--trace-burst", action="store_true",
+                        help="tracemalloc the burst: where what it allocates and keeps is")
     parser.add_argument("--no-save", action="store_true")
     args = parser.parse_args()
     args.channels = args.channels or (2000 if args.quick else 10000)
@@ -206,6 +208,9 @@ async def main() -> None:
                                                    seconds=args.seconds, rate=args.rate,
                                                    concurrency=64).start()
                 rss_peak = rss_loaded
+                if args.trace_burst:
+                    import tracemalloc
+                    tracemalloc.start(8)
                 busy: list[float] = []
                 busy_typing: list[float] = []
                 with benchlib.profiled(args.profile):
@@ -215,6 +220,16 @@ async def main() -> None:
                         busy_typing += await probe.typing(WORD, 0.05)
                         rss_peak = max(rss_peak, rss_mb())
                 cpu_burst = benchlib.cpu_seconds() - cpu_start
+                if args.trace_burst:
+                    snapshot = tracemalloc.take_snapshot()
+                    current, peak = tracemalloc.get_traced_memory()
+                    tracemalloc.stop()
+                    print(f"burst allocations alive {current / 1e6:.1f} MB, at most "
+                          f"{peak / 1e6:.1f} MB at once")
+                    for stat in snapshot.statistics("traceback")[:12]:
+                        print(f"{stat.size / 1e6:7.1f} MB {stat.count:>8,} blocks")
+                        for line in stat.traceback.format()[-8:]:
+                            print("    ", line)
                 frames.recording = False
                 await customers.wait(60)
                 held = customers.rate

@@ -15,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
+from suppgram_tui.malloc_arenas import limit_malloc_arenas
 from suppgram_tui.runtime import ConsoleRuntime, KeysRejected
 from suppgram_tui.settings import Settings, keyset_label
 from suppgram_tui.text import visible
@@ -183,4 +184,5 @@ class SuppgramConsole(App[None]):
 
 def make_app(settings: Settings, runtime: ConsoleRuntime | None = None) -> SuppgramConsole:
     """Build the console; the CLI and the tests both start here."""
+    limit_malloc_arenas()
     return SuppgramConsole(settings, runtime or ConsoleRuntime(settings))
