@@ -8,7 +8,6 @@ alive at the peak (tracemalloc) explain; with MALLOC_ARENA_MAX=1 that went away
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 
 M_ARENA_MAX = -8
@@ -21,11 +20,8 @@ def limit_malloc_arenas() -> bool:
     no glibc (macOS, musl) or it refused."""
     if "MALLOC_ARENA_MAX" in os.environ:
         return False
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return False
-    try:
-        mallopt = ctypes.CDLL(name).mallopt
+    try:  # the process's own symbols: no library search (find_library runs ldconfig)
+        mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):
         return False
     return bool(mallopt(M_ARENA_MAX, ARENAS))
