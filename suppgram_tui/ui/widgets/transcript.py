@@ -29,6 +29,7 @@ from .handoff import TypingHandOff
 from .line_cache import LineCache
 from .styled_lines import StyledLines
 from .transcript_entry import EntryStyles, height_of, lines_of, message_texts, wire_texts
+from .transcript_layout import LaidOut
 
 AUTHOR_CLASSES = {
     Author.CUSTOMER: "transcript--customer",
@@ -86,6 +87,8 @@ class Transcript(ScrollView, can_focus=True):
         self._style: Style | None = None
         self._entry_styles: dict[Author, EntryStyles] = {}
         self._laid_out_width = 0
+        self._laid = LaidOut(None)
+        """Which entries the parts are of: a message added lays out only itself."""
         self.new_after: int | None = None
         """The read marker the agent left this conversation at: "new since you left"
         goes above the first message after it (None: no such line)."""
@@ -186,14 +189,55 @@ class Transcript(ScrollView, can_focus=True):
             self._laid_out_width = 0
             return
         width = self._laid_out_width = self._text_width()
-        parts: list[tuple[Entry, PartKind, PartKey]] = []
-        starts: list[int] = []
-        heights: dict[PartKey, int] = {}
-        line = 0
-        new_after = self.new_after
         entries = self.view.entries if self.view is not None else []
         if self.raw_mode and self.view is not None and self.view.set_aside_entries:
             entries = sorted([*entries, *self.view.set_aside_entries])  # what was ignored
+        if not self._lay_out_new(entries, width):
+            old_heights = self._heights
+            self._parts, self._starts, self._heights = [], [], {}
+            self._laid = LaidOut((width, self.raw_mode, self.new_after))
+            self.line_count = self._lay_out(entries, 0, self.new_after, old_heights)
+            self._lines.keep_only(self._heights)  # entries dropped or redrawn differently go
+        line = self.line_count
+        self.virtual_size = Size(width, line)
+        if follow and not self._end_pending:
+            self._end_pending = True
+            self.call_after_refresh(self._scroll_to_newest)
+        if self.view is not None and self.view.has_older and self.view.entries \
+                and line < self.size.height:
+            self.post_message(self.NeedOlder(self.view.channel))  # nothing to scroll yet
+        self.refresh()
+
+    def _lay_out_new(self, entries: list[Entry], width: int) -> bool:
+        """Lay out only what changed when messages were only added at the end (and the
+        oldest forgotten): False if anything else changed (a full layout is needed)."""
+        laid = self._laid
+        if laid.state != (width, self.raw_mode, self.new_after) or self.raw_mode:
+            return False
+        dropped = laid.unchanged_prefix(entries, self.new_after)
+        if dropped is None:
+            return False
+        parts_dropped, kept = laid.drop_oldest(dropped)
+        if parts_dropped:
+            lines_dropped = self._starts[parts_dropped] if parts_dropped < len(self._starts) \
+                else self.line_count
+            gone = [key for _, _, key in self._parts[:parts_dropped]]
+            for key in gone:
+                self._heights.pop(key, None)
+            self._lines.drop(gone)
+            del self._parts[:parts_dropped]
+            self._starts = [start - lines_dropped for start in self._starts[parts_dropped:]]
+            self.line_count -= lines_dropped
+        self.line_count = self._lay_out(entries[kept:], self.line_count, laid.new_after,
+                                        self._heights)
+        return True
+
+    def _lay_out(self, entries: list[Entry], line: int, new_after: int | None,
+                 old_heights: dict[PartKey, int]) -> int:
+        """Append `entries`' parts after `line` (heights counted before are taken from
+        `old_heights`); the line after them."""
+        width, laid = self._laid_out_width, self._laid
+        parts, starts, heights = self._parts, self._starts, self._heights
         for entry in entries:
             wire = self.raw_mode and (not entry.undecodable or entry.ignored is not None)
             kinds: tuple[PartKind, ...] = ("message", "wire", "gap") if wire \
@@ -204,7 +248,7 @@ class Transcript(ScrollView, can_focus=True):
             for kind in kinds:
                 key: PartKey = (entry.key, kind, width, entry.delivery, entry.delivery_error,
                                  entry.revision)
-                height = 1 if kind in ("gap", "new") else self._heights.get(key)
+                height = 1 if kind in ("gap", "new") else old_heights.get(key)
                 if height is None:  # counted, not drawn: most of a flood is never seen
                     texts = self._texts(entry, kind)
                     height = height_of(texts, width)
@@ -214,17 +258,9 @@ class Transcript(ScrollView, can_focus=True):
                 parts.append((entry, kind, key))
                 starts.append(line)
                 line += height
-        self._parts, self._starts, self._heights = parts, starts, heights
-        self._lines.keep_only(heights)  # entries dropped or redrawn differently go
-        self.line_count = line
-        self.virtual_size = Size(width, line)
-        if follow and not self._end_pending:
-            self._end_pending = True
-            self.call_after_refresh(self._scroll_to_newest)
-        if self.view is not None and self.view.has_older and self.view.entries \
-                and line < self.size.height:
-            self.post_message(self.NeedOlder(self.view.channel))  # nothing to scroll yet
-        self.refresh()
+            laid.add(entry, len(kinds))
+        laid.new_after = new_after
+        return line
 
     def _texts(self, entry: Entry, kind: PartKind) -> list[Text]:
         styles = self._styles_for(entry.author)
@@ -241,6 +277,7 @@ class Transcript(ScrollView, can_focus=True):
         self._lines.put(key, lines)
         if self._heights.get(key, len(lines)) != len(lines):  # never seen, but be sure
             self._heights[key] = len(lines)
+            self._laid = LaidOut(None)  # the starts after it moved: lay out everything
             self.call_after_refresh(self._relayout, follow=self._end_pending
                                     or self.scroll_y >= self.max_scroll_y - 1)
         return lines
