@@ -508,6 +508,24 @@ def profiled(path: str | None) -> Any:
     if not path:
         yield
         return
+    if path.endswith(".cprofile"):  # CPU time, not wall: a shared machine's load is not in it
+        import cProfile
+        import io
+        import pstats
+
+        cpu = cProfile.Profile(time.process_time)
+        cpu.enable()
+        try:
+            yield
+        finally:
+            cpu.disable()
+            text = io.StringIO()
+            stats = pstats.Stats(cpu, stream=text)
+            stats.sort_stats("cumulative").print_stats(120)
+            stats.sort_stats("tottime").print_stats(60)
+            Path(path).write_text(text.getvalue())
+            print(f"CPU profile written to {path}", flush=True)
+        return
     from pyinstrument import Profiler
 
     profiler = Profiler(interval=0.001, async_mode="disabled")
@@ -523,6 +541,37 @@ def profiled(path: str | None) -> Any:
                                                  show_all=os.environ.get("BENCH_PROFILE_ALL")
                                                  == "1"))
         print(f"profile written to {out}", flush=True)
+
+
+class FrameMeter:
+    """CPU seconds of each frame the console's screen draws (layout and compositor), read
+    with `time.process_time`: what a frame costs, whatever else the machine runs."""
+
+    def __init__(self, screen: Any) -> None:
+        self.frames: list[float] = []
+        self.recording = False
+        for name in ("_refresh_layout", "_compositor_refresh"):
+            setattr(screen, name, self._metered(getattr(screen, name)))
+        self._depth = 0
+
+    def _metered(self, draw: Callable[..., Any]) -> Callable[..., Any]:
+        def metered(*args: Any, **kwargs: Any) -> Any:
+            self._depth += 1  # a layout includes its compositor refresh: one frame
+            start = time.process_time()
+            try:
+                return draw(*args, **kwargs)
+            finally:
+                self._depth -= 1
+                if self._depth == 0 and self.recording:
+                    self.frames.append(time.process_time() - start)
+        return metered
+
+    def summary(self) -> str:
+        if not self.frames:
+            return "no frames"
+        ms = [f * 1000 for f in self.frames]
+        return (f"{len(ms):,} frames, CPU p50 {fmt(percentile(ms, 50))} / p99 "
+                f"{fmt(percentile(ms, 99))} ms, {fmt(sum(ms) / 1000, 2)} s in all")
 
 
 def quiet_logging() -> None:

@@ -8,7 +8,7 @@ the console for 10 s.
 History with 20 messages carrying a 900 KB meta each (more than PubNub or this server
 accept on publish: an old history or another server may hold them) is written straight
 into the server's SQLite file. The headless console (120 x 50) opens that conversation
-and the agent presses F2 (timed until the wire view is drawn), F6 (the whole-message
+and the agent presses F2 (timed until the wire view is drawn), F7 (the whole-message
 inspector, on the newest message, a small one), Left (to a message with a 900 KB meta)
 and End (until the inspector's bottom is drawn). Then the agent opens an empty
 conversation and customers publish N messages of 31 KB into it from their own process
@@ -153,7 +153,7 @@ async def open_conversation(app: Any, channel: str) -> None:
 
 
 async def wire_view(app: Any, pilot: Any, report: Report) -> None:
-    """F2 on the 900 KB metas, then F6 and End in the inspector (if this tree has it)."""
+    """F2 on the 900 KB metas, then F7 and End in the inspector (if this tree has it)."""
     from suppgram_tui.ui.widgets.transcript import Transcript
 
     await open_conversation(app, METAS)
@@ -173,28 +173,28 @@ async def wire_view(app: Any, pilot: Any, report: Report) -> None:
     try:
         from suppgram_tui.ui.widgets.payload_view import PayloadView
     except ImportError:  # a tree from before the inspector
-        report.add("F6 (whole message)", "n/a: not in this tree")
+        report.add("F7 (whole message)", "n/a: not in this tree")
         await pilot.press("f2")
         return
     started = time.perf_counter()
-    await pilot.press("f6")  # the newest message on screen: the small one
+    await pilot.press("f7")  # the newest message on screen: the small one
     await wait_until(lambda: app.screen.query(PayloadView), 60, what="inspector open")
     view = app.screen.query_one(PayloadView)
     inspector = DrawProbe(view)
     inspector.arm()
     view.refresh()
     await inspector.wait(60, "inspector drawn")
-    f6 = (time.perf_counter() - started) * 1000
+    f7 = (time.perf_counter() - started) * 1000
     inspector.arm(lambda text: '"blob"' in text)
     await pilot.press("left")  # the message before: a 900 KB meta
     left = await inspector.wait(60, "the 900 KB message drawn")
     inspector.arm(lambda text: "big meta" in text)
     await pilot.press("end")
     end = await inspector.wait(60, "its bottom drawn")
-    report.add("F6 (whole message) on a small message: key to drawn", f"{fmt(f6)} ms")
+    report.add("F7 (whole message) on a small message: key to drawn", f"{fmt(f7)} ms")
     report.add("then Left to a 900 KB message: key to drawn / End to drawn",
                f"{fmt(left)} / {fmt(end)} ms", f"{len(view.rows):,} rows",
-               f"{max(left, end) / f6:.1f} x F6", "<= 500 ms", verdict(max(left, end) <= 500))
+               f"{max(left, end) / f7:.1f} x F7", "<= 500 ms", verdict(max(left, end) <= 500))
     await pilot.press("escape")
     await pilot.press("f2")
 

@@ -10,8 +10,9 @@ own drawing code is wrapped to time the rest:
         row's cached strips are stale, i.e. when a change reaches the screen). Rows that
         newer conversations push below the visible ones before a frame are counted, not
         timed: at 200 msg/s over 1,000 channels more rows change per frame than fit;
-  pane: the first `Transcript.render_line` after a layout that includes the message,
-        with the message's lines inside the visible part of the transcript;
+  pane: the first `Transcript.render_lines` (the compositor asking for its lines) after
+        a layout that includes the message, with the message's lines inside the visible
+        part of the transcript;
   headline: messages into the open conversation, when both row and pane are drawn.
 Baseline in the same run and at the same rate: a bare PubNubAsyncio group subscriber's
 publish-to-callback time.
@@ -70,8 +71,8 @@ class LatencyProbe:
         conversations = screen.conversation_list
         transcript = screen.query_one(Transcript)
         self.transcript = transcript
-        render_row, relayout, render_line, touch = (
-            conversations._render_row, transcript._relayout, transcript.render_line,
+        render_row, relayout, render_lines, touch = (
+            conversations._render_row, transcript._relayout, transcript.render_lines,
             conversations.touch)
 
         def on_event(event: Any) -> None:
@@ -112,7 +113,7 @@ class LatencyProbe:
                                     if id(e) in shown]
                 self._pane_pending = [p for p in self._pane_pending if id(p[0]) not in shown]
 
-        def drawing_line(y: int) -> Any:
+        def drawing_lines(crop: Any) -> Any:
             if self._pane_laid:
                 top = int(transcript.scroll_y)
                 bottom = top + transcript.size.height
@@ -123,13 +124,13 @@ class LatencyProbe:
                         self.pane.append(now - sent)
                         self._done(entry, sent, now, self._pane_done, self._row_done)
                     self._pane_laid = [p for p in self._pane_laid if p not in drawn]
-            return render_line(y)
+            return render_lines(crop)
 
         app.console_screen.inbox.listen(on_event)
         conversations._render_row = drawing_row
         conversations.touch = touching
         transcript._relayout = laying_out
-        transcript.render_line = drawing_line
+        transcript.render_lines = drawing_lines
 
     def _done(self, entry: Any, sent: float, now: float, mine: dict[int, float],
               other: dict[int, float]) -> None:
@@ -164,8 +165,10 @@ async def console_run(origin: str, channels: list[str], args: argparse.Namespace
             hot = app.console_screen.channel  # the most recent, opened on its own at start
             assert conversations.scroll_y == 0 and conversations.rows[0] == hot
             probe = LatencyProbe(app, hot)
+            frames = benchlib.FrameMeter(app.console_screen)
             await asyncio.sleep(1.0)  # let the opening settle
-            probe.recording = True
+            probe.recording = frames.recording = True
+            cpu_start = benchlib.cpu_seconds()
             customers = await CustomersProcess(origin, channels, seconds=args.seconds,
                                                rate=args.rate, concurrency=64, hot_channel=hot,
                                                hot_share=args.hot_share).start()
@@ -174,6 +177,9 @@ async def console_run(origin: str, channels: list[str], args: argparse.Namespace
                     await customers.wait(timeout=args.seconds + 120)
             finally:
                 await customers.stop()
+            frames.recording = False
+            probe.cpu = benchlib.cpu_seconds() - cpu_start  # type: ignore[attr-defined]
+            probe.frames = frames  # type: ignore[attr-defined]
             probe.rate = customers.rate  # type: ignore[attr-defined]
             probe.sent = customers.sent  # type: ignore[attr-defined]
             try:
@@ -268,6 +274,9 @@ async def main() -> None:
                 f"frame drew them (not timed); {probe.undrawn} never drawn. Times in ms. "
                 f"Headline p99 / bare subscriber p99 = {p99 / base99:.1f}x "
                 f"(baseline p99 {fmt(base99)} ms).")
+    report.note(f"Console CPU while the customers published: {probe.cpu:.1f} s "  # type: ignore[attr-defined]
+                f"({probe.cpu / args.seconds:.0%} of a core); frames: "  # type: ignore[attr-defined]
+                f"{probe.frames.summary()}.")  # type: ignore[attr-defined]
     report.note("Server in its own process (bench/_serve.py) with 1,000 x 5 messages of "
                 "history; customers in another (bench/_customers.py), open loop.")
     report.publish(save=not args.no_save)

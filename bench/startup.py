@@ -50,14 +50,14 @@ async def console_start(origin: str, channels: list[str], store: Path,
         await wait_until(lambda: app.console_screen is not None, 300,
                          interval=0.005, what="console connected")
         conversations = app.console_screen.conversation_list
-        render_line = conversations.render_line
+        render_lines = conversations.render_lines  # the compositor asking for lines
 
-        def drawing(y: int) -> Any:
+        def drawing(crop: Any) -> Any:
             if len(conversations.rows) >= len(channels) and not drawn:
                 drawn.append(time.perf_counter())
-            return render_line(y)
+            return render_lines(crop)
 
-        conversations.render_line = drawing
+        conversations.render_lines = drawing
         conversations.refresh()
         await wait_until(lambda: drawn, 300, interval=0.005, what="sidebar drawn")
         elapsed = drawn[0] - started

@@ -7,7 +7,7 @@ resolved) and the actions (claim, hand over, postpone, resolve, tag).
 from __future__ import annotations
 
 import json
-from bisect import insort
+from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 from enum import Enum
 from itertools import count
@@ -46,7 +46,7 @@ MAX_SET_ASIDE = 50
 _serials = count()
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Entry:
     """A message in a conversation: decoded, or kept raw with the reason it is not."""
 
@@ -142,7 +142,8 @@ class Conversation:
     tags: list[str] = field(default_factory=list)
     etag: str | None = None
     entries: list[Entry] = field(default_factory=list)
-    seen: set[int] = field(default_factory=set)
+    """In timetoken order (unstamped last), each timetoken once: found by bisection (a
+    set of them beside cost ~2 KB a conversation, 20 MB at 10,000)."""
     unread: int = 0
     read_marker: int = 0
     customer_id: str | None = None
@@ -180,9 +181,8 @@ class Conversation:
     def add(self, entry: Entry) -> bool:
         """Insert in timetoken order; False when this timetoken was already shown."""
         if entry.timetoken is not None:
-            if entry.timetoken in self.seen:
+            if self._index_of(entry.timetoken) is not None:
                 return False
-            self.seen.add(entry.timetoken)
             self.last_activity = max(self.last_activity, entry.timetoken)
             if entry.author is Author.CUSTOMER:
                 self.last_customer_message = max(self.last_customer_message, entry.timetoken)
@@ -197,19 +197,21 @@ class Conversation:
 
     def _forget_oldest(self, count: int) -> None:
         """A console runs all day: keep the newest messages, older ones stay in history."""
-        dropped = self.entries[:count]
         del self.entries[:count]
-        self.seen.difference_update(e.timetoken for e in dropped if e.timetoken is not None)
         self.has_older = True
 
     def entry_at(self, timetoken: int) -> Entry | None:
         """The loaded message PubNub stamped `timetoken`, if any."""
-        if timetoken not in self.seen:
+        at = self._index_of(timetoken)
+        return None if at is None else self.entries[at]
+
+    def _index_of(self, timetoken: int) -> int | None:
+        entries = self.entries
+        last = entries[-1].timetoken if entries else None
+        if last is not None and timetoken > last:  # a live message: newer than all
             return None
-        for entry in reversed(self.entries):
-            if entry.timetoken == timetoken:
-                return entry
-        return None
+        at = bisect_left(entries, timetoken, key=_sort_key)
+        return at if at < len(entries) and entries[at].timetoken == timetoken else None
 
     def pending_reply(self, client_id: str) -> Entry | None:
         for entry in reversed(self.entries):
@@ -302,3 +304,7 @@ class ConversationFilter(str, Enum):
         if self is ConversationFilter.RESOLVED:
             return state is ConversationState.RESOLVED
         return True
+
+
+def _sort_key(entry: Entry) -> int:
+    return entry.sort_key

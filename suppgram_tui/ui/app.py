@@ -16,6 +16,7 @@ from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
 from suppgram_tui.converters.reloading import ReloadReport
+from suppgram_tui.malloc_arenas import limit_malloc_arenas
 from suppgram_tui.runtime import ConsoleRuntime, KeysRejected
 from suppgram_tui.settings import Settings, keyset_label
 from suppgram_tui.text import visible
@@ -210,4 +211,5 @@ def show_reload(app: App[None], report: ReloadReport) -> None:
 
 def make_app(settings: Settings, runtime: ConsoleRuntime | None = None) -> SuppgramConsole:
     """Build the console; the CLI and the tests both start here."""
+    limit_malloc_arenas()
     return SuppgramConsole(settings, runtime or ConsoleRuntime(settings))

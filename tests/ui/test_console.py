@@ -244,7 +244,8 @@ async def test_resolving_another_agents_conversation_asks_first(local_server, tm
 
 async def test_a_message_into_the_open_conversation_sorts_the_list_once(
         local_server, tmp_path, customers):
-    """Marking it read repaints its row; it cannot move it, so nothing is re-sorted."""
+    """Its row moves once; marking it read repaints the row, it cannot move it, so nothing
+    is re-sorted (and the whole list never is)."""
     customer = customers("pia")
     await open_conversation(customer, "pia-support", "first")
     app = console_app(local_server.origin, tmp_path / "ann.json")
@@ -258,19 +259,24 @@ async def test_a_message_into_the_open_conversation_sorts_the_list_once(
         await wait_until(lambda: not conversation.has_older)  # asked for on opening it
         await asyncio.sleep(0.3)  # let the start-up redraws settle
         await pilot.pause()
-        rebuild, rebuilds = conversations.rebuild, []
+        reorder, rebuild, reorders = conversations.reorder, conversations.rebuild, []
 
-        def counted() -> None:
-            rebuilds.append(1)
+        def counted(channels: set[str]) -> None:
+            reorders.append(channels)
+            reorder(channels)
+
+        def rebuilt() -> None:
+            reorders.append("all")
             rebuild()
-        conversations.rebuild = counted  # type: ignore[method-assign]
+        conversations.reorder = counted  # type: ignore[method-assign]
+        conversations.rebuild = rebuilt  # type: ignore[method-assign]
         await customer.publish().channel("pia-support").message(customer_payload("second")) \
             .future()
         await wait_until(lambda: "second" in transcript_text(app))
         await wait_until(lambda: conversation.unread == 0 and conversation.read_marker
                          == conversation.last_activity)
         await asyncio.sleep(0.3)  # the read marker's repaint has come and gone
-        assert len(rebuilds) == 1
+        assert reorders == [{"pia-support"}]  # moved once, nothing else sorted
         assert "second" in list_text(app) and " 1 " not in list_text(app)  # no badge
 
 

@@ -7,7 +7,10 @@ from typing import ClassVar
 
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.geometry import Region
 from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.widgets import TextArea
 from textual.widgets.text_area import Edit, EditResult
 
@@ -56,6 +59,23 @@ class Composer(TextArea):
                          placeholder="Reply… Enter sends · Ctrl+J or Alt+Enter: new line · "
                                      "/name inserts a canned reply")
         self.canned: dict[str, str] = {}
+        self._styled_theme: object | None = None
+        """The theme whose fallback styles were last taken from CSS (None: none yet, or
+        CSS changed since)."""
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styled_theme = None
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """TextArea takes its theme's fallback styles from CSS on every call, ~2 ms a
+        frame, and the compositor asks for the composer's lines on most frames under
+        load: take them when CSS or the theme changed only."""
+        theme = self._theme
+        if theme and theme is not self._styled_theme:
+            theme.apply_css(self)
+            self._styled_theme = theme
+        return ScrollView.render_lines(self, crop)
 
     def edit(self, edit: Edit) -> EditResult:
         """A paste (a customer's text copied back) may carry escape sequences, which a

@@ -42,12 +42,16 @@ class ConversationHeader(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.view: Conversation | None = None
+        self._shown: list[Part] | None = None
 
     def show(self, view: Conversation | None) -> None:
-        # a repaint, never a screen layout, which would redraw every pane on each
-        # message into the open conversation
+        """Repainted only when what it says changed (a message into the open
+        conversation mostly changes nothing here); a repaint, never a screen layout."""
         self.view = view
-        self.refresh()
+        parts = self.parts()
+        if parts != self._shown:
+            self._shown = parts
+            self.refresh()
 
     def parts(self) -> list[Part]:
         """Everything the header can say about the open conversation, most needed first."""

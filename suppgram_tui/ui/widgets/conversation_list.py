@@ -1,7 +1,8 @@
 """The sidebar: every conversation as two lines, drawn line by line.
 
-A widget per row would not survive 10,000 conversations; this renders only the rows
-on screen and caches each row's strips until that conversation changes.
+A widget per row would not survive 10,000 conversations: this is one line-API widget
+(its drawing in `DrawnRows`). A change moves the rows it concerns (`RowOrder`) and
+repaints only the lines on screen that now show something else.
 """
 
 from __future__ import annotations
@@ -10,34 +11,24 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import ClassVar
 
-from rich.style import Style
-from rich.text import Text
 from textual import events
-from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 
 from suppgram_tui.inbox import Conversation, ConversationFilter
-from suppgram_tui.text import one_line
 
-from .conversation_row import render_row, two_sided_line
+from .drawn_rows import ROW_HEIGHT, DrawnRows
 from .handoff import TypingHandOff
+from .row_order import RowOrder, SortKey
 
-ROW_HEIGHT = 2
-WAITS_REDRAWN_EVERY = 15.0
-"""Seconds between redraws of the waiting times, which move with the clock."""
-CACHED_ROWS = 1024
-"""Rows kept drawn: several screens' worth, whatever the number of conversations."""
 MOVES = {"up": -1, "down": 1, "pageup": -10, "pagedown": 10, "home": -1_000_000_000,
          "end": 1_000_000_000}
 """Cursor keys, handled as they come (not as bindings, which the app resolves only once a
 key has bubbled up to it, after the keys typed behind it)."""
 
 
-class ConversationList(ScrollView, can_focus=True):
+class ConversationList(DrawnRows, can_focus=True):
     """Conversations, the customer who wrote last first, filtered by tab and search.
 
     Moving the cursor shows a conversation (a preview: nothing is read); Enter or a
@@ -70,21 +61,21 @@ class ConversationList(ScrollView, can_focus=True):
         self.agent_name = agent_name
         self.clock = clock
         self.conversations: dict[str, Conversation] = {}
-        self.rows: list[str] = []
+        self._order = RowOrder()
+        self._ordinal: dict[str, int] = {}
+        """Each conversation's place in the inbox: ties in time keep the inbox's order."""
         self.cursor_channel: str | None = None
         self.highlighted: str | None = None
         """The row drawn with the cursor, which Enter opens."""
-        self._cache: LRUCache[tuple[str, int, bool, bool, int], tuple[Strip, Strip]] = \
-            LRUCache(CACHED_ROWS)
-        """Drawn rows by (channel, version, focused, selected, width): a change bumps the
-        version, so stale rows are never hit and age out."""
-        self._versions: dict[str, int] = {}
-        self._styles: dict[str, Style] = {}
-        """Component styles of the rows, looked up once (each lookup walks the DOM)."""
         self._search_cache: dict[str, tuple[tuple[str, int], str]] = {}
         self.handoff = TypingHandOff(self)
         """Where typed keys go: its `target` is set by the screen (the composer)."""
         self._start: str | None = None
+
+    @property
+    def rows(self) -> list[str]:
+        """The channels listed, in order (read only)."""
+        return self._order.channels
 
     # data ----------------------------------------------------------------------------
 
@@ -97,29 +88,55 @@ class ConversationList(ScrollView, can_focus=True):
 
     def touch(self, channels: set[str], *, resort: bool = True) -> None:
         """These conversations changed: drop their cached rows and, unless nothing that
-        orders or filters the list changed, re-sort."""
+        orders or filters the list changed, move them to where they now belong."""
         for channel in channels:
             self._versions[channel] = self._versions.get(channel, 0) + 1
         if resort:
-            self.rebuild()
+            self.reorder(channels)
         else:
-            self.refresh()
+            self._repaint_changed()
 
     def rebuild(self) -> None:
+        """Filter and sort every conversation (a new tab, search or inbox)."""
         # reactives cost a lookup per read: read them once, not once per conversation
         tab, needle = self.filter, self.search.casefold()
-        wanted = [view for view in self.conversations.values()
-                  if self._matches(view, tab, needle)]
-        wanted.sort(key=lambda v: v.last_customer_message or v.last_activity, reverse=True)
-        self.rows = [view.channel for view in wanted]
-        self.virtual_size = Size(self.size.width, len(self.rows) * ROW_HEIGHT)
+        self._ordinal = {channel: place for place, channel in enumerate(self.conversations)}
+        self._order = RowOrder((self._sort_key(view), view.channel)
+                               for view in self.conversations.values()
+                               if self._matches(view, tab, needle))
+        self._changed(repaint_all=True)
+
+    def reorder(self, channels: set[str]) -> None:
+        """Move only these conversations: in, out or along the list."""
+        tab, needle = self.filter, self.search.casefold()
+        for channel in channels:
+            view = self.conversations.get(channel)
+            if view is not None and self._matches(view, tab, needle):
+                self._order.place(channel, self._sort_key(view))
+            else:
+                self._order.drop(channel)
+        self._changed(repaint_all=False)
+
+    def _sort_key(self, view: Conversation) -> SortKey:
+        place = self._ordinal.get(view.channel)
+        if place is None:  # new since the last rebuild: after every other, as in the inbox
+            place = self._ordinal[view.channel] = len(self._ordinal)
+        return (-(view.last_customer_message or view.last_activity), place)
+
+    def _changed(self, *, repaint_all: bool) -> None:
+        height = len(self.rows) * ROW_HEIGHT
+        if self.virtual_size.height != height or self.virtual_size.width != self.size.width:
+            self.virtual_size = Size(self.size.width, height)
         if self.cursor_channel is None and self.rows:
             # only the very first time: never switch away from an open conversation because
             # another agent changed it or it left this tab (a reply would go astray)
             self.cursor_channel = self._start if self._start in self.rows else self.rows[0]
             self._ask(self.Selected(self.cursor_channel))
         self._rehighlight()
-        self.refresh()
+        if repaint_all:
+            self.refresh()
+        else:
+            self._repaint_changed()
 
     def _matches(self, view: Conversation, tab: ConversationFilter, needle: str) -> bool:
         if not tab.matches(view, self.agent_name):
@@ -158,13 +175,13 @@ class ConversationList(ScrollView, can_focus=True):
 
     @property
     def cursor_index(self) -> int:
-        return self.rows.index(self.highlighted) if self.highlighted else -1
+        return self._order.index(self.highlighted) if self.highlighted else -1
 
     def select(self, channel: str, *, open: bool = False) -> None:
-        if channel in self.rows:
+        if channel in self._order:
             self.cursor_channel = self.highlighted = channel
             self._scroll_to_cursor()
-            self.refresh()
+            self._repaint_changed()
             self._ask(self.Selected(channel, open=open))
 
     def action_cursor(self, step: int) -> None:
@@ -236,74 +253,3 @@ class ConversationList(ScrollView, can_focus=True):
         index = (int(self.scroll_y) + event.y) // ROW_HEIGHT
         if 0 <= index < len(self.rows):
             self.select(self.rows[index], open=True)
-
-    # rendering -----------------------------------------------------------------------
-
-    def on_mount(self) -> None:
-        self.set_interval(WAITS_REDRAWN_EVERY, self.refresh_waits)
-
-    def on_focus(self) -> None:
-        self.refresh()  # the cursor row is brighter while the list has focus
-
-    def on_blur(self) -> None:
-        self.refresh()
-
-    def on_resize(self) -> None:
-        self._cache.clear()
-        self.virtual_size = Size(self.size.width, len(self.rows) * ROW_HEIGHT)
-
-    def notify_style_update(self) -> None:
-        """Focus, theme or CSS changed: rows drawn with the old styles are stale."""
-        super().notify_style_update()
-        self._styles.clear()
-        self._cache.clear()
-
-    def _style(self, name: str) -> Style:
-        style = self._styles.get(name)
-        if style is None:
-            style = self._styles[name] = self.rich_style if name == "base" else \
-                self.get_component_rich_style(name, partial=name != "conversation-list--cursor")
-        return style
-
-    def render_line(self, y: int) -> Strip:
-        scroll_y = int(self.scroll_y)
-        index, part = divmod(scroll_y + y, ROW_HEIGHT)
-        width = self.scrollable_content_region.width  # left of the scrollbar, if shown
-        if index >= len(self.rows):
-            if not self.rows and scroll_y + y == 0:
-                return self._empty_line(width)
-            return Strip.blank(width, self.rich_style)
-        channel = self.rows[index]
-        selected = channel == self.highlighted
-        key = (channel, self._versions.get(channel, 0), selected and self.has_focus, selected,
-               width)
-        strips = self._cache.get(key)
-        if strips is None:
-            strips = self._render_row(self.conversations[channel], selected, width)
-            self._cache[key] = strips
-        return strips[part]
-
-    def _empty_line(self, width: int) -> Strip:
-        if self.search:
-            note = f"No conversation matches “{one_line(self.search, 40)}”."
-        elif self.conversations:
-            note = f"No conversations under {self.filter.label}."
-        else:
-            note = "No conversations yet."
-        dim = self.get_component_rich_style("conversation-list--dim")
-        return two_sided_line(Text(note, style=dim), Text(""), width, self.rich_style,
-                              self.app.console)
-
-    def plain_rows(self) -> list[str]:
-        """The lines on screen as text (for tests and checks of what an agent sees)."""
-        return [self.render_line(y).text for y in range(self.size.height)]
-
-    def refresh_waits(self) -> None:
-        """Waiting times move with the clock: redraw the visible rows."""
-        self._cache.clear()
-        self.refresh()
-
-    def _render_row(self, view: Conversation, selected: bool,
-                    width: int) -> tuple[Strip, Strip]:
-        return render_row(view, self._style, selected=selected, width=width,
-                          now=self.clock(), console=self.app.console)

@@ -51,6 +51,13 @@ class LineCache(Generic[Key]):
         for key in [k for k in self._items if k not in wanted]:
             self.lines -= len(self._items.pop(key))
 
+    def drop(self, keys: Iterable[Key]) -> None:
+        """Forget these entries (laid out no more)."""
+        for key in keys:
+            lines = self._items.pop(key, None)
+            if lines is not None:
+                self.lines -= len(lines)
+
     def clear(self) -> None:
         self._items.clear()
         self.lines = 0

@@ -30,6 +30,7 @@ class StatusLine(Static):
         super().__init__(id=id)
         self.origin = origin
         self.agent = agent
+        self._explained = ""
 
     def show_connection(self, state: ConnectionState, detail: str, pending: int) -> None:
         self.connection, self.detail, self.pending = state, detail, pending
@@ -43,7 +44,9 @@ class StatusLine(Static):
             f"Channel group {one_line(group, 60)} holds {count} of the "
             f"{status.group_capacity} customer channels a group can hold."
             for group, count in status.channels_per_group.items())
-        self.tooltip = Content(explained) if explained else None
+        if explained != self._explained:  # setting it updates the screen's tooltip
+            self._explained = explained
+            self.tooltip = Content(explained) if explained else None
         self.notes = tuple(note[:200] for note in status.notes)
 
     def watch_connection(self, state: ConnectionState) -> None:

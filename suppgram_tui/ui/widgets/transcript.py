@@ -10,13 +10,14 @@ unless the agent has scrolled up, and reaching the top asks for older history.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable, Hashable
 from typing import ClassVar, Literal
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -27,7 +28,9 @@ from suppgram_tui.text import visible
 
 from .handoff import TypingHandOff
 from .line_cache import LineCache
+from .styled_lines import StyledLines
 from .transcript_entry import EntryStyles, height_of, lines_of, message_texts, wire_texts
+from .transcript_layout import LaidOut
 
 AUTHOR_CLASSES = {
     Author.CUSTOMER: "transcript--customer",
@@ -79,13 +82,18 @@ class Transcript(ScrollView, can_focus=True):
         self._heights: dict[PartKey, int] = {}
         """Lines of each part laid out now: only of the entries the conversation keeps."""
         self._lines = LineCache[PartKey](MAX_CACHED_LINES)
-        self._styled: dict[int, Strip] = {}
-        """Lines as drawn (widget style applied, cut to width), until layout or style change."""
+        self._styled = StyledLines(self)
+        """Lines as drawn, kept by what they show: a new message scrolls the others up
+        without drawing them again."""
         self._end_pending = False
         """A scroll to the newest message waits for the next refresh (the new height)."""
         self._style: Style | None = None
         self._entry_styles: dict[Author, EntryStyles] = {}
         self._laid_out_width = 0
+        self._laid = LaidOut(None)
+        """Which entries the parts are of: a message added lays out only itself."""
+        self._seen: tuple[Entry | None, str] = (None, "")
+        """The reply the customer has read up to, and their name (`_read_by`)."""
         self.new_after: int | None = None
         """The read marker the agent left this conversation at: "new since you left"
         goes above the first message after it (None: no such line)."""
@@ -200,15 +208,63 @@ class Transcript(ScrollView, can_focus=True):
             self._laid_out_width = 0
             return
         width = self._laid_out_width = self._text_width()
-        parts: list[tuple[Entry, PartKind, PartKey]] = []
-        starts: list[int] = []
-        heights: dict[PartKey, int] = {}
-        line = 0
-        new_after = self.new_after
-        seen, reader = self._read_by()
         entries = self.view.entries if self.view is not None else []
         if self.raw_mode and self.view is not None and self.view.set_aside_entries:
             entries = sorted([*entries, *self.view.set_aside_entries])  # what was ignored
+        self._seen = self._read_by()
+        if not self._lay_out_new(entries, width):
+            old_heights = self._heights
+            self._parts, self._starts, self._heights = [], [], {}
+            self._laid = LaidOut(self._layout_state(width))
+            self.line_count = self._lay_out(entries, 0, self.new_after, old_heights)
+            self._lines.keep_only(self._heights)  # entries dropped or redrawn differently go
+        line = self.line_count
+        self.virtual_size = Size(width, line)
+        if follow and not self._end_pending:
+            self._end_pending = True
+            self.call_after_refresh(self._scroll_to_newest)
+        if self.view is not None and self.view.has_older and self.view.entries \
+                and line < self.size.height:
+            self.post_message(self.NeedOlder(self.view.channel))  # nothing to scroll yet
+        self.refresh()
+
+    def _lay_out_new(self, entries: list[Entry], width: int) -> bool:
+        """Lay out only what changed when messages were only added at the end (and the
+        oldest forgotten): False if anything else changed (a full layout is needed)."""
+        laid = self._laid
+        if laid.state != self._layout_state(width) or self.raw_mode:
+            return False
+        dropped = laid.unchanged_prefix(entries, self.new_after)
+        if dropped is None:
+            return False
+        parts_dropped, kept = laid.drop_oldest(dropped)
+        if parts_dropped:
+            lines_dropped = self._starts[parts_dropped] if parts_dropped < len(self._starts) \
+                else self.line_count
+            gone = [key for _, _, key in self._parts[:parts_dropped]]
+            for key in gone:
+                self._heights.pop(key, None)
+            self._lines.drop(gone)
+            del self._parts[:parts_dropped]
+            self._starts = [start - lines_dropped for start in self._starts[parts_dropped:]]
+            self.line_count -= lines_dropped
+        self.line_count = self._lay_out(entries[kept:], self.line_count, laid.new_after,
+                                        self._heights)
+        return True
+
+    def _layout_state(self, width: int) -> tuple[object, ...]:
+        """What every part's layout depends on beyond its own entry: when it changes (the
+        customer read further, say), everything is laid out again."""
+        seen, reader = self._seen
+        return (width, self.raw_mode, self.new_after, seen.key if seen else None, reader)
+
+    def _lay_out(self, entries: list[Entry], line: int, new_after: int | None,
+                 old_heights: dict[PartKey, int]) -> int:
+        """Append `entries`' parts after `line` (heights counted before are taken from
+        `old_heights`); the line after them."""
+        width, laid = self._laid_out_width, self._laid
+        parts, starts, heights = self._parts, self._starts, self._heights
+        seen, reader = self._seen
         for entry in entries:
             wire = self.raw_mode and (not entry.undecodable or entry.ignored is not None)
             kinds: tuple[PartKind, ...] = ("message", "wire", "gap") if wire \
@@ -222,7 +278,7 @@ class Transcript(ScrollView, can_focus=True):
                 key: PartKey = (entry.key, kind, width, entry.delivery,
                                 reader if kind == "seen" else entry.delivery_error,
                                 entry.revision)
-                height = 1 if kind in ("gap", "new", "seen") else self._heights.get(key)
+                height = 1 if kind in ("gap", "new", "seen") else old_heights.get(key)
                 if height is None:  # counted, not drawn: most of a flood is never seen
                     texts = self._texts(entry, kind)
                     height = height_of(texts, width)
@@ -232,18 +288,9 @@ class Transcript(ScrollView, can_focus=True):
                 parts.append((entry, kind, key))
                 starts.append(line)
                 line += height
-        self._parts, self._starts, self._heights = parts, starts, heights
-        self._lines.keep_only(heights)  # entries dropped or redrawn differently go
-        self.line_count = line
-        self._styled.clear()
-        self.virtual_size = Size(width, line)
-        if follow and not self._end_pending:
-            self._end_pending = True
-            self.call_after_refresh(self._scroll_to_newest)
-        if self.view is not None and self.view.has_older and self.view.entries \
-                and line < self.size.height:
-            self.post_message(self.NeedOlder(self.view.channel))  # nothing to scroll yet
-        self.refresh()
+            laid.add(entry, len(kinds))
+        laid.new_after = new_after
+        return line
 
     def _read_by(self) -> tuple[Entry | None, str]:
         """The newest agent reply at or before the customer's read position, and what to
@@ -276,6 +323,7 @@ class Transcript(ScrollView, can_focus=True):
         self._lines.put(key, lines)
         if self._heights.get(key, len(lines)) != len(lines):  # never seen, but be sure
             self._heights[key] = len(lines)
+            self._laid = LaidOut(None)  # the starts after it moved: lay out everything
             self.call_after_refresh(self._relayout, follow=self._end_pending
                                     or self.scroll_y >= self.max_scroll_y - 1)
         return lines
@@ -303,20 +351,29 @@ class Transcript(ScrollView, can_focus=True):
         self._end_pending = False
         self.scroll_end(animate=False)
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        top, width = int(self.scroll_y), self.size.width
+
+        def line(y: int) -> tuple[Hashable, Callable[[], Strip]]:
+            return self._line_key(top + y, width), lambda: self.render_line(y)
+
+        strips = self._styled.render_lines(crop, line)
+        return super().render_lines(crop) if strips is None else strips
+
+    def _line_key(self, index: int, width: int) -> Hashable:
+        """What line `index` shows: its part (entry, kind, state, width) and its offset."""
+        if not 0 <= index < self.line_count:
+            return ("blank", width)
+        part = bisect_right(self._starts, index) - 1
+        return (self._parts[part][2], index - self._starts[part], width)
+
     def render_line(self, y: int) -> Strip:
-        index = int(self.scroll_y) + y
-        strip = self._styled.get(index)
-        if strip is None:  # rich_style and size are computed from the DOM on each access
-            if self._style is None:
-                self._style = self.rich_style
-            width, style = self.size.width, self._style
-            line = self._line(index)
-            strip = Strip.blank(width, style) if line is None else \
-                line.apply_style(style).adjust_cell_length(width, style)
-            if len(self._styled) > 4 * max(self.size.height, 25):
-                self._styled.clear()  # scrolled through a long conversation
-            self._styled[index] = strip
-        return strip
+        if self._style is None:  # rich_style is computed from the DOM on each access
+            self._style = self.rich_style
+        width, style = self.size.width, self._style
+        line = self._line(int(self.scroll_y) + y)
+        return Strip.blank(width, style) if line is None else \
+            line.apply_style(style).adjust_cell_length(width, style)
 
     def _line(self, index: int) -> Strip | None:
         if not 0 <= index < self.line_count:
