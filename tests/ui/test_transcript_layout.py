@@ -90,3 +90,39 @@ async def test_a_changed_entry_lays_out_everything_again() -> None:
         transcript.entries_changed()
         assert transcript._laid is not reused
         assert layout(transcript) == full_layout(transcript)
+
+
+def label(reply: Entry) -> str:
+    """"message 27": how the entry's text begins, before it wraps."""
+    assert reply.message is not None
+    return " ".join(reply.message.text.split()[:2])
+
+
+async def test_the_customers_read_line_moves_with_their_read_position() -> None:
+    """The Chat SDK's "✓ read by" line sits under the newest reply the customer read:
+    appending keeps it, a read position that moves lays everything out again."""
+    conversation = Conversation(CHANNEL)
+    for number in range(30):
+        conversation.add(entry(number))
+    conversation.customer_name = "Hana"
+    replies = [e for e in conversation.entries if e.author is Author.ME]
+    conversation.customer_read = replies[-3].timetoken
+    async with OneTranscript().run_test(size=(80, 30)) as pilot:
+        transcript = pilot.app.query_one(Transcript)
+        transcript.show(conversation, new_after=None)
+        await pilot.pause()
+        text = transcript.plain_text()
+        assert text.count("✓ read by Hana") == 1
+        assert text.index(label(replies[-3])) < text.index("✓ read by Hana") \
+            < text.index(label(replies[-2]))
+        conversation.add(entry(31))  # a customer message: the line stays where it was
+        reused = transcript._laid
+        transcript.entries_changed()
+        assert transcript._laid is reused and layout(transcript) == full_layout(transcript)
+        conversation.customer_read = replies[-1].timetoken
+        transcript.entries_changed()
+        assert transcript._laid is not reused
+        assert layout(transcript) == full_layout(transcript)
+        text = transcript.plain_text()
+        assert text.count("✓ read by Hana") == 1
+        assert text.index(label(replies[-1])) < text.index("✓ read by Hana")
