@@ -96,7 +96,10 @@ def wrong_result(method: str, result: Any, expected: str) -> ConverterFailed:
 
 
 def describe(exc: BaseException) -> str:
-    """``TypeError: why`` (or the bare class name), for sentences quoting an exception."""
+    """``TypeError: why`` (or the bare class name), for sentences quoting an exception.
+    A SyntaxError gives only its message: `_where` says its place, once."""
+    if isinstance(exc, SyntaxError) and exc.msg and exc.filename and exc.lineno:
+        return f"{type(exc).__name__}: {exc.msg}"
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 

@@ -10,7 +10,9 @@ nobody's converter, so what runs stays consistent. Other modules the converter i
 
 from __future__ import annotations
 
+import ast
 import importlib
+import importlib.util
 import inspect
 import os
 import sys
@@ -71,7 +73,7 @@ def reload_for(users: Sequence[ConverterUser]) -> ReloadReport:
         return ReloadReport(False, f"Cannot reload {path}: its module is not loaded.")
     before = dict(module.__dict__)
     try:
-        new_cls = _reimport(module, cls, path)
+        new_cls = _reimport(module, cls, path, before)
         fresh = _instances(new_cls, users, old)
     except (ConverterLoadError, ConverterFailed) as failed:
         module.__dict__.clear()
@@ -91,7 +93,7 @@ def reload_for(users: Sequence[ConverterUser]) -> ReloadReport:
     return ReloadReport(True, " ".join(notes))
 
 
-def _reimport(module: ModuleType, cls: type, path: str) -> type:
+def _reimport(module: ModuleType, cls: type, path: str, before: dict[str, object]) -> type:
     drop_cached_bytecode(module)
     importlib.invalidate_caches()
     try:
@@ -104,9 +106,10 @@ def _reimport(module: ModuleType, cls: type, path: str) -> type:
         others = [name for name, value in vars(module).items() if isinstance(value, type)
                   and value is not cls and value.__module__ == module.__name__
                   and _converts(value)]
-        renamed = (f" (renamed? it now has {_and(others)}: restart with "
-                   f"--pubnub-message-converter {module.__name__}.{others[0]})"
-                   if others else "")
+        new = [name for name in others if before.get(name) is None]
+        suggestion = (f": restart with --pubnub-message-converter "
+                      f"{module.__name__}.{new[0]}" if len(new) == 1 else "")
+        renamed = f" (renamed? it now has {_and(others)}{suggestion})" if others else ""
         raise ConverterLoadError(f"Cannot reload {path}: module {module.__name__!r} no "
                                  f"longer has a class {cls.__name__!r}{renamed}")
     return converter_class(module, cls.__name__, path)
@@ -158,8 +161,44 @@ def _helpers(module: ModuleType) -> str:
         names = found.setdefault(source.__name__, [])
         if imported is not None:
             names.append(imported)
+    for source_name, imported in _imported_names(module):  # constants too: BAD = "€"
+        source = sys.modules.get(source_name)
+        if source is None or source is module or not _project_module(source):
+            continue
+        names = found.setdefault(source_name, [])
+        if imported not in names:
+            names.append(imported)
     return _and([f"module {name}" + (f" ({', '.join(names)})" if names else "")
                  for name, names in sorted(found.items())])
+
+
+def _imported_names(module: ModuleType) -> list[tuple[str, str]]:
+    """(module, name) for each ``from module import name`` in the converter's source:
+    what a value alone does not tell (a string, a number taken from a helper)."""
+    path = getattr(module, "__file__", None)
+    try:
+        tree = ast.parse(open(path, encoding="utf-8").read()) if isinstance(path, str) \
+            else None
+    except (OSError, SyntaxError, ValueError):
+        return []
+    if tree is None:
+        return []
+    package = module.__package__ or ""
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        try:
+            source = importlib.util.resolve_name("." * node.level + (node.module or ""),
+                                                 package) if node.level else node.module
+        except (ImportError, ValueError):
+            continue
+        if source is None:
+            continue
+        for alias in node.names:
+            if alias.name != "*" and f"{source}.{alias.name}" not in sys.modules:
+                found.append((source, alias.asname or alias.name))
+    return found
 
 
 def _project_module(module: ModuleType) -> bool:

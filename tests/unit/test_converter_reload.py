@@ -87,6 +87,7 @@ def test_a_file_that_no_longer_imports_changes_nothing(sides):
     assert report.text.startswith("Cannot reload live.Converter: re-importing live raised "
                                   "SyntaxError")
     assert "(live.py:" in report.text
+    assert ", line " not in report.text  # the place once, not also in Python's words
     assert report.text.endswith("Still running live.Converter as it was, for the console and "
                                 "the simulator.")
     assert console.converter is before
@@ -104,6 +105,43 @@ def test_a_renamed_class_is_said_and_the_old_one_keeps_running(sides):
         "live.LiveConverter). Still running live.Converter as it was, for the console and "
         "the simulator.")
     assert text_of(console) == text_of(simulator) == "one:HI"
+
+
+def test_a_rename_suggests_the_class_new_since_the_last_import_not_an_old_one(sides):
+    directory, console, simulator = sides
+    edit(directory, SOURCE.format(prefix="one:", name="Converter")
+         + SOURCE.format(prefix="one:", name="Hang").split("\n\n\n")[-1])
+    assert reload_for([console, simulator]).ok
+    edit(directory, SOURCE.format(prefix="two:", name="Hang").split("\n\n\n")[0] + "\n\n\n"
+         + SOURCE.format(prefix="two:", name="Hang").split("\n\n\n")[-1]
+         + SOURCE.format(prefix="two:", name="Converter2").split("\n\n\n")[-1])
+    report = reload_for([console, simulator])
+    assert not report.ok
+    assert "(renamed? it now has Hang and Converter2: restart with " \
+        "--pubnub-message-converter live.Converter2)" in report.text
+
+
+def test_a_rename_with_two_new_classes_suggests_none(sides):
+    directory, console, simulator = sides
+    edit(directory, SOURCE.format(prefix="two:", name="A").split("\n\n\n")[0] + "\n\n\n"
+         + SOURCE.format(prefix="two:", name="A").split("\n\n\n")[-1]
+         + SOURCE.format(prefix="two:", name="B").split("\n\n\n")[-1])
+    report = reload_for([console, simulator])
+    assert not report.ok
+    assert "(renamed? it now has A and B). Still running" in report.text
+
+
+def test_a_constant_taken_from_a_helper_names_the_helper(sides):
+    directory, console, simulator = sides
+    (directory / "symbols.py").write_text('BAD = "€"\n', encoding="utf-8")
+    edit(directory, SOURCE.format(prefix="two:", name="Converter").replace(
+        "from tone_helpers import shout", "from symbols import BAD\n    shout = str.upper"))
+    try:
+        report = reload_for([console, simulator])
+    finally:
+        conv.forget(directory, "symbols")
+    assert report.ok
+    assert "Not reloaded: module symbols (BAD)" in report.text
 
 
 def test_a_constructor_that_raises_changes_nothing(sides):
