@@ -4,6 +4,8 @@ her, and converter files edited on disk as an integrator edits them."""
 
 from __future__ import annotations
 
+import asyncio
+import sys
 import textwrap
 import time
 
@@ -157,3 +159,46 @@ async def test_a_converter_that_hangs_on_a_reply_freezes_the_console_two_seconds
                                      in t for t in toasts(app)))
         assert app.is_running and composer.text == "slow but sure"
     assert await agent_replies(customer) == []
+
+
+SLOW = """
+    import time
+
+    from suppgram_tui.converters import DefaultMessageConverter
+
+    CALLS = []
+
+
+    class Converter(DefaultMessageConverter):
+        \"\"\"Slow to encode, as one that calls out to a service is.\"\"\"
+
+        def convert_to_pubnub(self, message):
+            CALLS.append(message.text)
+            time.sleep(0.6)
+            return super().convert_to_pubnub(message)
+"""
+
+
+async def test_typing_never_waits_for_a_slow_converter_it_is_measured_when_typing_pauses(
+        local_server, tmp_path, customer, converters):
+    path = conv.write_converter(converters, "slow_encoder", SLOW)
+    app = console_app(local_server.origin, tmp_path / "ann.json", converter_path=path)
+    try:
+        async with app.run_test(size=(120, 30)) as pilot:
+            composer = await open_rita(app, pilot)
+            calls = sys.modules["slow_encoder"].CALLS
+            calls.clear()
+            for burst in ("hello", " ther"):  # ten keys over about 1.2 s
+                started = time.monotonic()
+                for key in burst:
+                    await pilot.press(key)
+                    await asyncio.sleep(0.12)
+                await wait_until(lambda b=burst: composer.text.endswith(b.strip()))
+                assert time.monotonic() - started < 1.5  # no key waited 0.6 s
+            assert calls == []  # not once per key
+            await wait_until(lambda: calls == ["hello ther"])  # the pause: measured once
+            await pilot.press("e", "enter")  # Enter measures at once, as before
+            await wait_until(lambda: composer.text == "")
+        assert await agent_replies(customer) == ["hello there"]
+    finally:
+        conv.forget(converters, "slow_encoder")

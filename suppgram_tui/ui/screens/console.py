@@ -237,9 +237,14 @@ class ConsoleScreen(FileActions, ConversationActions):
 
     @on(Composer.Changed, "#composer")
     def measure_reply(self) -> None:
-        text = self.query_one(Composer).text
-        self.query_one(ReplySizeMeter).show_size(
-            self.inbox.reply_size(self.channel or "", text) if text.strip() else None)
+        """Once the agent pauses: measuring runs the converter, which may be slow."""
+        meter = self.query_one(ReplySizeMeter)
+        if not self.query_one(Composer).text.strip():
+            meter.show_size(None)
+            return
+        meter.measure_soon(lambda: self.inbox.reply_size(
+            self.channel or "", self.query_one(Composer).text) if
+            self.query_one(Composer).text.strip() else None)
 
     @on(Composer.Typing)
     def typing(self) -> None:
