@@ -202,3 +202,28 @@ async def test_typing_never_waits_for_a_slow_converter_it_is_measured_when_typin
         assert await agent_replies(customer) == ["hello there"]
     finally:
         conv.forget(converters, "slow_encoder")
+
+
+async def test_what_the_simulator_could_not_encode_stays_in_the_customers_composer(
+        local_server, converters):
+    path = conv.write_converter(converters, "ascii_only", conv.ASCII_ONLY)
+    app = SimulatorApp(Settings(pubnub=link_settings(local_server.origin),
+                                agent=AgentSettings(converter_path=path),
+                                simulator=SimulatorSettings(customer="dana")))
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await wait_until(lambda: getattr(app.screen, "selected", None)
+                                  and app.screen)
+        screen.composer.focus()
+        await pilot.press(*"price 5 ")
+        screen.composer.insert("€")
+        await pilot.press("enter")
+        await wait_until(lambda: any("convert_to_pubnub raised UnicodeEncodeError" in t
+                                     for t in toasts(app)))
+        await wait_until(lambda: screen.composer.text == "price 5 €")
+        await pilot.press(*" ok")  # the cursor at its end, to go on writing
+        assert screen.composer.text == "price 5 € ok"
+        screen.composer.load_text("plain")
+        await pilot.press("enter")  # what does go out still empties it
+        await wait_until(lambda: screen.composer.text == "")
+        await pilot.pause(0.3)
+        assert screen.composer.text == ""

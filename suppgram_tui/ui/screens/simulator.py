@@ -203,7 +203,19 @@ class SimulatorScreen(DialogActions):
         if self.simulation is None or self.selected is None:
             self.notify("Create a customer first (Ctrl+N).", severity="warning")
             return
-        self._report(await self.simulation.say(self.selected, text))
+        user_id = self.selected
+        record = await self.simulation.say(user_id, text)
+        self._report(record)
+        if not record.envelope and user_id == self.selected:  # not published: kept
+            self._give_back(text)
+
+    def _give_back(self, text: str) -> None:
+        """Back in the composer, before anything typed since, as the console keeps a
+        reply it could not send."""
+        composer = self.composer
+        since = composer.text
+        composer.load_text(f"{text}\n{since}" if since.strip() else text)
+        composer.move_cursor(composer.document.end)
 
     def action_new_customer(self) -> None:
         self.new_customer()
