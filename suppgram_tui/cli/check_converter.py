@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import click
 
 from suppgram_tui.converters import ConverterLoadError, load_converter
-from suppgram_tui.converters.checking import CheckResult, check_converter
+from suppgram_tui.converters.checking import CheckResult, HangStreak, check_converter
 from suppgram_tui.converters.envelope import Sender
 from suppgram_tui.converters.samples import SampleError, check_sample, load_sample
 
@@ -53,7 +54,8 @@ def check_converter_command(ctx: click.Context, converter_path: str,
     except ConverterLoadError as error:
         raise _CheckUsageError(str(error)) from None
     sender = Sender(support_user=support_user)
-    results = check_converter(converter, sender=sender)
+    streak = HangStreak()
+    results = check_converter(converter, sender=sender, streak=streak)
     unreadable = 0
     for path in sample_paths:
         try:
@@ -62,7 +64,8 @@ def check_converter_command(ctx: click.Context, converter_path: str,
             unreadable += 1
             results.append(CheckResult(f"sample {path.name}", False, str(error)))
             continue
-        results.append(check_sample(converter, sample, sender))
+        results.append(streak.run(f"sample {sample.name}",
+                                  partial(check_sample, converter, sample, sender)))
     _report(output_format, converter_path, results)
     ctx.exit(2 if unreadable else 0 if all(result.passed for result in results) else 1)
 

@@ -13,9 +13,10 @@ of a failure says which field differed, in words. Sample files are checked in
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -33,7 +34,7 @@ from .base import (
 )
 from .differences import differences, field_differences, image_difference
 from .envelope import OutgoingMessage, Sender, delivered, publication
-from .guard import ConverterFailed, call_converter
+from .guard import HANGS_BEFORE_SKIPPING, ConverterFailed, call_converter
 
 if TYPE_CHECKING:
     from .samples import Sample
@@ -70,6 +71,8 @@ class CheckResult:
     """What differed or went wrong; for a pass, what was seen (may be empty)."""
     skipped: bool = False
     """The case does not apply to this converter (no images, no ratings): a warning."""
+    hung: bool = False
+    """A converter call did not finish in time (2 s)."""
 
 
 @dataclass(frozen=True)
@@ -89,12 +92,35 @@ class CaseIgnored(CaseFailed):
 
 
 def check_converter(converter: ConverterLike, samples: Sequence[Sample] = (), *,
-                    sender: Sender = CHECK_SENDER) -> list[CheckResult]:
-    """Run the built-in corpus, then every sample, through ``converter``."""
+                    sender: Sender = CHECK_SENDER, streak: HangStreak | None = None
+                    ) -> list[CheckResult]:
+    """Run the built-in corpus, then every sample, through ``converter``; ``streak``
+    carries hangs on to cases checked after these."""
     from .samples import check_sample
 
-    results = [check_case(converter, case, sender) for case in builtin_corpus()]
-    return results + [check_sample(converter, sample, sender) for sample in samples]
+    streak = streak or HangStreak()
+    results = [streak.run(case.name, partial(check_case, converter, case, sender))
+               for case in builtin_corpus()]
+    return results + [streak.run(f"sample {sample.name}",
+                                 partial(check_sample, converter, sample, sender))
+                      for sample in samples]
+
+
+class HangStreak:
+    """After `HANGS_BEFORE_SKIPPING` cases in a row hang, the rest are not tried, as
+    the inbox stops asking: a hanging converter must not cost 2 s for every case."""
+
+    def __init__(self) -> None:
+        self.hangs = 0
+
+    def run(self, name: str, check: Callable[[], CheckResult]) -> CheckResult:
+        if self.hangs >= HANGS_BEFORE_SKIPPING:
+            return CheckResult(name, True, f"not tried: the converter hung on "
+                               f"{HANGS_BEFORE_SKIPPING} cases in a row; fix it and run "
+                               "the check again", skipped=True)
+        result = check()
+        self.hangs = self.hangs + 1 if result.hung else 0
+        return result
 
 
 def builtin_corpus() -> list[CheckCase]:
@@ -111,6 +137,7 @@ def builtin_corpus() -> list[CheckCase]:
                   _message(MessageKind.FROM_CUSTOMER, _LONG_TEXT)),
     ]
     texts = [
+        ("common symbols", "5 € or £4 — Grüße 🙂 好"),
         ("emoji", "Thanks 👍🏽 👨‍👩‍👧 🎉 🇮🇳"),
         ("right-to-left", "مرحبا، أين طلبي؟ שלום, איפה ההזמנה שלי?"),
         ("combining marks", "Cafe\u0301 n\u0303 Z\u0351\u0337a\u0310l\u0334g\u0352o"),
@@ -140,6 +167,8 @@ def check_case(converter: ConverterLike, case: CheckCase,
         outgoing, publisher = publication(converter, sent, sender)
     except ConverterFailed as failed:
         why = str(failed)
+        if failed.hung:
+            return CheckResult(case.name, False, why, hung=True)
         if failed.returned:  # it encoded, into something no app could receive
             return CheckResult(case.name, False, why)
         if sent.image is not None:
@@ -158,6 +187,8 @@ def check_case(converter: ConverterLike, case: CheckCase,
         why = f"convert_from_pubnub ignored it: {ignored}"
         return _unknown_kind(case.name, sent, why) or CheckResult(case.name, False, why)
     except CaseFailed as failure:
+        if hung(failure):
+            return CheckResult(case.name, False, str(failure), hung=True)
         return _unknown_kind(case.name, sent, str(failure)) or CheckResult(
             case.name, False, str(failure))
     if sent.image is not None and problems == [image_difference(sent.image, None)]:
@@ -167,6 +198,12 @@ def check_case(converter: ConverterLike, case: CheckCase,
         return CheckResult(case.name, False, "; ".join(problems))
     return CheckResult(case.name, True,
                        f"publishes {_size_words(json_text, outgoing, sender.channel)}")
+
+
+def hung(failure: CaseFailed) -> bool:
+    """Whether the case failed because a converter call did not finish in time."""
+    cause = failure.__cause__
+    return isinstance(cause, ConverterFailed) and cause.hung
 
 
 def _unknown_kind(name: str, sent: Message, why: str) -> CheckResult | None:

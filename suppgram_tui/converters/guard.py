@@ -30,6 +30,11 @@ PASS_THROUGH: tuple[type[BaseException], ...] = ()
 """Exceptions a caller names as part of the contract (``UndecodableMessage``) go by."""
 
 
+HANGS_BEFORE_SKIPPING = 3
+"""Converter calls in a row that hang (2 s each) before the inbox (or check-converter)
+stops asking it: a history of hundreds of messages must not take minutes. Ctrl+L (a new
+converter) asks again, and reads what was skipped."""
+
 class ConverterFailed(Exception):
     """A converter call failed: it raised, returned what it must not, or hung. The text
     is one sentence; `cause` is what it raised (None for a wrong result)."""

@@ -25,6 +25,7 @@ from .checking import (
     as_message,
     decode_raw,
     differences_from,
+    hung,
     publishable_json,
     size_problem,
 )
@@ -82,7 +83,8 @@ def check_sample(converter: ConverterLike, sample: Sample,
         return CheckResult(name, True, f"ignored by the converter: {ignored}; the console "
                                        f"files it in no conversation{notes}")
     except CaseFailed as failure:
-        return CheckResult(name, False, f"does not decode: {failure}{notes}")
+        return CheckResult(name, False, f"does not decode: {failure}{notes}",
+                           hung=hung(failure))
     seen = f"decoded {describe_message(decoded)}"
     problems = [p for p in [size_problem(json.dumps(sample.payload))] if p]
     try:

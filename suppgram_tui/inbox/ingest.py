@@ -22,6 +22,7 @@ from suppgram_tui.converters import (
     decode_message,
 )
 from suppgram_tui.converters.base import ignored_reason
+from suppgram_tui.converters.guard import HANGS_BEFORE_SKIPPING
 from suppgram_tui.link.events import MalformedEnvelope
 from suppgram_tui.model import ConversationState, Message, MessageKind
 
@@ -35,10 +36,6 @@ from .uploads import already_carried, uploads_of
 log = logging.getLogger(__name__)
 UPLOAD_SHOWN = "the upload of a file that the next message shows (Chat SDK)"
 
-HANGS_BEFORE_SKIPPING = 3
-"""Converter calls in a row that hang (2 s each) before the inbox stops asking it: a
-history of hundreds of messages must not take minutes. Ctrl+L (a new converter) asks
-again, and reads what was skipped."""
 
 
 def decode(converter: ConverterLike, wire: WireMessage) -> tuple[Message | None, str | None]:

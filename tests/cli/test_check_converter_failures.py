@@ -61,3 +61,43 @@ def test_a_wrong_type_is_said_in_words(converters):
     assert cases(result)["from_agent"]["details"].startswith(
         "convert_to_pubnub returned data that is not JSON-serialisable: TypeError: Object of "
         "type set is not JSON serializable")
+
+
+DECODE_HANGS = """
+    import time
+
+    from suppgram_tui.converters import DefaultMessageConverter
+
+
+    class Converter(DefaultMessageConverter):
+        def convert_from_pubnub(self, message):
+            time.sleep(30)  # HANGS ON EVERY MESSAGE
+"""
+
+
+def test_three_hangs_in_a_row_stop_the_asking_and_the_report_says_so(converters):
+    started = time.monotonic()
+    result = run(conv.write_converter(converters, "hangs", DECODE_HANGS))
+    took = time.monotonic() - started
+    assert result.exit_code == 1, result.output
+    assert took < 9, took  # three hangs of 2 s, not one per case
+    report = json.loads(result.output)
+    tried, rest = report["cases"][:3], report["cases"][3:]
+    assert [case["result"] for case in tried] == ["fail"] * 3
+    assert all("did not finish within 2 s" in case["details"] for case in tried)
+    assert rest and all(case["result"] == "skip" and case["details"] == (
+        "not tried: the converter hung on 3 cases in a row; fix it and run the check again")
+        for case in rest)
+    assert report["failed"] == 3
+
+
+def test_a_converter_that_refuses_common_symbols_fails_a_case_of_its_own(converters):
+    source = conv.ASCII_ONLY.replace('.encode("ascii").decode()',
+                                     '.replace("€", "EURO") if False else message.text\n'
+                                     '            if "€" in (message.text or ""):\n'
+                                     '                raise ValueError("no euro sign")')
+    result = run(conv.write_converter(converters, "ascii_only", source))
+    assert result.exit_code == 1, result.output
+    failed = [name for name, case in cases(result).items() if case["result"] == "fail"]
+    assert failed == ["common symbols"]
+    assert "ValueError: no euro sign" in cases(result)["common symbols"]["details"]

@@ -139,6 +139,8 @@ def test_corpus_covers_every_kind_text_shape_zone_and_an_image() -> None:
     assert {0, 5.5, -8} <= offsets
     assert all(case.message.time_utc.microsecond for case in corpus)
     assert any(case.message.image for case in corpus)
+    common = [t for t in texts if t and all(c in t for c in "€£ü—🙂好")]
+    assert common, "a text with the symbols a shop's customers type"
 
 
 def test_default_converter_passes_and_reports_images_as_not_supported() -> None:
@@ -154,7 +156,7 @@ def test_default_converter_passes_through_the_suppgram_alias(converters: Path,
                                                              path: str) -> None:
     result = run(path)
     assert result.exit_code == 0, result.output
-    assert "16 passed, 0 failed, 1 skipped" in result.output
+    assert "17 passed, 0 failed, 1 skipped" in result.output
     assert "images not supported" in result.output
 
 
@@ -239,7 +241,7 @@ def test_a_converter_raising_on_decode_is_reported_not_a_crash(converters: Path)
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
     assert "boom [bold]x[/]" in result.output  # shown as text, not markup
-    assert "\x1b" not in result.output and "0 passed, 16 failed, 1 skipped" in result.output
+    assert "\x1b" not in result.output and "0 passed, 17 failed, 1 skipped" in result.output
 
 
 def test_images_round_trip_when_the_converter_sends_them(converters: Path) -> None:

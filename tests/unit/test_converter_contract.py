@@ -174,7 +174,7 @@ def write(directory: Path, name: str, payload: object) -> Path:
 def test_a_converter_reading_time_and_side_from_the_envelope_passes(converters: Path) -> None:
     result = run("envelope_aware.Converter")
     assert result.exit_code == 0, result.output
-    assert "16 passed, 0 failed, 1 skipped" in result.output  # the image: no image field
+    assert "17 passed, 0 failed, 1 skipped" in result.output  # the image: no image field
 
 
 def test_a_wrong_side_says_which_field_differed(converters: Path) -> None:
@@ -317,7 +317,7 @@ def test_a_real_suppgram_subclass_passes(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.syspath_prepend(str(tmp_path))
     result = run("sg_sub.Converter")
     assert result.exit_code == 0, result.output
-    assert "15 passed, 0 failed, 2 skipped" in result.output
+    assert "16 passed, 0 failed, 2 skipped" in result.output
 
 
 # -- item 20: sample hints, one bad sample, CI formats --
@@ -378,11 +378,11 @@ def test_one_bad_sample_does_not_stop_the_others(tmp_path: Path) -> None:
 def test_json_and_junit_reports_for_ci(converters: Path) -> None:
     report = json.loads(run("always_customer.Converter", "--format", "json").output)
     assert report["converter"] == "always_customer.Converter"
-    assert (report["passed"], report["failed"], report["skipped"]) == (14, 2, 1)
+    assert (report["passed"], report["failed"], report["skipped"]) == (15, 2, 1)
     junit = run("always_customer.Converter", "--format", "junit")
     assert junit.exit_code == 1
     suite = ElementTree.fromstring(junit.output.split("\n", 1)[1])
-    assert suite.get("tests") == "17" and suite.get("failures") == "2"
+    assert suite.get("tests") == "18" and suite.get("failures") == "2"
     failure = suite.find("testcase[@name='from_agent']/failure")
     assert failure is not None
     assert failure.get("message") == "kind changed: sent 'from_agent', got 'from_customer'"
@@ -412,8 +412,8 @@ def readme_examples() -> list[str]:
 
 
 @pytest.mark.parametrize(("index", "class_name", "summary"), [
-    (0, "AppConverter", "17 passed, 0 failed, 0 skipped"),
-    (1, "ChatSdkConverter", "16 passed, 0 failed, 1 skipped"),
+    (0, "AppConverter", "18 passed, 0 failed, 0 skipped"),
+    (1, "ChatSdkConverter", "17 passed, 0 failed, 1 skipped"),
 ])
 def test_the_readme_examples_pass_check_converter(converters: Path, index: int,
                                                   class_name: str, summary: str) -> None:
