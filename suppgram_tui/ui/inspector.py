@@ -51,6 +51,10 @@ def describe(record: WireRecord) -> str:
     sections = [("What", label(record))]
     if record.message is not None:
         sections.append(("Message", message_words(record.message)))
+    if record.message is not None and record.outgoing is None:  # it never encoded
+        sections.append(("convert_to_pubnub failed", record.error or "(no JSON)"))
+        sections.append(("Envelope", envelope_words(record.envelope)))
+        return visible("\n".join(f"▸ {title}\n{body}" for title, body in sections))
     sections.append((_json_title(record), json.dumps(shortened(record.payload),
                                                       ensure_ascii=False, default=str)))
     if (files := files_words(record.payload)) is not None:

@@ -69,3 +69,16 @@ async def test_after_rating_from_the_wire_log_the_next_line_is_sent(
     terminal.type_burst("one more thing\r")
     await terminal.wait_until(lambda: ann.texts("dana-support")[1:] == [
         "★★★★★ rated 5/5: great", "one more thing"], 20, "the next line reaches ann")
+
+
+async def test_at_80x24_the_wire_log_scrolls_to_its_newest_row(
+        simulate, ann: InboxHarness):  # noqa: F811
+    terminal = await simulate("dana", 80, 24)
+    terminal.key("f2")
+    for number in range(1, 8):
+        terminal.type_burst(f"line {number}\r")
+        await terminal.wait_until(lambda n=number: len(ann.texts("dana-support")) == n, 20,
+                                  f"ann hears line {number}")
+    lines = await terminal.wait_stable(lambda: terminal.screen_lines())
+    rows = [line for line in lines if " sent " in line]
+    assert any(line.lstrip("│ ").startswith("7 ") for line in rows), terminal.screen_text()

@@ -188,3 +188,22 @@ async def test_raw_json_starts_with_an_example_in_the_converters_time_format_and
         await wait_until(lambda: app.screen is screen)
         await wait_until(lambda: ann.texts("dana-support") == ["raw hi"])
         assert screen.simulation.records[-1].status == "ok"
+
+
+async def test_at_80x24_the_wire_log_shows_its_selected_newest_row(local_server):
+    app = standalone(local_server.origin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await simulator_of(app)
+        for number in range(8):
+            await screen.simulation.say("dana", f"line {number}")
+        await pilot.press("f2")
+        await pilot.pause(0.2)
+        table = screen.query_one("#sim-records", DataTable)
+
+        def newest_in_view() -> bool:
+            shown = table.scrollable_content_region.height - 1  # under the header
+            return (table.cursor_row == table.row_count - 1 and table.row_count >= 8 and shown > 0
+                    and table.scroll_y <= table.cursor_row < table.scroll_y + shown)
+        await wait_until(newest_in_view)
+        await screen.simulation.say("dana", "one more")  # while it is shown, too
+        await wait_until(lambda: table.row_count == 9 and newest_in_view())

@@ -116,6 +116,23 @@ def test_images_and_chat_sdk_files_are_named_in_words_never_dumped() -> None:
     assert "\\x89PNG" not in text and "b'" not in text
 
 
+def test_a_failed_encode_has_its_own_heading_and_no_null_json() -> None:
+    from suppgram_tui.simulator.wire_log import encode
+
+    class NoEuro(DefaultMessageConverter):
+        def convert_to_pubnub(self, message):
+            raise ValueError("no euro sign")
+
+    message = Message(MessageKind.FROM_CUSTOMER, datetime(2026, 11, 26, tzinfo=timezone.utc),
+                      "price 5 €")
+    text = describe(encode(NoEuro(), message, "dana"))
+    assert "▸ convert_to_pubnub failed\nconvert_to_pubnub raised ValueError: no euro sign" \
+        in text
+    assert "null" not in text and "▸ JSON" not in text
+    assert "▸ convert_from_pubnub" not in text
+    assert "▸ Envelope\n(not published)" in text
+
+
 async def test_ctrl_s_saves_the_selected_record_as_a_sample_check_converter_accepts(
         local_server, ann, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

@@ -40,6 +40,19 @@ class WireInspector(Vertical):
                       Text(one_line(record.payload_json, 60)), key=key)
         self._records[key] = record
         table.move_cursor(row=table.row_count - 1)
+        self.call_after_refresh(self._show_cursor)  # once the new row has its height
+
+    def on_show(self) -> None:
+        """Shown by F2 (under 100 columns): rows added while hidden were not scrolled."""
+        self.call_after_refresh(self._show_cursor)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._show_cursor)
+
+    def _show_cursor(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count and table.size.height:
+            table.move_cursor(row=table.cursor_row, animate=False)
 
     @property
     def selected(self) -> WireRecord | None:
