@@ -207,3 +207,45 @@ async def test_at_80x24_the_wire_log_shows_its_selected_newest_row(local_server)
         await wait_until(newest_in_view)
         await screen.simulation.say("dana", "one more")  # while it is shown, too
         await wait_until(lambda: table.row_count == 9 and newest_in_view())
+
+
+async def test_f1_gives_the_simulators_own_keys_standalone_and_inside_the_console(
+        local_server, tmp_path):
+    from suppgram_tui.ui.screens.help import HelpScreen
+
+    def help_text(app) -> str:
+        return "\n".join(f"{title}\n" + "\n".join(f"{keys} {words}" for keys, words in rows)
+                         for title, rows in app.screen.sections)
+
+    for app in (standalone(local_server.origin), console_app(local_server.origin,
+                                                             tmp_path / "ann.json")):
+        async with app.run_test(size=(100, 40)) as pilot:
+            if isinstance(app, SimulatorApp):
+                await simulator_of(app)
+            else:
+                await wait_ready(app)
+                await open_simulator(app, pilot)
+            await pilot.press("f1")
+            await wait_until(lambda a=app: isinstance(a.screen, HelpScreen))
+            text = help_text(app)
+            assert "Chat as a customer" in text and "Try the converter" in text
+            assert "Ctrl+E" in text and "Ctrl+S" in text and "F2" in text
+            assert "Reply to a customer" not in text  # not the console's
+            await pilot.press("f1")
+            await wait_until(lambda a=app: isinstance(a.screen, SimulatorScreen))
+            assert not app.screen.query("HelpPanel")
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+async def test_raw_json_placeholders_fit_their_boxes(local_server, columns):
+    app = standalone(local_server.origin, customer="customer-7e2f515a9c")
+    async with app.run_test(size=(columns, 40)) as pilot:
+        await simulator_of(app)
+        await pilot.press("ctrl+e")
+        prompt = await wait_until(lambda: isinstance(app.screen, RawPublishScreen)
+                                  and app.screen)
+        await pilot.pause()
+        for box in ("raw-meta", "raw-publisher", "raw-type"):
+            field = prompt.query_one(f"#{box}", Input)
+            assert len(field.placeholder) <= field.content_region.width, (box, field.placeholder)
+        assert prompt.query_one("#raw-publisher", Input).placeholder.endswith("order-bot")

@@ -101,9 +101,9 @@ class RawPublishScreen(ModalScreen[RawPublish | None]):
                         placeholder=visible(self.example, keep_newlines=False),
                         id="raw-payload")
             for box, words, placeholder in (
-                    ("raw-meta", "meta", 'optional JSON object, e.g. {"source": "app"}'),
+                    ("raw-meta", "meta", 'optional object, e.g. {"source": "app"}'),
                     ("raw-publisher", "publisher",
-                     f"{who}; another user id publishes as it, e.g. order-bot"),
+                     f"{one_line(self.customer, 24)}, or another id, e.g. order-bot"),
                     ("raw-type", "custom type", "optional, e.g. support-text")):
                 with Horizontal(classes="raw-field"):
                     yield Label(words, markup=False)

@@ -237,6 +237,13 @@ class SimulatorScreen(DialogActions):
             await self.simulation.set_online(user_id, online)
 
 
+    def action_help(self) -> None:
+        """F1: the simulator's own keys, as the console's F1 gives the console's."""
+        from .help import HelpScreen
+        from .simulator_keys import simulator_help
+
+        self.app.push_screen(HelpScreen(simulator_help()))
+
     def action_toggle_wire(self) -> None:
         self.toggle_class("-wire-toggled")
 

@@ -18,7 +18,43 @@ SIMULATOR_BINDINGS: list[BindingType] = [
     Binding("f2", "toggle_wire", "Wire log"),
     # the app's: one reload for the console and the simulator together
     Binding("ctrl+l", "app.reload_converter", "Reload", priority=True),
+    Binding("f1", "help", "Help", show=False),
 ]
+
+SIMULATOR_HELP: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ("Chat as a customer", (
+        ("Enter", "send as the selected customer (a /word is sent as typed)"),
+        ("Ctrl+J", "new line"),
+        ("Tab", "customer list → composer → wire log table"),
+        ("@new_customer", ""),
+        ("@toggle_online", "go offline / back online (presence)"),
+        ("@rate", "rate the conversation 1–5, with an optional comment"),
+    )),
+    ("Try the converter", (
+        ("@raw", "publish raw JSON on the customer's channel, optionally with meta, "
+                 "as another publisher, with a custom message type"),
+        ("@toggle_wire", "show or hide the wire log (under the chat below 100 columns)"),
+        ("↑  ↓", "in the wire log: older and newer records, the selected one in full"),
+        ("@save_sample", "save the selected record as a check-converter sample"),
+        ("@app.reload_converter", "reload the converter's module after editing it"),
+    )),
+    ("More", (
+        ("F1  Esc", "close this help"),
+        ("F4  Esc", "back to the console (run on its own: quit, after asking)"),
+    )),
+)
+"""F1's sections; `@action` rows take their keys from the bindings above (and their
+words, when a row gives none)."""
+
+
+def simulator_help() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The sections with each `@action` row's keys filled in."""
+    from .help import key_label
+
+    keys = {b.action: b for b in SIMULATOR_BINDINGS if isinstance(b, Binding)}
+    return [(title, [(key_label(keys[k[1:]].key), words or keys[k[1:]].description)
+                     if k.startswith("@") else (k, words) for k, words in rows])
+            for title, rows in SIMULATOR_HELP]
 
 
 def in_footer_order(active: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
