@@ -158,8 +158,10 @@ async def test_ctrl_s_saves_the_selected_record_as_a_sample_check_converter_acce
             "message": reply.payload, "publisher": "support",
             "timetoken": reply.envelope["timetoken"], "channel": "dana-support",
             "meta": reply.envelope["meta"]}
-        assert any(str(saved) in n.message and "check-converter" in n.message
-                   for n in app._notifications)
+        toast = next(n.message for n in app._notifications if "check-converter" in n.message)
+        assert toast == ("In sample-dana-reply-1.json. Check: suppgram-tui check-converter "
+                         f"{screen.converter_path} sample-dana-reply-1.json")  # fits 80x24
+        assert str(tmp_path) not in toast
 
         # the customer's record, chosen with the cursor; an existing name is refused
         screen.query_one(DataTable).move_cursor(row=0)

@@ -99,8 +99,12 @@ class DialogActions(Screen[None]):
             path = Path(answer.strip()).expanduser()
             user = "" if self.support_user == "support" \
                 else f" --pubnub-user-id {self.support_user}"
-            self.notify(f"Saved the sample in {path.resolve()}. Check it with: suppgram-tui "
-                        f"check-converter{user} {self.converter_path} {path}",
+            try:  # short enough for an 80x24 toast
+                shown = path.resolve().relative_to(Path.cwd().resolve())
+            except ValueError:
+                shown = path.resolve()
+            self.notify(f"In {shown}. Check: suppgram-tui check-converter{user} "
+                        f"{self.converter_path} {shown}",
                         title="Sample saved", markup=False, timeout=12)
         self.app.push_screen(PromptScreen(
             f"Save this {kind_word(record)} record as a "
