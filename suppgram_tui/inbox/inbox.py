@@ -277,8 +277,11 @@ class Inbox:
         return self._chat_sdk.threads.start(self.conversations.ensure(entry.channel), entry)
 
     async def reply_in_thread(self, thread: Thread, text: str) -> Entry:
-        """Answer in a Chat SDK thread (the customer's app shows it there); raises
-        `ThreadReplyFailed`, in words, when it did not go out."""
+        """Answer in a Chat SDK thread (the customer's app shows it there), claiming
+        the conversation first as a reply does; raises `ClaimLost` (another agent has
+        it) or `ThreadReplyFailed`, in words, when it did not go out."""
+        if text.strip():
+            await self._replies.claim_if_free(thread.parent_channel)
         return await self._chat_sdk.threads.reply(thread, text)
 
     def draft(self, channel: str) -> str:

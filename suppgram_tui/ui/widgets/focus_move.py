@@ -14,7 +14,7 @@ two keys, so no two widgets can keep forwarding to each other.
 
 from __future__ import annotations
 
-from asyncio import QueueEmpty
+from asyncio import Queue, QueueEmpty
 
 from textual import events
 from textual.message import Message
@@ -69,7 +69,7 @@ def _take_queue(widget: Widget) -> list[Message]:
     if pending is not None:
         widget._pending_message = None
         taken.append(pending)
-    queue = widget._message_queue
+    queue: Queue[Message | None] = widget._message_queue
     while True:
         try:
             message = queue.get_nowait()
