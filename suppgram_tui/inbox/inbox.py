@@ -259,9 +259,10 @@ class Inbox:
         """Queue a reply: stored before it is published, delivered exactly once. Answering
         a conversation nobody has taken claims it first. Nothing is sent when it raises
         `ClaimLost` (another agent has it), `ReplyRefused` (too large) or `StoreError`."""
-        entry = await self._replies.send(channel, text)
-        self._awareness.stopped_typing(channel)
-        return entry
+        try:
+            return await self._replies.send(channel, text)
+        finally:  # sent or refused, the agent stopped typing: never leave "typing" up
+            self._awareness.stopped_typing(channel)
 
     def reply_size(self, channel: str, text: str) -> ReplySize:
         """How big `text` is as a reply in `channel`, counted as PubNub counts it."""
