@@ -61,7 +61,7 @@ def plain_file_message(wire: WireMessage, *, customer: bool) -> Message:
 
 
 def human_size(size: int | None) -> str:
-    """``1.4 KB``, ``48 KB``, ``1.2 MB``, ``512 bytes``; ``size unknown`` when it is not known yet."""
+    """``1.4 KB``, ``48 KB``, ``1.2 MB``, ``512 bytes``; ``size unknown`` if not known yet."""
     if size is None:
         return "size unknown"
     if size < 1024:
