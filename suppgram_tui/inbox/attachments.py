@@ -61,11 +61,13 @@ def plain_file_message(wire: WireMessage, *, customer: bool) -> Message:
 
 
 def human_size(size: int | None) -> str:
-    """``48 KB``, ``1.2 MB``, ``512 bytes``; ``size unknown`` when it is not known yet."""
+    """``1.4 KB``, ``48 KB``, ``1.2 MB``, ``512 bytes``; ``size unknown`` if not known yet."""
     if size is None:
         return "size unknown"
     if size < 1024:
         return f"{size} bytes" if size != 1 else "1 byte"
+    if size < 10 * 1024:  # 1,474 bytes is 1.4 KB, not "1 KB"
+        return f"{size / 1024:.1f} KB"
     if size < 1024 * 1024:
         return f"{size / 1024:.0f} KB"
     return f"{size / (1024 * 1024):.1f} MB"

@@ -35,8 +35,7 @@ class GroupFill:
         notes = []
         for group in self.empty:
             if any(c.group == group for c in self._conversations.values()):
-                notes.append(f"⚠ group {group} lost its channels (server restarted?): "
-                             "no customer message can arrive")
+                notes.append(lost_channels_note(group))
             else:
                 notes.append(f"group {group} has no channels")
         return notes
@@ -54,3 +53,10 @@ class GroupFill:
         counts = dict(self._counted[1])
         counts.update({group: 0 for group in self.empty if group in counts})
         return counts
+
+
+def lost_channels_note(group: str) -> str:
+    """What an emptied group means comes first: at 80 columns the status line cuts the
+    end, which is where the group and the likely cause go."""
+    return f"⚠ no customer message can arrive: group {group} lost its channels " \
+        "(server restarted?)"

@@ -259,9 +259,10 @@ class Inbox:
         """Queue a reply: stored before it is published, delivered exactly once. Answering
         a conversation nobody has taken claims it first. Nothing is sent when it raises
         `ClaimLost` (another agent has it), `ReplyRefused` (too large) or `StoreError`."""
-        entry = await self._replies.send(channel, text)
-        self._awareness.stopped_typing(channel)
-        return entry
+        try:
+            return await self._replies.send(channel, text)
+        finally:  # sent or refused, the agent stopped typing: never leave "typing" up
+            self._awareness.stopped_typing(channel)
 
     def reply_size(self, channel: str, text: str) -> ReplySize:
         """How big `text` is as a reply in `channel`, counted as PubNub counts it."""
@@ -277,8 +278,11 @@ class Inbox:
         return self._chat_sdk.threads.start(self.conversations.ensure(entry.channel), entry)
 
     async def reply_in_thread(self, thread: Thread, text: str) -> Entry:
-        """Answer in a Chat SDK thread (the customer's app shows it there); raises
-        `ThreadReplyFailed`, in words, when it did not go out."""
+        """Answer in a Chat SDK thread (the customer's app shows it there), claiming
+        the conversation first as a reply does; raises `ClaimLost` (another agent has
+        it) or `ThreadReplyFailed`, in words, when it did not go out."""
+        if text.strip():
+            await self._replies.claim_if_free(thread.parent_channel)
         return await self._chat_sdk.threads.reply(thread, text)
 
     def draft(self, channel: str) -> str:

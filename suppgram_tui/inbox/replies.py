@@ -153,6 +153,13 @@ class Replies:
             self.store.set_draft(channel, "")
         return entry
 
+    async def claim_if_free(self, channel: str) -> None:
+        """Claim a conversation nobody has, as a reply does (an answer in one of its
+        Chat SDK threads); raises `ClaimLost`, naming who, if another agent has it."""
+        async with self._sending[channel]:
+            if self._unassigned(channel):
+                await self._claim_now(channel)
+
     def _unassigned(self, channel: str) -> bool:
         conversation = self.conversations.ensure(channel)
         return conversation.assignee is None and \

@@ -25,6 +25,7 @@ from pubnub.exceptions import PubNubException
 from yarl import URL
 
 from .errors import LinkRequestError
+from .unreachable import Unreachable, unreachable_words
 
 WALL_CLOCK_CHECK = 5.0
 """Seconds between looks at the wall clock while a poll is held open."""
@@ -98,6 +99,8 @@ class LongPoll:
         except asyncio.TimeoutError:
             raise
         except aiohttp.ClientError as error:
+            if (words := unreachable_words(error)) is not None:
+                raise Unreachable(_status(None, words), "Subscribe") from None
             raise LinkRequestError(_status(None, str(error) or type(error).__name__),
                                    "Subscribe") from None
         try:

@@ -37,6 +37,7 @@ from .events import (
 )
 from .file_sharing import FILE_MESSAGE, file_of
 from .long_poll import LongPoll
+from .unreachable import Unreachable
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +168,9 @@ class Receiver:
         """Poll until stopped; any failure is a reconnect from the same cursor."""
         backoff = 0.25
         failing = False
+        said = ""
+        """Why, as last told: a cut connection becomes a refused one as a server stops,
+        and the agent should read the reason that holds now."""
         while not self._stop.is_set():
             try:
                 if self.cursor == 0:
@@ -179,11 +183,11 @@ class Receiver:
             except Exception as error:  # noqa: BLE001 - every failure means "retry"
                 if self._drop_refused_extra(error):
                     continue
-                if not failing:
-                    failing = True
+                words = _describe(error)
+                if not failing or words != said:
+                    failing, said = True, words
                     self.connected.clear()
-                    self._deliver(ConnectionChanged(ConnectionState.RECONNECTING,
-                                                    _describe(error)))
+                    self._deliver(ConnectionChanged(ConnectionState.RECONNECTING, words))
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF)
                 continue
@@ -270,5 +274,9 @@ class Receiver:
 def _describe(error: BaseException) -> str:
     if isinstance(error, asyncio.TimeoutError):
         return "the server did not answer in time"
+    if isinstance(error, Unreachable):
+        return str(error)[:200]
+    if isinstance(error, LinkRequestError) and error.detail == "Server disconnected":
+        return "the server closed the connection"  # aiohttp's words for a cut poll
     text = str(error) or type(error).__name__
     return f"connection problem: {text}"[:200]

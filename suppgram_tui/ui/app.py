@@ -83,7 +83,7 @@ class SuppgramConsole(App[None]):
         if not self.settings.ui.show_local_origin:  # snapshots: nothing that varies
             return origin
         link = self.runtime.settings.pubnub  # as started: the local server's origin
-        if self.settings.local is not None and link.origin:
+        if origin == "LOCAL" and link.origin:  # --local and --origin alike
             origin = f"LOCAL {link.origin}"
         return f"{origin} · keyset {keyset_label(link.subscribe_key)}"
 

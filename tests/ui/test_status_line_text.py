@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 
 from suppgram_tui.inbox import InboxStatus
+from suppgram_tui.inbox.group_fill import lost_channels_note
 from suppgram_tui.model import ConnectionState
 from suppgram_tui.ui.widgets.status_line import StatusLine
 
@@ -34,8 +35,8 @@ async def test_at_80_columns_a_lost_group_is_said_before_where_and_who() -> None
     async with app.run_test(size=(80, 3)) as pilot:
         line = app.query_one(StatusLine)
         line.show(InboxStatus(ConnectionState.CONNECTED, "", 0,
-                              ("⚠ group support lost its channels (server restarted?): "
-                               "no customer message can arrive",), {"support": 0}, 2000))
+                              (lost_channels_note("support"),), {"support": 0}, 2000))
         await pilot.pause()
         shown = "".join(strip.text for strip in line.render_lines(line.region.reset_offset))
-        assert shown.startswith("● connected │ ⚠ group support lost its channels"), shown
+        assert shown.startswith("● connected │ ⚠ no customer message can arrive: group "
+                                "support lost"), shown

@@ -21,6 +21,7 @@ from suppgram_tui.inbox import (
     ReplyRefused,
     StoreError,
 )
+from suppgram_tui.model import ConnectionState
 from suppgram_tui.settings import Settings
 from suppgram_tui.text import one_line
 
@@ -123,7 +124,11 @@ class ConsoleScreen(FileActions, ConversationActions):
                                      for screen in stack[stack.index(self) + 1:])
 
     def on_connection_changed(self, message: messages.ConnectionChanged) -> None:
-        self.query_one(StatusLine).show(self.inbox.status())
+        status = self.inbox.status()
+        self.query_one(StatusLine).show(status)
+        header = self.query_one(ConversationHeader)
+        header.connected = status.connection is ConnectionState.CONNECTED
+        header.show(header.view)
 
     def on_customer_wrote(self, message: messages.CustomerWrote) -> None:
         """A toast for what is not on screen: the open conversation's news is in view

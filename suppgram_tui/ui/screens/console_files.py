@@ -42,6 +42,10 @@ class FileActions(Screen[None]):
     settings: Settings
     channel: str | None
 
+    def _open(self) -> None:
+        """The console screen's: the shown conversation chosen (and read)."""
+        raise NotImplementedError
+
     @property
     def downloads(self) -> Path:
         return self.settings.agent.downloads_dir or paths.downloads_dir()
@@ -116,6 +120,8 @@ class FileActions(Screen[None]):
         if text is None:
             return
         name = identifier(Path(text.strip()).expanduser().name, 60)
+        if self.channel == channel:
+            self._open()  # sending a file is answering: chosen, read, as a reply is
         try:
             await self.inbox.send_file(channel, text)
         except ClaimLost as lost:

@@ -35,7 +35,8 @@ CONSOLE_BINDINGS: list[BindingType] = [
             explanation="Show each message's JSON and envelope"),
     # F6 and F7 are priority: the composer (a TextArea) would select text with them
     Command("f7", "inspect", "Inspect", show=False, priority=True, title="Inspect whole message",
-            explanation="The newest message on screen in full: envelope, meta, JSON"),
+            explanation="The newest message on screen in full: envelope, meta, JSON, "
+                        "decoded (←/→ other messages)"),
     Command("f8", "thread", "Thread", priority=True, title="Open message thread",
             explanation="Read and answer the newest thread on screen, or start one on the "
                         "newest message (customers on the Chat SDK)"),
@@ -98,7 +99,7 @@ HELP: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("Alt+1…4  F6", "tabs: New, Mine, All, Resolved (F6: the next one)"),
     )),
     ("More", (
-        ("@toggle_raw", ""), ("@app.stats", ""), ("@app.simulator", ""),
+        ("@toggle_raw", ""), ("@inspect", ""), ("@app.stats", ""), ("@app.simulator", ""),
         ("@app.reload_converter", ""),
         ("Ctrl+P", "command palette: every action by name"),
         ("F1  Esc", "close this help"),

@@ -17,6 +17,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Static
 
 from suppgram_tui.text import identifier
+from suppgram_tui.ui.widgets.ordered_input import OrderedInput
 
 
 class HandOverScreen(ModalScreen[str | None]):
@@ -36,7 +37,7 @@ class HandOverScreen(ModalScreen[str | None]):
         with Vertical(id="prompt-box"):
             yield Label(Text(f"Hand over the conversation with {identifier(self.customer, 40)}"
                              " to:"))
-            yield Input(placeholder=self.agents[0] if self.agents else "agent name",
+            yield OrderedInput(placeholder=self.agents[0] if self.agents else "agent name",
                         suggester=SuggestFromList(self.agents, case_sensitive=False))
             yield Static(Text(self._known(), style="dim"), id="hand-over-hint")
 

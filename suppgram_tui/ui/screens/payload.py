@@ -59,8 +59,10 @@ class PayloadScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f7", "app.pop_screen", "Close"),
-        Binding("left,p", "step(-1)", "Previous message"),
-        Binding("right,n", "step(1)", "Next message"),
+        Binding("left", "step(-1)", "Previous message", key_display="←", priority=True),
+        Binding("right", "step(1)", "Next message", key_display="→", priority=True),
+        Binding("p", "step(-1)", "Previous message", show=False),
+        Binding("n", "step(1)", "Next message", show=False),
     ]
 
     def __init__(self, entries: Sequence[Entry], index: int) -> None:

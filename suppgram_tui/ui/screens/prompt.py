@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from suppgram_tui.text import visible
+from suppgram_tui.ui.widgets.ordered_input import OrderedInput
 
 Check = Callable[[str], str | None]
 """What is wrong with an answer, in a sentence; None when it will do."""
@@ -41,7 +42,7 @@ class PromptScreen(ModalScreen[str | None]):
         # Input shows its value as it is, so control characters become stand-ins first
         with Vertical(id="prompt-box"):
             yield Label(visible(self.prompt_title), markup=False)
-            yield Input(value=visible(self.value, keep_newlines=False),
+            yield OrderedInput(value=visible(self.value, keep_newlines=False),
                         placeholder=visible(self.placeholder, keep_newlines=False))
             yield Label(visible(self.hint), id="prompt-hint", classes="hint", markup=False)
             yield Label("", id="prompt-problem", markup=False)

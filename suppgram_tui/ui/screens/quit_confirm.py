@@ -24,7 +24,10 @@ def quit_question(undelivered: dict[str, int]) -> str:
              for channel, count in list(undelivered.items())[:LISTED]]
     if len(undelivered) > LISTED:
         names.append(f"{len(undelivered) - LISTED} more conversations")
-    replies = "1 reply has" if total == 1 else f"{total} replies have"
-    return (f"{replies} not reached the customer yet: {', '.join(names)}. Quit anyway? "
-            "They stay in the outbox: those being sent go out when the console starts "
-            "again, failed ones wait for F5.")
+    if total == 1:
+        return (f"1 reply has not reached the customer yet: {', '.join(names)}. Quit "
+                "anyway? It stays in the outbox: if it is being sent it goes out when the "
+                "console starts again; if it failed it waits for F5.")
+    return (f"{total} replies have not reached the customer yet: {', '.join(names)}. Quit "
+            "anyway? They stay in the outbox: those being sent go out when the console "
+            "starts again, failed ones wait for F5.")

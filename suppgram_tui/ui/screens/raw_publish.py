@@ -20,6 +20,7 @@ from textual.widgets import Input, Label
 
 from suppgram_tui.converters.envelope import CUSTOM_MESSAGE_TYPE
 from suppgram_tui.text import one_line, visible
+from suppgram_tui.ui.widgets.ordered_input import OrderedInput
 
 from .simulator_dialogs import json_problem
 
@@ -97,7 +98,7 @@ class RawPublishScreen(ModalScreen[RawPublish | None]):
         who = one_line(self.customer, 30)
         with Vertical(id="prompt-box", classes="raw-publish"):
             yield Label(f"Raw JSON to publish on {who}'s channel", markup=False)
-            yield Input(value=visible(self.example, keep_newlines=False),
+            yield OrderedInput(value=visible(self.example, keep_newlines=False),
                         placeholder=visible(self.example, keep_newlines=False),
                         id="raw-payload")
             for box, words, placeholder in (
@@ -107,7 +108,7 @@ class RawPublishScreen(ModalScreen[RawPublish | None]):
                     ("raw-type", "custom type", "optional, e.g. support-text")):
                 with Horizontal(classes="raw-field"):
                     yield Label(words, markup=False)
-                    yield Input(placeholder=visible(placeholder, keep_newlines=False),
+                    yield OrderedInput(placeholder=visible(placeholder, keep_newlines=False),
                                 id=box, compact=True)
             yield Label(visible(f"{self.times} · Enter publishes · Tab next box · "
                                 "Escape cancels"), id="prompt-hint", markup=False)

@@ -17,12 +17,13 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from suppgram_tui.inbox import Author, Entry, Inbox, Thread, ThreadReplyFailed
-from suppgram_tui.text import visible
+from suppgram_tui.inbox import Author, ClaimLost, Entry, Inbox, Thread, ThreadReplyFailed
+from suppgram_tui.text import one_line, visible
 from suppgram_tui.timetokens import to_datetime
 
 from ..formatting import clock_time
 from ..widgets.transcript_entry import author_label
+from .confirm import ConfirmScreen
 
 
 def thread_text(parent: Entry, thread: Thread) -> Text:
@@ -98,14 +99,23 @@ class ThreadScreen(ModalScreen[None]):
 
     @work(group="thread-reply", exit_on_error=False)
     async def send(self, text: str) -> None:
+        """In another agent's conversation, ask first, as a reply does."""
         answer = self.query_one(Input)
         problem = self.query_one("#thread-problem", Label)
+        conversation = self.inbox.conversations.get(self.thread.parent_channel)
+        owner = conversation.assignee if conversation else None
+        if owner not in (None, self.inbox.agent_name) and text.strip():
+            question = f"{one_line(owner, 30)} has this conversation. Answer anyway?"
+            if not await self.app.push_screen_wait(ConfirmScreen(question, key="enter")):
+                return
         answer.value = ""
         try:
             await self.inbox.reply_in_thread(self.thread, text)
-        except ThreadReplyFailed as failed:
+        except (ThreadReplyFailed, ClaimLost) as failed:
             answer.value = text if not answer.value else f"{text} {answer.value}"
-            problem.update(Text(visible(str(failed))))
+            words = f"Not sent: {failed} Your answer is still here." \
+                if isinstance(failed, ClaimLost) else str(failed)
+            problem.update(Text(visible(words)))
             problem.display = True
             return
         problem.display = False

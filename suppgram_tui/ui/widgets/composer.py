@@ -16,6 +16,7 @@ from textual.widgets.text_area import Edit, EditResult
 
 from suppgram_tui.text import one_line, visible
 
+from .focus_move import move_focus_in_order, pass_on_queued_keys
 from .in_order import run_own_binding
 
 
@@ -97,8 +98,8 @@ class Composer(TextArea):
             event.prevent_default()
             event.stop()
             self.action_submit()
-        else:
-            await run_own_binding(self, event)
+        elif not await run_own_binding(self, event) and event.key == "shift+tab":
+            move_focus_in_order(self, event)  # the keys behind it go with the focus
 
     def action_submit(self) -> None:
         """Send what is written; a lone `/name` is replaced by that canned reply first."""
@@ -124,6 +125,7 @@ class Composer(TextArea):
             self.post_message(self.UnknownCanned(self.text.strip()[1:], list(self.canned)))
         else:
             self.screen.focus_next()
+            pass_on_queued_keys(self)  # the keys typed behind Tab follow the focus
 
     def expand_canned(self) -> bool:
         """Replace a lone `/name`, or the start of only one saved name (`/tha` for

@@ -42,6 +42,8 @@ class ConversationHeader(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.view: Conversation | None = None
+        self.connected = True
+        """Others' "viewing" is shown only while connected: offline it goes stale."""
         self._shown: list[Part] | None = None
 
     def show(self, view: Conversation | None) -> None:
@@ -61,7 +63,7 @@ class ConversationHeader(Widget):
         parts = [Part(view.state.value, "bold"),
                  Part(f"@{one_line(view.assignee, 30)}" if view.assignee else "unassigned",
                       "bold" if view.assignee else "")]
-        if view.viewers:
+        if view.viewers and self.connected:
             names = sorted(one_line(name, 20) for name in view.viewers)
             verb = "is" if len(names) == 1 else "are"
             parts.append(Part(f"{', '.join(names)} {verb} viewing", "italic",
