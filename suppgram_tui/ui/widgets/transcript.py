@@ -219,7 +219,7 @@ class Transcript(ScrollView, can_focus=True):
             self.line_count = self._lay_out(entries, 0, self.new_after, old_heights)
             self._lines.keep_only(self._heights)  # entries dropped or redrawn differently go
         line = self.line_count
-        self.virtual_size = Size(width, line)
+        self._grow(Size(width, line))
         if follow and not self._end_pending:
             self._end_pending = True
             self.call_after_refresh(self._scroll_to_newest)
@@ -227,6 +227,20 @@ class Transcript(ScrollView, can_focus=True):
                 and line < self.size.height:
             self.post_message(self.NeedOlder(self.view.channel))  # nothing to scroll yet
         self.refresh()
+
+    def _grow(self, size: Size) -> None:
+        """Set the scrollable size; while the scrollbar shows before and after, without
+        a screen layout (Textual's `virtual_size` asks for one, and nothing around a
+        `1fr` pane depends on its length): the scrollbar is told, the new lines repaint."""
+        if size == self.virtual_size:
+            return
+        if self.is_mounted and size.width == self.virtual_size.width \
+                and self.show_vertical_scrollbar and self.styles.overflow_y == "auto" \
+                and size.height > self.container_size.height:
+            self.set_reactive(Transcript.virtual_size, size)
+            self._scroll_update(size)
+        else:
+            self.virtual_size = size
 
     def _lay_out_new(self, entries: list[Entry], width: int) -> bool:
         """Lay out only what changed when messages were only added at the end (and the
