@@ -53,6 +53,7 @@ async def test_a_scrolling_transcript_grows_without_a_screen_layout() -> None:
             number += 1
             conversation.add(entry(number))
             transcript.entries_changed()
+            assert transcript.scroll_y == transcript.max_scroll_y  # in this frame, not the next
             await pilot.pause()
             await pilot.pause()
             assert layouts == []  # grew, scrolled and drew without a layout
