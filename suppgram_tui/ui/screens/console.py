@@ -27,6 +27,7 @@ from suppgram_tui.text import one_line
 
 from .. import messages
 from ..arrival_toast import ArrivalToast
+from ..column_update import use_column_updates
 from ..commands import ConsoleCommands, PaletteRow
 from ..widgets.composer import Composer
 from ..widgets.conversation_header import ConversationHeader
@@ -55,6 +56,7 @@ class ConsoleScreen(FileActions, ConversationActions):
 
     def __init__(self, inbox: Inbox, settings: Settings, *, origin: str) -> None:
         super().__init__()
+        use_column_updates(self)  # the sidebar and the pane repaint apart
         self.inbox = inbox
         self.settings = settings
         self.origin = origin

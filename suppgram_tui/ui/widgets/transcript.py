@@ -219,14 +219,31 @@ class Transcript(ScrollView, can_focus=True):
             self.line_count = self._lay_out(entries, 0, self.new_after, old_heights)
             self._lines.keep_only(self._heights)  # entries dropped or redrawn differently go
         line = self.line_count
-        self.virtual_size = Size(width, line)
-        if follow and not self._end_pending:
+        if self._grow(Size(width, line)) and follow:  # no layout to scroll it: now
+            self._scroll_to(None, self.max_scroll_y, animate=False, release_anchor=False)
+        elif follow and not self._end_pending:
             self._end_pending = True
             self.call_after_refresh(self._scroll_to_newest)
         if self.view is not None and self.view.has_older and self.view.entries \
                 and line < self.size.height:
             self.post_message(self.NeedOlder(self.view.channel))  # nothing to scroll yet
         self.refresh()
+
+    def _grow(self, size: Size) -> bool:
+        """Set the scrollable size; while the scrollbar shows before and after, without
+        a screen layout (Textual's `virtual_size` asks for one, and nothing around a
+        `1fr` pane depends on its length): the scrollbar is told, the new lines repaint.
+        True if so (no layout will scroll an anchored pane to its end)."""
+        if size == self.virtual_size:
+            return False
+        if self.is_mounted and size.width == self.virtual_size.width \
+                and self.show_vertical_scrollbar and self.styles.overflow_y == "auto" \
+                and size.height > self.container_size.height:
+            self.set_reactive(Transcript.virtual_size, size)
+            self._scroll_update(size)
+            return True
+        self.virtual_size = size
+        return False
 
     def _lay_out_new(self, entries: list[Entry], width: int) -> bool:
         """Lay out only what changed when messages were only added at the end (and the

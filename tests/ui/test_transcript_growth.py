@@ -1,0 +1,73 @@
+"""A message into an open conversation that already scrolls grows the pane without a
+screen layout (Transcript._grow): the new lines are drawn at the bottom, the scrollbar
+knows the new length, and a conversation that starts to scroll still gets its
+scrollbar (a layout)."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.widgets import Static
+
+from suppgram_tui.inbox import Conversation
+from suppgram_tui.ui.widgets.transcript import Transcript
+from tests.ui.test_transcript_layout import CHANNEL, entry
+
+
+class PaneAndFooter(App[None]):
+    CSS = "Transcript { height: 1fr; }"
+
+    def compose(self) -> ComposeResult:
+        yield Transcript(support_user="support")
+        yield Static("footer")
+
+
+def screen_text(app: App[None]) -> list[str]:
+    return [strip.text.rstrip() for strip in app.screen._compositor.render_strips()]
+
+
+async def test_a_scrolling_transcript_grows_without_a_screen_layout() -> None:
+    conversation = Conversation(CHANNEL)
+    conversation.add(entry(1))
+    async with PaneAndFooter().run_test(size=(80, 20)) as pilot:
+        app, transcript = pilot.app, pilot.app.query_one(Transcript)
+        screen = app.screen
+        layouts: list[bool] = []
+        refresh_layout = screen._refresh_layout
+
+        def counted(*args: object, **kwargs: object) -> None:
+            layouts.append(bool(kwargs.get("scroll")))
+            refresh_layout(*args, **kwargs)  # type: ignore[arg-type]
+        screen._refresh_layout = counted  # type: ignore[method-assign]
+        transcript.show(conversation)
+        await pilot.pause()
+        assert not transcript.show_vertical_scrollbar
+        number = 1
+        while not transcript.show_vertical_scrollbar:  # starts to scroll: laid out
+            number += 1
+            conversation.add(entry(number))
+            transcript.entries_changed()
+            await pilot.pause()
+        assert layouts, "the scrollbar came without a layout"
+        for _ in range(3):  # the scrollbar's own layout and repaint settle first
+            await pilot.pause()
+        for _ in range(5):
+            layouts.clear()
+            number += 1
+            conversation.add(entry(number))
+            transcript.entries_changed()
+            assert transcript.scroll_y == transcript.max_scroll_y  # in this frame, not the next
+            await pilot.pause()
+            await pilot.pause()
+            assert layouts == []  # grew, scrolled and drew without a layout
+            assert transcript.scroll_y == transcript.max_scroll_y  # the newest shows
+            assert transcript.vertical_scrollbar.window_virtual_size == \
+                transcript.line_count
+            text = screen_text(app)
+            assert f"message {number}" in "\n".join(text[:-1]) and text[-1] == "footer"
+        transcript.scroll_to(y=0, animate=False)  # the agent reads back: the pane stays
+        await pilot.pause()
+        number += 1
+        conversation.add(entry(number))
+        transcript.entries_changed()
+        await pilot.pause()
+        assert transcript.scroll_y == 0 and "message 1" in "\n".join(screen_text(app))
