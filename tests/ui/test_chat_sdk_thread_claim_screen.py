@@ -3,12 +3,15 @@ it claims: the header stops saying unassigned."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from textual.widgets import Input
 
 from suppgram_tui.converters import ChatSdkConverter
 from suppgram_tui.inbox import ConversationAction
 from suppgram_tui.local_pubnub import LocalPubNub
+from suppgram_tui.model import ConversationState
 from suppgram_tui.ui.screens.confirm import ConfirmScreen
 from suppgram_tui.ui.screens.thread import ThreadScreen
 from tests.helpers.chat_customer import ChatCustomer
@@ -55,6 +58,13 @@ async def test_a_thread_answer_asks_first_in_bobs_conversation_and_claims_a_free
                 assert conversation.assignee == "bob"
 
                 await bob.inbox.apply(ConversationAction.RESOLVE, hana.channel)
+                # this console knows it is resolved before the customer writes again: a
+                # message arriving first would meet an open conversation and reopen nothing
+                await wait_until(lambda: conversation.state is ConversationState.RESOLVED)
+                # the resolve's App Context event can land after the hint that told this
+                # console first; arriving after the reopen it would win (a known race,
+                # not what this test is about): let it land
+                await asyncio.sleep(1.5)
                 await hana.ask("send one more thing")  # back in the queue, nobody's
                 await wait_until(lambda: conversation.assignee is None)
                 await pilot.press("enter")  # free now: no question, and it is mine
