@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from rich.style import Style
+
+from suppgram_tui.ui.widgets.transcript_entry import EntryStyles, message_texts
 from tests.helpers.keys import PUBLISH_KEY, SUBSCRIBE_KEY
+from tests.helpers.wait import wait_until
+
+PLAIN = EntryStyles(Style(), Style(), Style(), Style())
+"""No styles: `shown` gives an entry's words as the transcript draws them."""
 
 ANSWER_SECONDS = 20
 
@@ -65,3 +73,28 @@ class ChatCustomer:
             except asyncio.TimeoutError:
                 self.process.kill()
                 await self.process.wait()
+
+
+async def eventually(ask: Callable[[], Any], check: Callable[[Any], bool],
+                     timeout: float = 10.0) -> Any:
+    """Ask the customer's app again until its answer passes `check`."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        answer = await ask()
+        if check(answer):
+            return answer
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"the customer's app still says {answer!r}")
+        await asyncio.sleep(0.1)
+
+
+async def wrote(harness, customer: ChatCustomer, text: str) -> int:
+    """The customer sends `text`; its timetoken once the console has it."""
+    timetoken = int((await customer.ask(f"send {text}"))["timetoken"])
+    await wait_until(lambda: (c := harness.inbox.conversations.get(customer.channel))
+                     and c.entry_at(timetoken) is not None)
+    return timetoken
+
+
+def shown(entry) -> str:
+    return "\n".join(text.plain for text in message_texts(entry, PLAIN))

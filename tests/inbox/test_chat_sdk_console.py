@@ -5,9 +5,7 @@ what the console shows."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any
 
 import pytest
 from pubnub.models.consumer.message_actions import PNMessageAction
@@ -21,14 +19,12 @@ from suppgram_tui.inbox import Author, EntryUpdated
 from suppgram_tui.ui.widgets.conversation_header import ConversationHeader
 from suppgram_tui.ui.widgets.conversation_list import ConversationList
 from suppgram_tui.ui.widgets.conversation_row import render_row
-from suppgram_tui.ui.widgets.transcript_entry import EntryStyles, message_texts
-from tests.helpers.chat_customer import ChatCustomer
+from tests.helpers.chat_customer import ChatCustomer, eventually, shown, wrote
 from tests.helpers.inbox_harness import open_conversation
 from tests.helpers.recorder import Recorder
 from tests.helpers.wait import wait_until
 
 pytestmark = pytest.mark.js
-STYLES = EntryStyles(Style(), Style(), Style(), Style())
 
 
 @pytest.fixture
@@ -45,31 +41,6 @@ async def chat_customer(js_sdk, local_server):
     yield build
     for customer in made:
         await customer.stop()
-
-
-async def eventually(ask: Callable[[], Any], check: Callable[[Any], bool],
-                     timeout: float = 10.0) -> Any:
-    """Ask the customer's app again until its answer passes `check`."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        answer = await ask()
-        if check(answer):
-            return answer
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"the customer's app still says {answer!r}")
-        await asyncio.sleep(0.1)
-
-
-async def wrote(harness, customer: ChatCustomer, text: str) -> int:
-    """The customer sends `text`; its timetoken once the console has it."""
-    timetoken = int((await customer.ask(f"send {text}"))["timetoken"])
-    await wait_until(lambda: (c := harness.inbox.conversations.get(customer.channel))
-                     and c.entry_at(timetoken) is not None)
-    return timetoken
-
-
-def shown(entry) -> str:
-    return "\n".join(text.plain for text in message_texts(entry, STYLES))
 
 
 # -- item 6: typing both ways --

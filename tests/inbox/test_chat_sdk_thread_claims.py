@@ -9,9 +9,10 @@ import pytest
 
 from suppgram_tui.converters import ChatSdkConverter
 from suppgram_tui.inbox import ClaimLost
+from tests.helpers.chat_customer import wrote
 from tests.helpers.wait import wait_until
 
-from .test_chat_sdk_threads import thread_customer, wrote  # noqa: F401 - fixture
+from .test_chat_sdk_threads import thread_customer  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.js
 

@@ -11,20 +11,17 @@ from typing import Any
 import pytest
 from pubnub.models.consumer.message_actions import PNMessageAction
 from pubnub.models.consumer.objects_v2.memberships import PNChannelMembership
-from rich.style import Style
 
 from suppgram_tui.converters import ChatSdkConverter
 from suppgram_tui.inbox import Author, CustomerReadMoved, Delivery, EntryUpdated
 from suppgram_tui.link.events import MembershipChanged
 from suppgram_tui.local_pubnub import LocalPubNub
-from suppgram_tui.ui.widgets.transcript_entry import EntryStyles, message_texts
-from tests.helpers.chat_customer import ChatCustomer
+from tests.helpers.chat_customer import ChatCustomer, eventually, shown, wrote
 from tests.helpers.inbox_harness import customer_payload
 from tests.helpers.wait import wait_until
 
 pytestmark = pytest.mark.js
 SCRIPT = "chat_thread_customer.mjs"
-STYLES = EntryStyles(Style(), Style(), Style(), Style())
 
 
 @pytest.fixture
@@ -46,29 +43,6 @@ async def thread_customer(js_sdk) -> AsyncIterator[Callable[..., Any]]:
     yield build
     for customer in made:
         await customer.stop()
-
-
-async def eventually(ask: Callable[[], Any], check: Callable[[Any], bool],
-                     timeout: float = 10.0) -> Any:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        answer = await ask()
-        if check(answer):
-            return answer
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"the customer's app still says {answer!r}")
-        await asyncio.sleep(0.1)
-
-
-async def wrote(harness, customer: ChatCustomer, text: str) -> int:
-    timetoken = int((await customer.ask(f"send {text}"))["timetoken"])
-    await wait_until(lambda: (c := harness.inbox.conversations.get(customer.channel))
-                     and c.entry_at(timetoken) is not None)
-    return timetoken
-
-
-def shown(entry) -> str:
-    return "\n".join(text.plain for text in message_texts(entry, STYLES))
 
 
 async def test_a_thread_is_followed_live_and_answered_in_the_customers_app(

@@ -7,8 +7,9 @@ import pytest
 
 from suppgram_tui.converters import ChatSdkConverter
 from suppgram_tui.inbox import ReplyRefused
+from tests.helpers.chat_customer import eventually, wrote
 
-from .test_chat_sdk_console import chat_customer, eventually, wrote  # noqa: F401 - fixture
+from .test_chat_sdk_console import chat_customer  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.js
 
