@@ -2,9 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from tests.helpers.inbox_harness import InboxHarness, customer_client
+from suppgram_tui.link.sdk import call, make_client
+from suppgram_tui.local_pubnub import LocalPubNub
+from tests.helpers.inbox_harness import InboxHarness, customer_client, link_settings
+from tests.helpers.keys import PUBLISH_KEY
+
+PAM_SECRET = "sec-c-inbox-test"
+"""The secret key of `pam_server`'s keyset."""
+
+
+@pytest.fixture
+async def pam_server():
+    """A server with Access Manager on; `server.admin` holds the secret key, and the
+    channel c1-support is in the group support."""
+    async with LocalPubNub(secret_key=PAM_SECRET, publish_key=PUBLISH_KEY,
+                           poll_timeout=2.0) as server:
+        admin = make_client(replace(link_settings(server.origin), secret_key=PAM_SECRET),
+                            "backend")
+        await call(admin.add_channel_to_channel_group().channels(["c1-support"])
+                   .channel_group("support"))
+        server.admin = admin  # type: ignore[attr-defined]
+        yield server
+        await admin.stop()
 
 
 @pytest.fixture

@@ -14,27 +14,19 @@ from pubnub.models.consumer.v3.group import Group
 from suppgram_tui.inbox import ConversationAction, Notice
 from suppgram_tui.link.console_token import ConsoleGrant, grant_console_token
 from suppgram_tui.link.errors import KeysRejected
-from suppgram_tui.link.sdk import call, make_client
-from suppgram_tui.local_pubnub import LocalPubNub
+from suppgram_tui.link.sdk import call
 from tests.helpers.inbox_harness import InboxHarness, customer_payload, link_settings
-from tests.helpers.keys import PUBLISH_KEY
 from tests.helpers.wait import wait_until
 
-SECRET = "sec-c-inbox-test"
+from .conftest import PAM_SECRET
 
 
 @pytest.fixture
-async def pam_server():
-    async with LocalPubNub(secret_key=SECRET, publish_key=PUBLISH_KEY,
-                           poll_timeout=2.0) as server:
-        admin = make_client(replace(link_settings(server.origin), secret_key=SECRET),
-                            "backend")
-        await call(admin.add_channel_to_channel_group().channels(["c1-support"])
-                   .channel_group("support"))
-        await call(admin.publish().channel("c1-support").message(customer_payload("hi")))
-        server.admin = admin  # type: ignore[attr-defined]
-        yield server
-        await admin.stop()
+async def pam_server(pam_server):
+    """The shared one, with a customer's first message in c1-support."""
+    await call(pam_server.admin.publish().channel("c1-support")
+               .message(customer_payload("hi")))
+    return pam_server
 
 
 async def token(server, request) -> str:
@@ -107,7 +99,7 @@ async def test_without_state_permissions_a_claim_says_which_is_missing(pam_serve
 
 
 async def test_the_granted_console_token_needs_no_degrading(pam_server, tmp_path):
-    settings = replace(link_settings(pam_server.origin), secret_key=SECRET)
+    settings = replace(link_settings(pam_server.origin), secret_key=PAM_SECRET)
     minted = await grant_console_token(settings, ConsoleGrant("support", ("support",)), 10)
     harness = await harness_with(pam_server, tmp_path, token=minted)
     await harness.start()

@@ -10,26 +10,9 @@ from pubnub.models.consumer.v3.channel import Channel
 from pubnub.models.consumer.v3.group import Group
 
 from suppgram_tui.inbox import TransferFailed
-from suppgram_tui.link.sdk import call, make_client
-from suppgram_tui.local_pubnub import LocalPubNub
+from suppgram_tui.link.sdk import call
 from tests.helpers.inbox_harness import InboxHarness, link_settings
-from tests.helpers.keys import PUBLISH_KEY
 from tests.helpers.wait import wait_until
-
-SECRET = "sec-c-files-test"
-
-
-@pytest.fixture
-async def pam_server():
-    async with LocalPubNub(secret_key=SECRET, publish_key=PUBLISH_KEY,
-                           poll_timeout=2.0) as server:
-        admin = make_client(replace(link_settings(server.origin), secret_key=SECRET),
-                            "backend")
-        await call(admin.add_channel_to_channel_group().channels(["c1-support"])
-                   .channel_group("support"))
-        server.admin = admin  # type: ignore[attr-defined]
-        yield server
-        await admin.stop()
 
 
 async def test_a_refused_download_is_said_and_writes_nothing(pam_server, tmp_path):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pytest
 from pubnub.models.consumer.message_actions import PNMessageAction
 from pubnub.models.consumer.v3.channel import Channel
 from pubnub.models.consumer.v3.group import Group
@@ -16,14 +15,10 @@ from suppgram_tui.inbox import ConnectionStatus
 from suppgram_tui.inbox.thread import thread_channel, thread_parent
 from suppgram_tui.link.events import MalformedEnvelope, MembershipChanged
 from suppgram_tui.link.receiver import decode_envelope
-from suppgram_tui.link.sdk import call, make_client
-from suppgram_tui.local_pubnub import LocalPubNub
+from suppgram_tui.link.sdk import call
 from suppgram_tui.model import ConnectionState
 from tests.helpers.inbox_harness import InboxHarness, link_settings
-from tests.helpers.keys import PUBLISH_KEY
 from tests.helpers.wait import wait_until
-
-SECRET = "sec-c-thread-test"
 
 
 def test_thread_channels_are_named_as_the_chat_sdk_names_them():
@@ -49,18 +44,6 @@ def test_membership_events_carry_the_read_position():
     assert decode_envelope(envelope("delete", ids)).removed
     assert isinstance(decode_envelope(envelope("set", {"custom": {}})), MalformedEnvelope)
 
-
-@pytest.fixture
-async def pam_server():
-    async with LocalPubNub(secret_key=SECRET, publish_key=PUBLISH_KEY,
-                           poll_timeout=2.0) as server:
-        admin = make_client(replace(link_settings(server.origin), secret_key=SECRET),
-                            "backend")
-        await call(admin.add_channel_to_channel_group().channels(["c1-support"])
-                   .channel_group("support"))
-        server.admin = admin  # type: ignore[attr-defined]
-        yield server
-        await admin.stop()
 
 
 async def test_a_refused_thread_is_dropped_and_the_groups_go_on(pam_server, tmp_path):
