@@ -22,6 +22,7 @@ from suppgram_tui.settings import Settings, keyset_label
 from suppgram_tui.text import visible
 
 from .bridge import InboxBridge
+from .cache_cycles import free_drawn_lines
 from .screens.connecting import ConnectingScreen
 from .screens.console import ConsoleScreen
 from .screens.quit_confirm import QuitConfirmScreen
@@ -43,6 +44,7 @@ class SuppgramConsole(App[None]):
     def __init__(self, settings: Settings, runtime: ConsoleRuntime) -> None:
         super().__init__()
         read_alt_keys()
+        free_drawn_lines()
         self.settings = settings
         self.runtime = runtime
         self.bridge = InboxBridge()

@@ -15,6 +15,7 @@ from suppgram_tui.local_pubnub import LocalPubNub
 from suppgram_tui.runtime import start_local_server
 from suppgram_tui.settings import Settings
 
+from .cache_cycles import free_drawn_lines
 from .screens.confirm import ConfirmScreen
 from .screens.simulator import SimulatorScreen
 from .terminal_keys import read_alt_keys
@@ -31,6 +32,7 @@ class SimulatorApp(App[None]):
     def __init__(self, settings: Settings) -> None:
         super().__init__()
         read_alt_keys()
+        free_drawn_lines()
         self.settings = settings
         self.server: LocalPubNub | None = None
 
