@@ -78,7 +78,7 @@ class Attachment:
         return (self.mime or "").startswith("image/")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Message:
     """One message of a conversation, as a converter decoded it.
 

@@ -25,9 +25,12 @@ _IMAGE_EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".g
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f/\\:*?\"<>|]+")
 
 
-def attachments_of(wire: WireMessage, message: Message | None) -> list[Attachment]:
+def attachments_of(wire: WireMessage, message: Message | None) -> tuple[Attachment, ...]:
     """The file of a file message, the files a converter read (the Chat SDK's), and a
     Suppgram image, in that order."""
+    if wire.file is None and (message is None or (
+            not message.attachments and message.image is None)):
+        return ()  # the common case, shared by every message without a file
     found = [wire.file] if wire.file is not None else []
     if message is not None:
         found.extend(message.attachments)
@@ -35,7 +38,7 @@ def attachments_of(wire: WireMessage, message: Message | None) -> list[Attachmen
             mime = message.image_mime or "image/png"
             found.append(Attachment(name="image" + _IMAGE_EXTENSIONS.get(mime, ""),
                                     mime=mime, size=len(message.image), data=message.image))
-    return found
+    return tuple(found)
 
 
 def guess_mime(name: str) -> str | None:

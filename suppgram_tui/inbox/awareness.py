@@ -142,12 +142,12 @@ class Awareness:
         if event.viewing:
             for other in self.conversations.values():
                 if event.agent in other.viewers and other is not conversation:
-                    other.viewers.discard(event.agent)  # one conversation at a time
+                    other.viewers -= {event.agent}  # one conversation at a time
                     self._emit(ConversationChanged(other.channel))
-            conversation.viewers.add(event.agent)
+            conversation.viewers |= {event.agent}
             self._viewers_seen[(event.channel, event.agent)] = time.monotonic()
         else:
-            conversation.viewers.discard(event.agent)
+            conversation.viewers -= {event.agent}
             self._viewers_seen.pop((event.channel, event.agent), None)
         self._emit(ConversationChanged(event.channel))
 
@@ -160,7 +160,7 @@ class Awareness:
                 del self._viewers_seen[(channel, agent)]
                 conversation = self.conversations.get(channel)
                 if conversation is not None and agent in conversation.viewers:
-                    conversation.viewers.discard(agent)
+                    conversation.viewers -= {agent}
                     self._emit(ConversationChanged(channel))
 
     def _restart_typing_timer(self, channel: str) -> None:

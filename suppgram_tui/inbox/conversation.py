@@ -43,7 +43,7 @@ MAX_KEPT_ENTRIES = 1000
 """Messages kept in memory per conversation; older ones are re-read on scroll-up."""
 MAX_SET_ASIDE = 50
 """Ignored messages kept per conversation for the raw view."""
-_serials = count()
+_serials = count(1)
 
 
 @dataclass(eq=False, slots=True)
@@ -71,19 +71,26 @@ class Entry:
     """Edits, deletes, reactions and threads (message actions) applied to it."""
     thread: Thread | None = None
     """Its Chat SDK thread's replies, once read (`threads.py`)."""
-    attachments: list[Attachment] = field(default_factory=list)
-    """Files that came with it (a file message's, the Chat SDK's, a Suppgram image)."""
+    attachments: tuple[Attachment, ...] = ()
+    """Files that came with it (a file message's, the Chat SDK's, a Suppgram image).
+    A tuple: most messages have none, and an empty tuple costs nothing (an empty list
+    was 56 bytes a message)."""
     revision: int = 0
     """Counts changes to what it shows (an action applied): drawn again when it moves."""
-    serial: int = field(default_factory=lambda: next(_serials), repr=False)
-    """Tells apart entries PubNub never stamped and that carry no client id (malformed)."""
+    serial: int = field(default=0, repr=False)
+    """Tells apart entries PubNub never stamped and that carry no client id (malformed);
+    given when such a key is first asked for (an int for every message was 28 bytes)."""
 
     @property
     def key(self) -> tuple[str, int | str]:
         """Stable identity within the console: the timetoken, else my reply's client id."""
         if self.timetoken is not None:
             return self.channel, self.timetoken
-        return self.channel, self.client_id or f"#{self.serial}"
+        if self.client_id:
+            return self.channel, self.client_id
+        if not self.serial:
+            self.serial = next(_serials)
+        return self.channel, f"#{self.serial}"
 
     @property
     def sort_key(self) -> int:
@@ -154,7 +161,9 @@ class Conversation:
     """How far the customer has read, as their Chat SDK app says (0: not known)."""
     customer_online: bool = False
     customer_typing: bool = False
-    viewers: set[str] = field(default_factory=set)
+    viewers: frozenset[str] = frozenset()
+    """Other agents viewing it; replaced, not changed (one empty set for them all: a set
+    each was 216 bytes a conversation)."""
     changed_by: str | None = None
     """The agent who last changed the shared state (App Context `by`)."""
     last_activity: int = 0

@@ -191,15 +191,16 @@ class FileTransfers:
 
 
 def _apply_sizes(entry: Entry, sizes: dict[str, int]) -> bool:
-    changed = False
-    for index, attachment in enumerate(entry.attachments):
-        size = sizes.get(attachment.file_id or "")
-        if attachment.size is None and size is not None:
-            entry.attachments[index] = replace(attachment, size=size)
-            changed = True
-    if changed:
-        entry.revision += 1
-    return changed
+    sized = tuple(
+        replace(attachment, size=size)
+        if attachment.size is None and (size := sizes.get(attachment.file_id or "")) is not None
+        else attachment
+        for attachment in entry.attachments)
+    if sized == entry.attachments:
+        return False
+    entry.attachments = sized
+    entry.revision += 1
+    return True
 
 
 def _has_control_characters(name: str) -> bool:
