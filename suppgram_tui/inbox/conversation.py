@@ -1,4 +1,4 @@
-"""One line of a conversation as the console shows it, and the conversation around it.
+"""A conversation as the console knows it (its messages are `entry.py`'s).
 
 Also the two words agents use about conversations: the list filters (new, mine, all,
 resolved) and the actions (claim, hand over, postpone, resolve, tag).
@@ -6,139 +6,27 @@ resolved) and the actions (claim, hand over, postpone, resolve, tag).
 
 from __future__ import annotations
 
-import json
 from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 from enum import Enum
-from itertools import count
 from typing import Any
 
-from suppgram_tui.model import Attachment, ConversationState, Message, MessageKind
+from suppgram_tui.model import ConversationState, MessageKind
 
-from .message_actions import MessageActions
-from .ratings import describe_rating
-from .thread import Thread
+from .entry import PENDING_SORT_KEY, Author, Delivery, Entry
+from .packed_json import raw_json
 
-
-class Author(str, Enum):
-    CUSTOMER = "customer"
-    ME = "me"
-    AGENT = "agent"
-    """Another agent publishing as the same support user (told apart by meta)."""
-    SYSTEM = "system"
-    """Resolved, postponed, rated: events rather than chat."""
-
-
-class Delivery(str, Enum):
-    """Where one of my replies is on its way to the customer."""
-
-    PENDING = "pending"
-    SENT = "sent"
-    FAILED = "failed"
-
+__all__ = ["PENDING_SORT_KEY", "Author", "Conversation", "ConversationFilter",
+           "Conversations", "Delivery", "Entry", "raw_json"]
 
 SYSTEM_KINDS = {MessageKind.RESOLVED, MessageKind.POSTPONED, MessageKind.RATED}
-PENDING_SORT_KEY = 10**20  # unsent replies sort after everything PubNub has stamped
 MAX_KEPT_ENTRIES = 1000
 """Messages kept in memory per conversation; older ones are re-read on scroll-up."""
 MAX_SET_ASIDE = 50
 """Ignored messages kept per conversation for the raw view."""
-_serials = count(1)
 
 
 @dataclass(eq=False, slots=True)
-class Entry:
-    """A message in a conversation: decoded, or kept raw with the reason it is not."""
-
-    channel: str
-    timetoken: int | None
-    publisher: str | None
-    payload: Any
-    author: Author
-    message: Message | None = None
-    error: str | None = None
-    """Why the converter could not decode it; the raw payload is shown instead."""
-    meta: dict[str, Any] | None = None
-    agent_name: str | None = None
-    client_id: str | None = None
-    delivery: Delivery | None = None
-    delivery_error: str | None = None
-    ignored: str | None = None
-    """Why this message is no chat message (the converter or --pubnub-ignore-publisher
-    said so): kept aside, shown only in the raw view."""
-    custom_message_type: str | None = None
-    actions: MessageActions | None = None
-    """Edits, deletes, reactions and threads (message actions) applied to it."""
-    thread: Thread | None = None
-    """Its Chat SDK thread's replies, once read (`threads.py`)."""
-    attachments: tuple[Attachment, ...] = ()
-    """Files that came with it (a file message's, the Chat SDK's, a Suppgram image).
-    A tuple: most messages have none, and an empty tuple costs nothing (an empty list
-    was 56 bytes a message)."""
-    revision: int = 0
-    """Counts changes to what it shows (an action applied): drawn again when it moves."""
-    serial: int = field(default=0, repr=False)
-    """Tells apart entries PubNub never stamped and that carry no client id (malformed);
-    given when such a key is first asked for (an int for every message was 28 bytes)."""
-
-    @property
-    def key(self) -> tuple[str, int | str]:
-        """Stable identity within the console: the timetoken, else my reply's client id."""
-        if self.timetoken is not None:
-            return self.channel, self.timetoken
-        if self.client_id:
-            return self.channel, self.client_id
-        if not self.serial:
-            self.serial = next(_serials)
-        return self.channel, f"#{self.serial}"
-
-    @property
-    def sort_key(self) -> int:
-        return self.timetoken if self.timetoken is not None else PENDING_SORT_KEY
-
-    def __lt__(self, other: Entry) -> bool:
-        return self.sort_key < other.sort_key
-
-    @property
-    def undecodable(self) -> bool:
-        return self.message is None
-
-    @property
-    def text(self) -> str:
-        """What to show as the message body: its text, or the raw JSON when undecodable."""
-        if self.message is None:
-            return raw_json(self.payload)
-        if self.message.kind is MessageKind.RATED and self.author is Author.CUSTOMER:
-            return describe_rating(self.message.text)
-        if self.actions is not None and self.actions.edited is not None:
-            return self.actions.edited
-        if self.message.text or (self.message.text is not None and not self.attachments):
-            return self.message.text
-        return self.attachment_summary  # a file alone: the list and toasts name it
-
-    @property
-    def attachment_summary(self) -> str:
-        """``📎 invoice.pdf``: what a file-only message says in a preview or a search."""
-        return "  ".join(f"📎 {attachment.name}" for attachment in self.attachments)
-
-    @property
-    def raw(self) -> str:
-        return raw_json(self.payload)
-
-    @property
-    def is_rating(self) -> bool:
-        """A customer's rating closes the loop: nobody waits for an answer to it."""
-        return self.message is not None and self.message.kind is MessageKind.RATED
-
-
-def raw_json(payload: Any) -> str:
-    try:
-        return json.dumps(payload, ensure_ascii=False)
-    except (TypeError, ValueError):
-        return repr(payload)
-
-
-@dataclass(eq=False)
 class Conversation:
     """Everything the console knows about one customer channel."""
 

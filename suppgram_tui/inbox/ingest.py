@@ -30,7 +30,6 @@ from .attachments import attachments_of, plain_file_message
 from .awareness import Awareness
 from .conversation import SYSTEM_KINDS, Author, Conversation, Conversations, Delivery, Entry
 from .events import ConversationChanged, EntryAdded, EntryUpdated, InboxEvent, Notice
-from .shared_words import with_shared_words
 from .transport import Transport
 from .uploads import already_carried, uploads_of
 
@@ -183,7 +182,7 @@ class Ingest:
             else wire.publisher
         entry = Entry(channel=conversation.channel, timetoken=wire.timetoken,
                       publisher=publisher,
-                      payload=with_shared_words(wire.message), author=author,
+                      payload=wire.message, author=author,
                       message=message, error=error,
                       meta=meta, agent_name=agent, client_id=client_id,
                       delivery=Delivery.SENT if author is Author.ME else None,

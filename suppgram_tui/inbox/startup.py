@@ -44,10 +44,10 @@ class Startup:
                     self.conversations[channel].apply_shared_state(custom, etag)
         if features.history and channels:
             per_channel = max(1, min(25, BACKFILL_BUDGET // len(channels)))
-            backfilled = await self.transport.backfill(channels, per_channel=per_channel)
-            for messages in backfilled.values():
-                for wire in messages:
-                    self.ingest.add(wire, live=False)
+            async for backfilled in self.transport.backfill(channels, per_channel=per_channel):
+                for messages in backfilled.values():
+                    for wire in messages:
+                        self.ingest.add(wire, live=False)
             await self._load_unread(list(channels))
             self.ingest.reopen_missed()
         await self.awareness.load_presence()
@@ -76,7 +76,7 @@ class Startup:
         counts = await self.transport.unread_counts({ch: cursor for ch in channels})
         busy = [ch for ch, count in counts.items() if count]
         if busy:
-            missed = await self.transport.backfill(busy, end=cursor + 1)
-            for messages in missed.values():
-                for wire in messages:
-                    self.ingest.add(wire, live=True)
+            async for missed in self.transport.backfill(busy, end=cursor + 1):
+                for messages in missed.values():
+                    for wire in messages:
+                        self.ingest.add(wire, live=True)

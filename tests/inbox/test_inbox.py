@@ -245,6 +245,13 @@ async def test_startup_with_hundreds_of_channels_is_batched(local_server, harnes
     assert ann.texts("bulk-7") == ["bulk-7"]
     assert ann.link.requests["FetchMessages"] == 1 + 2  # the probe, then 500 channels a call
     assert ann.link.requests["MessageCount"] == 0  # no read markers yet
+    # each request's answer is handed on before the next is asked: 10,000 conversations'
+    # history is never held decoded all at once (bench/scale.py's loaded RSS)
+    asked_before = ann.link.requests["FetchMessages"]
+    handed_on = [(sorted(answer), ann.link.requests["FetchMessages"] - asked_before)
+                 async for answer in ann.link.backfill(channels)]
+    assert [asked for _, asked in handed_on] == [1, 2]
+    assert set(handed_on[0][0]) == set(channels[:300]) and handed_on[1][0] == []
     for channel in channels[:250]:
         ann.inbox.mark_read(channel)
     await ann.stop()
