@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -46,6 +47,8 @@ PRESENCE_SUFFIX = "-pnpres"
 customers never see assignees or tags, and their SDKs never receive App Context events
 (which stop SDK 10.8's receive loop, reference §12.1). Consoles watch `suppgram-state.*`."""
 MAX_BACKOFF = 30.0
+DISPATCH_SLICE = 0.004
+"""Seconds of delivering events before the loop gets a turn (a quarter of a frame)."""
 
 
 def decode_envelope(item: Any) -> LinkEvent:
@@ -196,7 +199,7 @@ class Receiver:
                                                 resumed_from=self.cursor))
                 failing, backoff = False, 0.25
                 self.connected.set()
-            self._dispatch(body)
+            await self._dispatch(body)
 
     def stop(self) -> None:
         self._stop.set()
@@ -228,13 +231,20 @@ class Receiver:
         """Let go of the poll's connection (after the loop has stopped)."""
         await self._http.close()
 
-    def _dispatch(self, body: dict[str, Any]) -> None:
+    async def _dispatch(self, body: dict[str, Any]) -> None:
+        """Deliver one answer's events in order, giving the loop back between slices: a
+        full answer (100 messages) costs 10-20 ms to take in, and a key pressed meanwhile
+        should not wait for all of it."""
+        sliced = time.perf_counter()
         for item in body.get("m") or []:
             event = decode_envelope(item)
             try:
                 self._deliver(event)
             except Exception:  # a listener bug must not stop receiving
                 log.exception("link event handler failed for %r", event)
+            if time.perf_counter() - sliced > DISPATCH_SLICE:
+                await asyncio.sleep(0)
+                sliced = time.perf_counter()
         try:
             self.cursor = int(body["t"]["t"])
             self.region = body["t"].get("r", self.region)

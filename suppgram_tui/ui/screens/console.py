@@ -29,6 +29,7 @@ from .. import messages
 from ..arrival_toast import ArrivalToast
 from ..column_update import use_column_updates
 from ..commands import ConsoleCommands, PaletteRow
+from ..frame_pacing import use_frame_pacing
 from ..widgets.composer import Composer
 from ..widgets.conversation_header import ConversationHeader
 from ..widgets.conversation_list import ConversationList
@@ -57,6 +58,7 @@ class ConsoleScreen(FileActions, ConversationActions):
     def __init__(self, inbox: Inbox, settings: Settings, *, origin: str) -> None:
         super().__init__()
         use_column_updates(self)  # the sidebar and the pane repaint apart
+        use_frame_pacing(self)  # a key's frame does not wait a slow frame's interval out
         self.inbox = inbox
         self.settings = settings
         self.origin = origin
@@ -167,7 +169,9 @@ class ConsoleScreen(FileActions, ConversationActions):
         self.query_one(Transcript).show(
             conversation, new_after=conversation.unread_after if conversation else None)
         self.query_one(ConversationHeader).show(conversation)
-        composer.load_text(self.inbox.show(channel))
+        draft = self.inbox.show(channel)
+        if composer.text != draft:  # loading redraws it: no draft on either side, no need
+            composer.load_text(draft)
 
     def _open(self) -> None:
         """The agent chose the shown conversation (Enter, a click, the composer)."""

@@ -18,6 +18,7 @@ from textual.reactive import reactive
 
 from suppgram_tui.inbox import Conversation, ConversationFilter
 
+from ..frame_pacing import FramesHeld
 from .drawn_rows import ROW_HEIGHT, DrawnRows
 from .handoff import TypingHandOff
 from .row_order import RowOrder, SortKey
@@ -71,6 +72,8 @@ class ConversationList(DrawnRows, can_focus=True):
         self.handoff = TypingHandOff(self)
         """Where typed keys go: its `target` is set by the screen (the composer)."""
         self._start: str | None = None
+        self._frames_held = FramesHeld(self)
+        """From a cursor move until the screen shows its conversation: one frame for both."""
 
     @property
     def rows(self) -> list[str]:
@@ -178,10 +181,12 @@ class ConversationList(DrawnRows, can_focus=True):
         return self._order.index(self.highlighted) if self.highlighted else -1
 
     def select(self, channel: str, *, open: bool = False) -> None:
+        """Move the cursor to `channel` and ask the screen to show it. The list scrolls
+        and repaints the cursor once the screen has (`shown`): drawn now, they made a
+        frame of their own before the new conversation's, and the key's effect waited
+        for the second."""
         if channel in self._order:
             self.cursor_channel = self.highlighted = channel
-            self._scroll_to_cursor()
-            self._repaint_changed()
             self._ask(self.Selected(channel, open=open))
 
     def action_cursor(self, step: int) -> None:
@@ -198,11 +203,16 @@ class ConversationList(DrawnRows, can_focus=True):
 
     def _ask(self, message: Selected) -> None:
         self.handoff.asked()
+        self._frames_held.hold()
         self.post_message(message)
 
     def shown(self) -> None:
-        """The screen has handled a `Selected`: keys held for it may go on."""
+        """The screen has handled a `Selected`: the cursor is drawn in the same frame as
+        the conversation, and keys held for it may go on."""
+        self._scroll_to_cursor()
+        self._repaint_changed()
         self.handoff.shown()
+        self._frames_held.release()
 
     def select_next_unread(self) -> bool:
         """Move to the next conversation with unread messages after the cursor, wrapping;

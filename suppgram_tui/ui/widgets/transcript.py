@@ -230,15 +230,18 @@ class Transcript(ScrollView, can_focus=True):
         self.refresh()
 
     def _grow(self, size: Size) -> bool:
-        """Set the scrollable size; while the scrollbar shows before and after, without
-        a screen layout (Textual's `virtual_size` asks for one, and nothing around a
-        `1fr` pane depends on its length): the scrollbar is told, the new lines repaint.
-        True if so (no layout will scroll an anchored pane to its end)."""
+        """Set the scrollable size; while the scrollbar shows before and after (always,
+        with `overflow-y: scroll`), without a screen layout (Textual's `virtual_size`
+        asks for one, and nothing around a `1fr` pane depends on its length): the
+        scrollbar is told, the new lines repaint. True if so (no layout will scroll an
+        anchored pane to its end)."""
         if size == self.virtual_size:
             return False
+        overflow = self.styles.overflow_y
+        scrollbar_stays = overflow == "scroll" or (
+            overflow == "auto" and size.height > self.container_size.height)
         if self.is_mounted and size.width == self.virtual_size.width \
-                and self.show_vertical_scrollbar and self.styles.overflow_y == "auto" \
-                and size.height > self.container_size.height:
+                and self.show_vertical_scrollbar and scrollbar_stays:
             self.set_reactive(Transcript.virtual_size, size)
             self._scroll_update(size)
             return True
