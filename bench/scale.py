@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -204,9 +205,12 @@ async def main() -> None:
                     idle_typing = await probe.typing(WORD, 0.05)
                 frames.recording = True
                 cpu_start = benchlib.cpu_seconds()
+                server_cpu_start = benchlib.cpu_seconds(server.pid)
+                burst_start = time.perf_counter()
                 customers = await CustomersProcess(server.origin, channels,
                                                    seconds=args.seconds, rate=args.rate,
                                                    concurrency=64).start()
+                customers_cpu = 0.0
                 rss_peak = rss_loaded
                 if args.trace_burst:
                     import tracemalloc
@@ -219,7 +223,13 @@ async def main() -> None:
                         rss_peak = max(rss_peak, rss_mb())
                         busy_typing += await probe.typing(WORD, 0.05)
                         rss_peak = max(rss_peak, rss_mb())
+                        if customers.proc is not None:  # the last reading before it exits
+                            reading = benchlib.cpu_seconds(customers.proc.pid)
+                            customers_cpu = max(customers_cpu, reading) \
+                                if reading == reading else customers_cpu
                 cpu_burst = benchlib.cpu_seconds() - cpu_start
+                server_cpu = benchlib.cpu_seconds(server.pid) - server_cpu_start
+                burst_wall = time.perf_counter() - burst_start
                 if args.trace_burst:
                     snapshot = tracemalloc.take_snapshot()
                     current, peak = tracemalloc.get_traced_memory()
@@ -263,6 +273,12 @@ async def main() -> None:
                 f"{len(busy_typing)} typed keys timed in it. Console CPU in the burst "
                 f"{cpu_burst:.1f} s ({cpu_burst / args.seconds:.0%} of a core); frames: "
                 f"{frames.summary()}.")
+    cores = len(os.sched_getaffinity(0))
+    report.note(f"The machine during the burst ({burst_wall:.0f} s, {cores} cores): "
+                f"console {cpu_burst / burst_wall:.0%} of a core, server "
+                f"{server_cpu / burst_wall:.0%}, customers at least "
+                f"{customers_cpu / burst_wall:.0%}: "
+                f"{(cpu_burst + server_cpu + customers_cpu) / burst_wall:.2f} cores busy.")
     report.note("Server in its own process (bench/_serve.py), history seeded into SQLite; "
                 "customers in bench/_customers.py, open loop.")
     report.publish(save=not args.no_save)

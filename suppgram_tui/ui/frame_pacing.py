@@ -26,6 +26,10 @@ PERIOD = 1 / constants.MAX_FPS
 """Shortest time between two frames' starts (Textual's own cap, 60 a second)."""
 BREATHER = PERIOD / 4
 """Free time after a frame before the next: the inbox and the link get the loop too."""
+SETTLE = PERIOD / 4
+"""Longest a due frame waits for widgets that asked for a repaint and have not yet told
+the screen (each tells it from its own idle, a message later): drawn without them, a
+key's effect was split over two frames."""
 HOLD_LIMIT = 0.1
 """Longest a request to the screen holds frames back (it is answered in 1-5 ms)."""
 
@@ -38,6 +42,8 @@ class FramePacer:
         self._pending: asyncio.TimerHandle | None = None
         self._started = 0.0
         self._ended = 0.0
+        self._due: float | None = None
+        """When the frame waiting now was first due (it may wait SETTLE for more)."""
 
     def resume(self) -> None:
         """The screen has something to draw: a frame as soon as pacing allows."""
@@ -57,14 +63,27 @@ class FramePacer:
         self._pending = None
         screen = self._screen
         if not screen.is_attached or screen.app._exit or screen.app._batch_count:
+            self._due = None
             return  # batched: the batch's end asks again, and this was no frame
-        self._started = time.monotonic()
+        now = time.monotonic()
+        if self._due is None:
+            self._due = now
+        if now - self._due < SETTLE and _refresh_on_its_way(screen):
+            self._pending = asyncio.get_running_loop().call_later(SETTLE / 8, self._frame)
+            return
+        self._due = None
+        self._started = now
         try:
             screen._on_timer_update()
         except Exception as error:  # noqa: BLE001 - as Textual's timer: the app reports it
             screen.app._handle_exception(error)
         finally:
             self._ended = time.monotonic()
+
+
+def _refresh_on_its_way(screen: Screen[Any]) -> bool:
+    return any(widget._repaint_required or widget._layout_required
+               for widget in screen.walk_children(Widget))
 
 
 def use_frame_pacing(screen: Screen[Any]) -> None:
