@@ -71,3 +71,30 @@ async def test_a_scrolling_transcript_grows_without_a_screen_layout() -> None:
         transcript.entries_changed()
         await pilot.pause()
         assert transcript.scroll_y == 0 and "message 1" in "\n".join(screen_text(app))
+
+
+class PaneWithTrack(PaneAndFooter):
+    CSS = "Transcript { height: 1fr; overflow-y: scroll; }"  # as the console has it
+
+
+async def test_a_pane_at_its_newest_message_stays_there_through_the_wire_view() -> None:
+    """With the scrollbar track always there, nothing lays the screen out when F2 makes
+    every message taller: the pane scrolls to the end itself, as an anchored one would
+    through a layout, unless the agent has scrolled up."""
+    conversation = Conversation(CHANNEL)
+    for number in range(1, 30):
+        conversation.add(entry(number))
+    async with PaneWithTrack().run_test(size=(80, 20)) as pilot:
+        transcript = pilot.app.query_one(Transcript)
+        transcript.show(conversation)
+        await pilot.pause()
+        assert transcript.scroll_y == transcript.max_scroll_y > 0
+        transcript.raw_mode = True
+        await pilot.pause()
+        assert transcript.scroll_y == transcript.max_scroll_y  # still at the newest
+        assert "message 29" in "\n".join(screen_text(pilot.app))
+        transcript.scroll_to(y=0, animate=False)  # the agent reads back: F2 keeps it
+        await pilot.pause()
+        transcript.raw_mode = False
+        await pilot.pause()
+        assert transcript.scroll_y == 0

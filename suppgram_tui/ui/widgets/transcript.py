@@ -219,7 +219,10 @@ class Transcript(ScrollView, can_focus=True):
             self.line_count = self._lay_out(entries, 0, self.new_after, old_heights)
             self._lines.keep_only(self._heights)  # entries dropped or redrawn differently go
         line = self.line_count
-        if self._grow(Size(width, line)) and follow:  # no layout to scroll it: now
+        # no layout to scroll it (nor to keep an anchored pane at its end, as Textual's
+        # layout does: the agent at the newest message stays there through F2): now
+        if self._grow(Size(width, line)) and (
+                follow or self._anchored and not self._anchor_released):
             self._scroll_to(None, self.max_scroll_y, animate=False, release_anchor=False)
         elif follow and not self._end_pending:
             self._end_pending = True
