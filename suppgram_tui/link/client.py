@@ -16,6 +16,7 @@ from suppgram_tui.model import ConnectionState
 from .chat_sdk import ChatSdkCalls
 from .errors import KeysRejected, LinkRequestError, PublishRefused, is_transient, refusal
 from .events import (
+    STATE_PREFIX,
     ConnectionChanged,
     Features,
     LinkEvent,
@@ -24,7 +25,7 @@ from .file_sharing import FileSharing
 from .group_watch import GroupWatch
 from .history_calls import HistoryCalls
 from .probe import probe_keyset
-from .receiver import STATE_PREFIX, Receiver
+from .receiver import Receiver
 from .refusals import GRANT_HINT
 from .sdk import call, make_client
 from .settings import LinkSettings

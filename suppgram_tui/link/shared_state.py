@@ -14,7 +14,7 @@ from pubnub.models.consumer.objects_v2.page import Next
 from pubnub.pubnub_asyncio import PubNubAsyncio
 
 from .errors import ConflictError, LinkRequestError
-from .receiver import STATE_PREFIX
+from .events import STATE_PREFIX
 from .sdk import fresh, with_body
 
 log = logging.getLogger(__name__)

@@ -13,8 +13,8 @@ from pubnub.models.consumer.v3.group import Group
 from suppgram_tui.converters import ChatSdkConverter
 from suppgram_tui.inbox import ConnectionStatus
 from suppgram_tui.inbox.thread import thread_channel, thread_parent
+from suppgram_tui.link.envelopes import decode_envelope
 from suppgram_tui.link.events import MalformedEnvelope, MembershipChanged
-from suppgram_tui.link.receiver import decode_envelope
 from suppgram_tui.link.sdk import call
 from suppgram_tui.model import ConnectionState
 from tests.helpers.inbox_harness import InboxHarness, link_settings

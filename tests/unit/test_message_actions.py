@@ -4,8 +4,8 @@ now (issue 14 item 7)."""
 from __future__ import annotations
 
 from suppgram_tui.inbox.message_actions import MessageActions
+from suppgram_tui.link.envelopes import decode_envelope
 from suppgram_tui.link.events import MalformedEnvelope, MessageActionChanged
-from suppgram_tui.link.receiver import decode_envelope
 
 
 def envelope(event: str, data: dict) -> dict:
