@@ -9,7 +9,10 @@ from suppgram_tui.converters import WireMessage
 from suppgram_tui.model import ConnectionState
 
 STATE_PREFIX = "suppgram-state."
-"""Shared state lives on `suppgram-state.<channel>`: never a conversation of its own."""
+"""Shared state lives on `suppgram-state.<channel>`: never a conversation of its own.
+Not on the customer's channel: customers never see assignees or tags, and their SDKs
+never receive App Context events (which stop SDK 10.8's receive loop, reference §12.1).
+Consoles watch `suppgram-state.*`."""
 
 @dataclass(frozen=True, slots=True)
 class SignalReceived:
