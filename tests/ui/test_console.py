@@ -300,3 +300,26 @@ async def test_enter_sends_everything_typed_before_it_even_when_keys_come_fast(
         await wait_until(lambda: any(m.publisher == "support" for m in heard.messages))
         reply = next(m for m in heard.messages if m.publisher == "support")
         assert reply.message["text"] == "late"
+
+
+async def test_undo_in_another_conversation_brings_back_nothing_of_the_last(
+        local_server, tmp_path, customers):
+    """Moving on with an empty composer keeps it as it is (no redraw), but not its
+    undo history: Ctrl+Z must not bring one customer's words into another's reply."""
+    from suppgram_tui.ui.widgets.composer import Composer
+    await open_conversation(customers("hal"), "hal-support", "hi from hal")
+    await open_conversation(customers("ivy"), "ivy-support", "hi from ivy")
+    app = console_app(local_server.origin, tmp_path / "ann.json")
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await wait_ready(app)
+        await wait_until(lambda: "hi from ivy" in transcript_text(app))
+        await pilot.press("tab", *"about your card ending 4242")
+        composer = screen.query_one(Composer)
+        assert composer.text == "about your card ending 4242"
+        await pilot.press(*["backspace"] * len(composer.text))
+        assert composer.text == ""
+        await pilot.press("escape", "down")
+        await wait_until(lambda: "hi from hal" in transcript_text(app))
+        await pilot.press("tab", "ctrl+z")
+        await pilot.pause()
+        assert screen.channel == "hal-support" and composer.text == ""

@@ -172,6 +172,8 @@ class ConsoleScreen(FileActions, ConversationActions):
         draft = self.inbox.show(channel)
         if composer.text != draft:  # loading redraws it: no draft on either side, no need
             composer.load_text(draft)
+        else:  # but undo must not bring back what was written in the last one
+            composer.history.clear()
 
     def _open(self) -> None:
         """The agent chose the shown conversation (Enter, a click, the composer)."""
