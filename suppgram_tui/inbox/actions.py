@@ -196,8 +196,8 @@ class Actions:
         try:
             custom = conversation.shared_state()
             _, etag = await self.transport.ensure_conversation_state(conversation.channel)
-            conversation.etag = await self.transport.update_conversation_state(
-                conversation.channel, custom, etag or "")
+            conversation.move_to_version(await self.transport.update_conversation_state(
+                conversation.channel, custom, etag or ""), over=etag)
         except (ConflictError, LinkRequestError) as error:
             log.info("could not write state of %s: %s", conversation.channel, error)
 
@@ -206,6 +206,11 @@ class Actions:
     def state_changed(self, event: ChannelStateChanged) -> None:
         conversation = self.conversations.get(event.channel)
         if conversation is None:
+            return
+        if event.etag is not None and event.etag in conversation.superseded:
+            # App Context events come on the subscribe loop, reads and writes on their own
+            # requests: a resolve's event landing after the reopen it led to must not undo it
+            log.info("ignored an older state of %s (%s)", event.channel, event.etag)
             return
         if event.removed:
             conversation.apply_shared_state({}, None)

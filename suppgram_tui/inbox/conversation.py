@@ -22,6 +22,9 @@ __all__ = ["PENDING_SORT_KEY", "Author", "Conversation", "ConversationFilter",
 SYSTEM_KINDS = {MessageKind.RESOLVED, MessageKind.POSTPONED, MessageKind.RATED}
 MAX_KEPT_ENTRIES = 1000
 """Messages kept in memory per conversation; older ones are re-read on scroll-up."""
+KEPT_VERSIONS = 8
+"""Superseded shared-state versions remembered per conversation (a late event is one
+or two versions old)."""
 MAX_SET_ASIDE = 50
 """Ignored messages kept per conversation for the raw view."""
 
@@ -36,6 +39,9 @@ class Conversation:
     assignee: str | None = None
     tags: list[str] = field(default_factory=list)
     etag: str | None = None
+    superseded: tuple[str, ...] = ()
+    """The shared state's last versions before `etag`: an App Context event carrying one
+    of them arrived after a newer read or write, and is old news."""
     entries: list[Entry] = field(default_factory=list)
     """In timetoken order (unstamped last), each timetoken once: found by bisection (a
     set of them beside cost ~2 KB a conversation, 20 MB at 10,000)."""
@@ -158,6 +164,14 @@ class Conversation:
         tags = custom.get("tags")
         self.tags = [t for t in str(tags).split(",") if t] if tags else []
         self.changed_by = str(custom.get("by") or "") or None
+        self.move_to_version(etag)
+
+    def move_to_version(self, etag: str | None, *, over: str | None = None) -> None:
+        """The shared state is at `etag` now; the one before (and `over`, the version a
+        write replaced, if this console had not seen it) is superseded."""
+        for old in (self.etag, over):
+            if old is not None and old != etag and old not in self.superseded:
+                self.superseded = (*self.superseded[-(KEPT_VERSIONS - 1):], old)
         self.etag = etag
 
 

@@ -7,6 +7,7 @@ import asyncio
 
 from suppgram_tui.inbox import ConversationAction, awareness
 from suppgram_tui.link import group_watch
+from suppgram_tui.link.events import ChannelStateChanged
 from suppgram_tui.local_pubnub import LocalPubNub
 from suppgram_tui.model import ConversationState
 from tests.helpers.inbox_harness import InboxHarness, customer_payload, open_conversation
@@ -111,3 +112,27 @@ async def test_an_empty_or_emptied_channel_group_is_said_on_the_status_line(
     finally:
         await ann.stop()
         await server.stop()
+
+
+async def test_a_resolve_landing_after_the_reopen_it_led_to_does_not_undo_it(
+        harnesses, customers):
+    """App Context events come on the subscribe loop, reads and writes on their own
+    requests: the resolve's event can reach a console after the customer's next message
+    reopened the conversation there. That version is old news and is ignored (it put the
+    conversation back to resolved and bob's: a reply then asked first, forever)."""
+    customer = customers("cust-r3")
+    await open_conversation(customer, "r3", "hello")
+    ann, bob = await harnesses("ann"), await harnesses("bob")
+    await bob.inbox.apply(ConversationAction.CLAIM, "r3")
+    await bob.inbox.apply(ConversationAction.RESOLVE, "r3")
+    conversation = ann.inbox.conversations["r3"]
+    await wait_until(lambda: conversation.state is ConversationState.RESOLVED)
+    resolved = (conversation.shared_state(), conversation.etag)
+    assert resolved[0]["assignee"] == "bob" and resolved[1]
+    await customer.publish().channel("r3").message(customer_payload("one more")).future()
+    await wait_until(lambda: conversation.state is ConversationState.NEW
+                     and conversation.etag not in (None, resolved[1]))
+    late = ChannelStateChanged("r3", resolved[0], resolved[1])
+    ann.links[-1]._emit(late)  # as the link hands on what the subscribe loop read
+    await asyncio.sleep(0.1)
+    assert conversation.state is ConversationState.NEW and conversation.assignee is None

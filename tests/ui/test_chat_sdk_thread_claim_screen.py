@@ -3,8 +3,6 @@ it claims: the header stops saying unassigned."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from textual.widgets import Input
 
@@ -61,10 +59,8 @@ async def test_a_thread_answer_asks_first_in_bobs_conversation_and_claims_a_free
                 # this console knows it is resolved before the customer writes again: a
                 # message arriving first would meet an open conversation and reopen nothing
                 await wait_until(lambda: conversation.state is ConversationState.RESOLVED)
-                # the resolve's App Context event can land after the hint that told this
-                # console first; arriving after the reopen it would win (a known race,
-                # not what this test is about): let it land
-                await asyncio.sleep(1.5)
+                # the resolve's App Context event may land after the reopen: old news, it
+                # is ignored (tests/inbox/test_awareness.py)
                 await hana.ask("send one more thing")  # back in the queue, nobody's
                 await wait_until(lambda: conversation.assignee is None)
                 await pilot.press("enter")  # free now: no question, and it is mine
