@@ -180,7 +180,21 @@ class Transcript(ScrollView, can_focus=True):
         return seen
 
     def watch_raw_mode(self) -> None:
+        """The wire view changes every message's height: the message at the top stays at
+        the top (at the newest, the pane stays there: `_relayout`)."""
+        following = self.scroll_y >= self.max_scroll_y - 1
+        top = self._entry_at(int(self.scroll_y))
         self._relayout(follow=False)
+        if top is not None and not following:
+            start = next((self._starts[part] for part, (entry, _, _)
+                          in enumerate(self._parts) if entry is top), None)
+            if start is not None:
+                self.scroll_to(y=start, animate=False)
+
+    def _entry_at(self, line: int) -> Entry | None:
+        if not self._parts or not 0 <= line < self.line_count:
+            return None
+        return self._parts[bisect_right(self._starts, line) - 1][0]
 
     def on_resize(self) -> None:
         self._relayout(follow=self.scroll_y >= self.max_scroll_y - 1)
