@@ -23,6 +23,7 @@ from suppgram_tui.text import visible
 
 from .bridge import InboxBridge
 from .cache_cycles import free_drawn_lines
+from .frame_pacing import input_arrived
 from .screens.connecting import ConnectingScreen
 from .screens.console import ConsoleScreen
 from .screens.quit_confirm import QuitConfirmScreen
@@ -88,6 +89,11 @@ class SuppgramConsole(App[None]):
         if origin == "LOCAL" and link.origin:  # --local and --origin alike
             origin = f"LOCAL {link.origin}"
         return f"{origin} · keyset {keyset_label(link.subscribe_key)}"
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            input_arrived(self.screen)  # its frame comes as soon as it is handled
+        await super().on_event(event)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """Snapshots need a still cursor, on every screen (prompts and simulator too)."""

@@ -15,6 +15,7 @@ from typing import Any
 import pyte
 from textual._xterm_parser import XTermParser
 
+from suppgram_tui.ui.frame_pacing import BREATHER, FramePacer
 from tests.helpers.console_harness import console_app, transcript_text, wait_ready
 from tests.helpers.inbox_harness import customer_client, customer_payload, open_conversation
 from tests.helpers.wait import wait_until
@@ -104,6 +105,60 @@ async def test_a_down_draws_the_cursor_and_the_conversation_in_one_frame(
                 assert backgrounds[row_of(lines, shown)] != cursor_background
                 lines, backgrounds = terminal.now()
             assert layouts == 0, "moving between conversations laid the screen out"
+    finally:
+        for customer in customers:
+            await customer.stop()
+
+
+async def test_a_down_right_behind_a_frame_does_not_wait_out_the_frame_interval(
+        local_server, tmp_path) -> None:
+    """Frames start at most 60 times a second, but a key's own frame is not held to
+    that: a Down arriving just after a frame began waited up to 16 ms for nothing
+    (bench/scale.py). Checked where the pacer schedules the frame, after the key."""
+    names = ["first-a", "second-b"]
+    customers = [customer_client(local_server.origin, name) for name in names]
+    try:
+        for name, customer in zip(names, customers, strict=True):
+            await open_conversation(customer, f"{name}-support", f"newest from {name}")
+        app = console_app(local_server.origin, tmp_path / "ann.json")
+        async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
+            screen = await wait_ready(app)
+            await wait_until(lambda: "newest from second-b" in transcript_text(app))
+            await asyncio.sleep(0.5)
+            await pilot.pause()
+            pacer = screen._Screen__update_timer  # type: ignore[attr-defined]
+            assert isinstance(pacer, FramePacer)
+            loop = asyncio.get_running_loop()
+            schedules: list[tuple[float, float, float]] = []
+            resume = pacer.resume
+
+            def watched() -> None:
+                resume()
+                if pacer._pending is not None:  # (asked at, frame at, earliest allowed)
+                    schedules.append((loop.time(), pacer._pending.when(),
+                                      pacer._ended + BREATHER))
+
+            pacer.resume = watched  # type: ignore[method-assign]
+            parser = XTermParser()
+            display = app._display
+            drawn: list[float] = []
+
+            def key_behind_the_frame(on_screen: Any, update: Any) -> None:
+                display(on_screen, update)
+                if not drawn:
+                    drawn.append(loop.time())
+                    for event in parser.feed(DOWN):  # the bytes, right behind the frame
+                        app._driver.process_message(event)
+
+            app._display = key_behind_the_frame  # type: ignore[method-assign]
+            screen.query_one("#status").refresh()  # a frame, with the key behind it
+            await wait_until(lambda: "newest from first-a" in transcript_text(app))
+            after_key = [s for s in schedules if drawn and s[0] >= drawn[0]]
+            assert after_key, "the Down asked for no frame"
+            asked_at, frame_at, earliest = after_key[0]
+            assert frame_at <= max(asked_at, earliest) + 0.001, (
+                f"the Down's frame was put {(frame_at - asked_at) * 1000:.1f} ms after "
+                f"it was handled: the frame interval waited out")
     finally:
         for customer in customers:
             await customer.stop()
