@@ -43,7 +43,7 @@ def test_the_channel_only_where_room_is_left() -> None:
     assert header.line(200)[-1].text == "customer-7f3a9c21-support"
     at_80 = [part.text for part in header.line(47)]  # the pane's width at 80 columns
     assert "customer-7f3a9c21-support" not in at_80, at_80
-    assert at_80[:3] == ["assigned", "@bob", "carol, dave are viewing"], at_80
+    assert at_80 == ["assigned", "@bob", "2 viewing", "typing…"], at_80  # names: no typing
 
 
 def test_what_does_not_fit_is_shortened_or_left_out_whole() -> None:
@@ -52,11 +52,22 @@ def test_what_does_not_fit_is_shortened_or_left_out_whole() -> None:
     def at(width: int) -> list[str]:
         return [part.text for part in header.line(width)]
 
-    assert at(38) == ["assigned", "@bob", "2 agents viewing"]
-    assert at(62)[-1] == "typing…"  # no room for more than a stub of the name: none
+    assert at(38) == ["assigned", "@bob", "2 viewing", "typing…"]
+    assert at(62)[-1] == "● customer-7f3a9c21"  # the viewers' names made room for it
     assert at(68)[-1] == "● customer-7f…"
     assert at(90)[-1] == "#vip +2"
     assert at(98)[-1] == "#vip #refund #shipping"
+
+
+def test_at_80_columns_a_viewer_leaves_room_for_the_customer() -> None:
+    """A new-user QA pass at 80 x 24: with another agent viewing, the header lost the
+    customer's name; their names say it shorter to let it in."""
+    header = header_for(Conversation(
+        "jane-support", state=ConversationState.NEW, customer_id="jane",
+        customer_name="Jane Doe", customer_online=True, viewers={"carol"}))
+    at_80 = [part.text for part in header.line(47)]  # the pane's width at 80 columns
+    assert at_80 == ["new", "unassigned", "1 viewing", "● Jane Doe"], at_80
+    assert [part.text for part in header.line(120)][2] == "carol is viewing"
 
 
 def test_nothing_open_says_nothing_here() -> None:

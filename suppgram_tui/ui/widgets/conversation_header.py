@@ -18,8 +18,6 @@ from textual.widget import Widget
 from suppgram_tui.inbox import Conversation
 from suppgram_tui.text import one_line
 
-from ..formatting import plural
-
 SEPARATOR = " · "
 SHORTEST_NAME = 10
 """Cells below which a customer's name is left out rather than cut to a stub."""
@@ -34,6 +32,8 @@ class Part:
     shorter: str | None = None
     cuttable: bool = False
     """A name: may be cut with an ellipsis to fit."""
+    wanted: bool = False
+    """Worth saying the parts before it shorter to fit (the customer, "typing…")."""
 
 
 class ConversationHeader(Widget):
@@ -67,12 +67,12 @@ class ConversationHeader(Widget):
             names = sorted(one_line(name, 20) for name in view.viewers)
             verb = "is" if len(names) == 1 else "are"
             parts.append(Part(f"{', '.join(names)} {verb} viewing", "italic",
-                              shorter=f"{plural(len(names), 'agent')} viewing"))
+                              shorter=f"{len(names)} viewing"))
         if view.customer_typing:
-            parts.append(Part("typing…", "italic"))
+            parts.append(Part("typing…", "italic", wanted=True))
         dot = "●" if view.customer_online else "○"
         parts.append(Part(f"{dot} {one_line(view.customer_label or 'customer', 60)}",
-                          cuttable=True))
+                          cuttable=True, wanted=True))
         if view.customer_email:
             parts.append(Part(one_line(view.customer_email, 60), "dim", cuttable=True))
         if view.tags:
@@ -83,17 +83,14 @@ class ConversationHeader(Widget):
         return parts
 
     def line(self, width: int) -> list[Part]:
-        """The parts as they fit in `width` cells, in order."""
-        shown: list[Part] = []
-        used = 0
-        for part in self.parts():
-            room = width - used - (cell_len(SEPARATOR) if shown else 0)
-            fitted = _fit(part, room)
-            if fitted is None:
-                break
-            shown.append(fitted)
-            used = width - room + cell_len(fitted.text)
-        return shown
+        """The parts as they fit in `width` cells, in order. When "typing…" or the
+        customer would be left out, the parts before say it shorter if that lets them
+        in: at 80 columns "carol is viewing" left no room for the customer's name, "1
+        viewing" does."""
+        parts = self.parts()
+        shown = _fitted(parts, width)
+        tighter = _fitted([_shortest(part) for part in parts], width)
+        return tighter if _wanted(tighter) > _wanted(shown) else shown
 
     def render(self) -> Content:
         line = Content("")
@@ -104,14 +101,37 @@ class ConversationHeader(Widget):
         return line
 
 
+def _fitted(parts: list[Part], width: int) -> list[Part]:
+    shown: list[Part] = []
+    used = 0
+    for part in parts:
+        room = width - used - (cell_len(SEPARATOR) if shown else 0)
+        fitted = _fit(part, room)
+        if fitted is None:
+            break
+        shown.append(fitted)
+        used = width - room + cell_len(fitted.text)
+    return shown
+
+
+def _wanted(parts: list[Part]) -> int:
+    return sum(part.wanted for part in parts)
+
+
+def _shortest(part: Part) -> Part:
+    if part.shorter is not None and cell_len(part.shorter) < cell_len(part.text):
+        return Part(part.shorter, part.style, cuttable=part.cuttable, wanted=part.wanted)
+    return part
+
+
 def _fit(part: Part, room: int) -> Part | None:
     if cell_len(part.text) <= room:
         return part
     if part.shorter is not None and cell_len(part.shorter) <= room:
-        return Part(part.shorter, part.style)
+        return Part(part.shorter, part.style, wanted=part.wanted)
     if part.cuttable and room >= SHORTEST_NAME:
         text = part.text
         while cell_len(text) > room - 1:
             text = text[:-1]
-        return Part(text + "…", part.style)
+        return Part(text + "…", part.style, wanted=part.wanted)
     return None
