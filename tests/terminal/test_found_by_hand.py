@@ -50,3 +50,25 @@ async def test_alt_up_with_the_cursor_in_the_composer_opens_the_one_above(opened
     await view.wait_until(lambda: " dana · " in view.header
                           and not re.match(r"[●○] dana +\d ", view.list_row("dana")), 20,
                           "dana open and read")
+
+
+async def test_pgup_and_pgdn_in_the_reply_box_page_the_conversation(console, customers):
+    """F1 named no key to read back through a conversation while writing; PgUp in the
+    reply box did nothing (TextArea paged its own three lines). It pages the pane now,
+    the half-written reply untouched and still sent whole."""
+    dana = await customers("dana", *(f"line {number} from dana" for number in range(40)))
+    view = await console(80, 24)
+    await view.wait_until(lambda: "line 39 from dana" in view.list_text(), 20, "listed")
+    view.key("enter")
+    await view.wait_until(lambda: "line 39 from dana" in view.transcript_text(), 20, "open")
+    view.type_burst("half a reply")
+    view.key("pageup", "pageup")  # in the same burst, right behind the typing
+    await view.wait_until(lambda: "line 39 from dana" not in view.transcript_text(), 20,
+                          "the pane paged up")
+    lines = [int(n) for n in re.findall(r"line (\d+) from dana", view.transcript_text())]
+    assert lines and max(lines) < 35, view.transcript_text()
+    view.key("pagedown", "pagedown", "pagedown")
+    await view.wait_until(lambda: "line 39 from dana" in view.transcript_text(), 20,
+                          "back at the newest message")
+    view.type_burst(" and the rest\r")
+    assert await view.replies_received(dana) == ["half a reply and the rest"]

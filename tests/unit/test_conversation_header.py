@@ -54,7 +54,9 @@ def test_what_does_not_fit_is_shortened_or_left_out_whole() -> None:
 
     assert at(38) == ["assigned", "@bob", "2 viewing", "typing…"]
     assert at(62)[-1] == "● customer-7f3a9c21"  # the viewers' names made room for it
-    assert at(68)[-1] == "● customer-7f…"
+    assert at(55)[-1] == "● customer-7f3…"  # cut either way: the names stay
+    assert at(55)[2] == "2 viewing"
+    assert at(68)[-1] == "● customer-7f3a9c21"  # whole once the names make way
     assert at(90)[-1] == "#vip +2"
     assert at(98)[-1] == "#vip #refund #shipping"
 
@@ -68,6 +70,16 @@ def test_at_80_columns_a_viewer_leaves_room_for_the_customer() -> None:
     at_80 = [part.text for part in header.line(47)]  # the pane's width at 80 columns
     assert at_80 == ["new", "unassigned", "1 viewing", "● Jane Doe"], at_80
     assert [part.text for part in header.line(120)][2] == "carol is viewing"
+
+
+def test_a_customer_id_is_not_cut_where_a_shorter_viewer_lets_it_show_whole() -> None:
+    """Seen at 80 x 24: "new · unassigned · bob is viewing · ● load-7-00…", the end of
+    the id (what tells customers apart) cut off."""
+    header = header_for(Conversation(
+        "load-7-0000-support", state=ConversationState.NEW, customer_id="load-7-0000",
+        customer_online=True, viewers={"bob"}))
+    assert [part.text for part in header.line(47)] == \
+        ["new", "unassigned", "1 viewing", "● load-7-0000"]
 
 
 def test_nothing_open_says_nothing_here() -> None:

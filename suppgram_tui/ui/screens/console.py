@@ -204,6 +204,14 @@ class ConsoleScreen(FileActions, ConversationActions):
 
     # composing --------------------------------------------------------------------------
 
+    @on(Composer.Page)
+    def page_conversation(self, message: Composer.Page) -> None:
+        transcript = self.query_one(Transcript)
+        if message.step < 0:
+            transcript.scroll_page_up(animate=False)
+        else:
+            transcript.scroll_page_down(animate=False)
+
     @on(Composer.UnknownCanned)
     def unknown_canned(self, message: Composer.UnknownCanned) -> None:
         self.notify(f"{message.explanation} Save one from the command palette (Ctrl+P).",

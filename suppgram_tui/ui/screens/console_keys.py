@@ -81,6 +81,8 @@ HELP: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("Ctrl+J  Alt+Enter", "new line in the reply"),
         ("/name  Tab", "insert the canned reply called name (save one from Ctrl+P)"),
         ("typing in the list", "writes in the reply box"),
+        ("PgUp  PgDn", "in the reply box: read back through the conversation above"),
+        ("Shift+Tab", "in the reply box: into the conversation (↑ ↓ Home End scroll it)"),
         ("Esc", "back to the list"),
     )),
     ("The open conversation", (

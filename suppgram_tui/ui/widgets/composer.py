@@ -19,6 +19,10 @@ from suppgram_tui.text import one_line, visible
 from .focus_move import move_focus_in_order, pass_on_queued_keys
 from .in_order import run_own_binding
 
+PAGE_KEYS = {"pageup": -1, "pagedown": 1}
+"""PgUp/PgDn in the reply box page the conversation above it (as in irssi or WeeChat): a
+box of a few lines has no pages of its own, and the agent reads back while writing."""
+
 
 class Composer(TextArea):
     """A multi-line reply box with `/name` canned replies."""
@@ -35,6 +39,13 @@ class Composer(TextArea):
 
     class Typing(Message):
         """The agent typed something (for the typing indicator)."""
+
+    class Page(Message):
+        """PgUp (-1) or PgDn (1) was pressed here: the conversation pane pages."""
+
+        def __init__(self, step: int) -> None:
+            super().__init__()
+            self.step = step
 
     class UnknownCanned(Message):
         """`/name` was sent but no canned reply has that name."""
@@ -98,6 +109,10 @@ class Composer(TextArea):
             event.prevent_default()
             event.stop()
             self.action_submit()
+        elif event.key in PAGE_KEYS:
+            event.prevent_default()
+            event.stop()
+            self.post_message(self.Page(PAGE_KEYS[event.key]))
         elif not await run_own_binding(self, event) and event.key == "shift+tab":
             move_focus_in_order(self, event)  # the keys behind it go with the focus
 

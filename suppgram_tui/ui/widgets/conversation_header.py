@@ -34,6 +34,8 @@ class Part:
     """A name: may be cut with an ellipsis to fit."""
     wanted: bool = False
     """Worth saying the parts before it shorter to fit (the customer, "typing…")."""
+    cut: bool = False
+    """Shortened with an ellipsis: a name that lost its end (customer ids differ there)."""
 
 
 class ConversationHeader(Widget):
@@ -84,9 +86,9 @@ class ConversationHeader(Widget):
 
     def line(self, width: int) -> list[Part]:
         """The parts as they fit in `width` cells, in order. When "typing…" or the
-        customer would be left out, the parts before say it shorter if that lets them
-        in: at 80 columns "carol is viewing" left no room for the customer's name, "1
-        viewing" does."""
+        customer would be left out or cut, the parts before say it shorter if that lets
+        them in whole: at 80 columns "bob is viewing" cut "load-7-0000" to "load-7-00…",
+        "1 viewing" leaves room for all of it."""
         parts = self.parts()
         shown = _fitted(parts, width)
         tighter = _fitted([_shortest(part) for part in parts], width)
@@ -114,8 +116,10 @@ def _fitted(parts: list[Part], width: int) -> list[Part]:
     return shown
 
 
-def _wanted(parts: list[Part]) -> int:
-    return sum(part.wanted for part in parts)
+def _wanted(parts: list[Part]) -> tuple[int, int]:
+    """How many wanted parts are shown, and how many of them whole."""
+    wanted = [part for part in parts if part.wanted]
+    return len(wanted), sum(not part.cut for part in wanted)
 
 
 def _shortest(part: Part) -> Part:
@@ -133,5 +137,5 @@ def _fit(part: Part, room: int) -> Part | None:
         text = part.text
         while cell_len(text) > room - 1:
             text = text[:-1]
-        return Part(text + "…", part.style, wanted=part.wanted)
+        return Part(text + "…", part.style, wanted=part.wanted, cut=True)
     return None
