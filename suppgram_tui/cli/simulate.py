@@ -65,6 +65,10 @@ def simulate_command(user_id: str | None, channel: str | None, group: str,
     # what it logs is said on screen or stdout already; never Python's bare stderr fallback
     logging.getLogger("suppgram_tui").addHandler(logging.NullHandler())
     if customers is not None:
+        # the report line says what failed, in words: not the SDK's own log lines
+        for name in ("pubnub", "httpx"):
+            logging.getLogger(name).addHandler(logging.NullHandler())
+            logging.getLogger(name).propagate = False
         for note in settings.notes:
             click.echo(note, err=True)
         asyncio.run(_load(settings, converter, customers=customers, rate=rate,

@@ -129,8 +129,10 @@ class PubNubLink(HistoryCalls):
             except LinkRequestError as error:
                 if error.status_code:
                     raise
+                words = str(error) if str(error).startswith("cannot reach") \
+                    else f"cannot reach PubNub ({error})"
                 self._emit(ConnectionChanged(ConnectionState.RECONNECTING,
-                                             f"cannot reach PubNub ({error}); retrying"[:200]))
+                                             f"{words}; retrying"[:200]))
             await asyncio.sleep(delay)
             delay = min(delay * 2, MAX_CONNECT_BACKOFF)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .refusals import describe_failure, key_problem
+from .unreached import unreached_words
 
 
 class LinkRequestError(Exception):
@@ -22,6 +23,8 @@ class LinkRequestError(Exception):
         """PubNub's error body as JSON, when it answered one."""
         self.operation = operation
         info = getattr(data, "information", data)
+        if self.status_code is None:  # no answer at all: where, and why
+            info = unreached_words(getattr(data, "exception", None)) or info
         self.detail = str(info)
         """What PubNub (or the SDK) said, without the status code."""
         self.key_problem: str | None = key_problem(self.status_code, self.body)

@@ -6,12 +6,12 @@ failed…]", naming TLS even when it is off: the agent needs where, and why.
 
 from __future__ import annotations
 
-import socket
 import ssl
 
 import aiohttp
 
 from .errors import LinkRequestError
+from .unreached import os_error_words
 
 
 class Unreachable(LinkRequestError):
@@ -34,11 +34,4 @@ def _why(error: aiohttp.ClientConnectorError) -> str:
         return "its TLS certificate was not accepted"
     if isinstance(cause, ssl.SSLError):
         return "TLS failed: is the server speaking plain HTTP?"
-    if isinstance(cause, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(cause, socket.gaierror):
-        return "no such host name"
-    if isinstance(cause, TimeoutError):
-        return "no answer"
-    words = getattr(cause, "strerror", None) or str(cause) or type(cause).__name__
-    return str(words).rstrip(".").lower()[:80]
+    return os_error_words(cause)

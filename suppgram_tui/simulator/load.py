@@ -27,13 +27,17 @@ FOLLOW_UPS = [
 class LoadReport:
     customers: int = 0
     sent: int = 0
+    """Messages PubNub acknowledged."""
     failed: int = 0
+    """Messages that could not be published (counted apart from `sent`)."""
+    last_failure: str = ""
     elapsed: float = 0.0
 
     def line(self) -> str:
         rate = self.sent / self.elapsed if self.elapsed else 0.0
+        why = f" (last: {self.last_failure})" if self.failed else ""
         return (f"{self.customers} customers, {self.sent} messages sent ({rate:.1f}/s), "
-                f"{self.failed} failed, {self.elapsed:.0f}s")
+                f"{self.failed} failed{why}, {self.elapsed:.0f}s")
 
 
 async def run_load(simulation: Simulation, *, customers: int, rate: float,
@@ -61,9 +65,11 @@ async def run_load(simulation: Simulation, *, customers: int, rate: float,
         else:
             text = chooser.choice(FOLLOW_UPS).format(n=chooser.randint(1000, 9999))
         record = await simulation.say(user_id, text)
-        result.sent += 1
         if record.error:
             result.failed += 1
+            result.last_failure = record.error.removeprefix("publish failed: ")
+        else:
+            result.sent += 1
         result.elapsed = time.monotonic() - started
         if report is not None and time.monotonic() - last_report >= report_every:
             last_report = time.monotonic()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -212,3 +213,27 @@ async def test_simulate_local_on_a_taken_port_falls_back_and_its_hint_works_past
         await process.wait()
     finally:
         stop(taken)
+
+
+# found by hand: the load simulator while the server is gone ------------------------------
+
+def test_simulate_load_counts_what_failed_apart_and_says_why_in_words():
+    """With the server gone mid-run it counted every attempt as "sent" and the SDK
+    printed "session.request exception: All connection attempts failed" on each."""
+    served = serve(base_env())
+    process = subprocess.Popen(
+        [CLI, "simulate", "--origin", served.origin, "--customers", "1", "--rate", "10",
+         "--duration", "6"], env=base_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True)
+    assert process.stdout is not None
+    assert "Customers on" in process.stdout.readline()
+    first = process.stdout.readline()  # the first report, 5 s in: the server was there
+    stop(served)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert " 0 failed" in first, first
+    last = out.strip().splitlines()[-1]
+    sent, failed = (int(n) for n in re.findall(r"(\d+) messages sent .* (\d+) failed", last)[0])
+    assert failed > 0 and sent + failed <= 61, last
+    assert f"(last: cannot reach {served.origin} (connection refused))" in last, last
+    assert "session.request" not in err and "Traceback" not in err, err
