@@ -45,3 +45,26 @@ def test_segments_match_rich_text_at_every_width(left: list[Piece],
         new = two_sided(left, right, width, BASE)
         assert new.cell_length == width
         assert cells(new) == cells(old), width
+
+
+def test_a_long_customer_id_is_cut_before_the_unread_badge_never_the_badge() -> None:
+    """Seen by a new user: "● jane.doe-longname-cust… 19s" with its unread count gone,
+    where short ids showed theirs."""
+    from datetime import datetime, timezone
+
+    from suppgram_tui.inbox import Conversation
+    from suppgram_tui.ui.widgets.conversation_row import render_row
+
+    view = Conversation("jane.doe-longname-customer-7f3a9c21-acme-support",
+                        customer_id="jane.doe-longname-customer-7f3a9c21-acme", unread=2)
+    for width in (28, 40, 60):
+        first, _ = render_row(view, lambda name: Style(), selected=False, width=width,
+                              now=datetime.now(timezone.utc), console=Console(width=200))
+        text = first.text
+        assert first.cell_length == width
+        assert " 2 " in text, (width, text)
+        assert "jane.doe" in text, (width, text)
+        assert ("…" in text) == (width < 60), (width, text)  # the id cut where it must be
+    wide, _ = render_row(view, lambda name: Style(), selected=False, width=80,
+                         now=datetime.now(timezone.utc), console=Console(width=200))
+    assert "jane.doe-longname-customer-7f3a9c21-acme  2 " in wide.text

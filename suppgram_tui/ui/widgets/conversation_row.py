@@ -39,8 +39,9 @@ def render_row(view: Conversation, style: Callable[[str], Style], *, selected: b
                            style("conversation-list--online") if view.customer_online
                            else dim),
                           (name, style("conversation-list--unread") if view.unread else None)]
-    if view.unread:
-        first += [(" ", None), (f" {view.unread} ", style("conversation-list--badge"))]
+    badge: list[Piece] = []
+    if view.unread:  # kept whole: a long customer id is cut before it, never the count
+        badge = [(" ", None), (f" {view.unread} ", style("conversation-list--badge"))]
     right: list[Piece] = []
     if view.customer_typing:
         right.append(("typing… ", dim))
@@ -53,17 +54,27 @@ def render_row(view: Conversation, style: Callable[[str], Style], *, selected: b
     owner = f" @{one_line(view.assignee, 20)}" if view.assignee else ""
     if view.state is ConversationState.RESOLVED:
         owner = " ✓resolved"
-    return (two_sided(first, right, width, base),
+    return (two_sided(first, right, width, base, kept=badge),
             two_sided([("  " + preview, dim)], [(owner + tags, dim)], width, base))
 
 
-def two_sided(left: list[Piece], right: list[Piece], width: int, style: Style) -> Strip:
-    """`left` cut to fit (with an ellipsis), `right` flush right, all on `style`: the
-    same cells and styles as `two_sided_line` with `Text`s of those pieces."""
+def two_sided(left: list[Piece], right: list[Piece], width: int, style: Style, *,
+              kept: list[Piece] | None = None) -> Strip:
+    """`left` cut to fit (with an ellipsis), then `kept` whole (while it fits at all),
+    `right` flush right, all on `style`: the same cells and styles as `two_sided_line`
+    with `Text`s of those pieces."""
     right_cells = sum(cell_len(text) for text, _ in right)
     right_width = min(right_cells, max(width // 2, 0))
     left_width = max(width - right_width - 1, 0)
-    segments = _fitted(left, left_width, style, pad=True)
+    kept_cells = sum(cell_len(text) for text, _ in kept or [])
+    if kept and kept_cells < left_width:
+        segments = _fitted(left, left_width - kept_cells, style, pad=False)
+        segments += _fitted(kept, kept_cells, style, pad=False)
+        drawn = sum(segment.cell_length for segment in segments)
+        if drawn < left_width:
+            segments.append(Segment(" " * (left_width - drawn), style))
+    else:
+        segments = _fitted(left + (kept or []), left_width, style, pad=True)
     segments.append(Segment(" ", style))
     segments += _fitted(right, right_width, style, pad=False)
     return Strip(segments).adjust_cell_length(width, style)
