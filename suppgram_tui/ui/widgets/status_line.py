@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len, set_cell_size
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -59,17 +60,43 @@ class StatusLine(Static):
                  ConnectionState.CONNECTING: "◌ connecting",
                  ConnectionState.RECONNECTING: "◌ reconnecting",
                  ConnectionState.STOPPED: "○ offline"}[state]
+        short = label
         if state is not ConnectionState.CONNECTED and self.pending:
             label += f" with {self.pending} pending repl{'y' if self.pending == 1 else 'ies'}"
+            short += f" ({self.pending} pending)"
         elif self.pending:
             label += f" · {self.pending} sending"
+            short = label
         # what is wrong comes right after the state, so a narrow terminal cuts the
         # origin and the agent's name rather than the reason
-        parts = [label]
-        if self.detail and state is not ConnectionState.CONNECTED:
-            parts.append(self.detail)
-        warnings = [note for note in self.notes if note.startswith("⚠")]
-        parts += [*warnings, self.origin, f"agent {self.agent}", self.groups,
-                  *(note for note in self.notes if not note.startswith("⚠"))]
-        # the agent name, errors and notes quote outside text: controls shown, not obeyed
-        return Content(one_line(" │ ".join(part for part in parts if part), 1000))
+        # (the agent name, errors and notes quote outside text: controls shown, not obeyed)
+        must = [one_line(part, 1000) for part in [
+            self.detail if state is not ConnectionState.CONNECTED else "",
+            *(note for note in self.notes if note.startswith("⚠"))] if part]
+        rest = [one_line(part, 1000) for part in [
+            self.origin, f"agent {self.agent}", self.groups,
+            *(note for note in self.notes if not note.startswith("⚠"))] if part]
+        width = self.content_size.width
+        if width and cell_len(SEPARATOR.join([label, *must])) > width:
+            label = short  # the reason whole matters more than the longer wording
+        return Content(fit_parts([label, *must, *rest], width, cut_first=1 + len(must)))
+
+
+SEPARATOR = " │ "
+
+
+def fit_parts(parts: list[str], width: int, *, cut_first: int) -> str:
+    """The parts that fit in `width` cells, whole, in order: one that does not fit is
+    left out, not cut mid-word ("support: 5/2000 channels" ended "support:"). Only the
+    first `cut_first` (the state and why) are cut with an ellipsis rather than lost.
+    Width 0 (not laid out yet): everything."""
+    if width <= 0:
+        return SEPARATOR.join(parts)
+    line = ""
+    for index, part in enumerate(parts):
+        joined = f"{line}{SEPARATOR}{part}" if line else part
+        if cell_len(joined) <= width:
+            line = joined
+        elif index < cut_first:
+            return set_cell_size(joined, width - 1) + "…"
+    return line
