@@ -181,7 +181,10 @@ class PubNubLink(HistoryCalls):
         return self.pubnub
 
     async def _call(self, request: Any) -> Any:
-        return await call(request, self.requests)
+        result = await call(request, self.requests)
+        if self.receiver is not None:
+            self.receiver.server_answered()
+        return result
 
     # probing -------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from .envelopes import decode_envelope
 from .errors import LinkRequestError
 from .events import ConnectionChanged, LinkEvent
 from .long_poll import LongPoll
+from .sdk import call
 from .unreachable import Unreachable
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,8 @@ class Receiver:
         self.polls = 0
         self.connected = asyncio.Event()
         self._stop = asyncio.Event()
+        self._reachable = asyncio.Event()
+        """Another request just got an answer: a poll backing off tries again now."""
         self._http = LongPoll(pubnub)
 
     async def handshake(self) -> int:
@@ -75,6 +78,12 @@ class Receiver:
             try:
                 if self.cursor == 0:
                     await self.handshake()
+                elif failing:  # a quick request first: the poll may not answer for minutes
+                    await call(self._pubnub.time())
+                    self._deliver(ConnectionChanged(ConnectionState.CONNECTED,
+                                                    resumed_from=self.cursor))
+                    failing, backoff = False, 0.25
+                    self.connected.set()
                 body = await self._poll_until_changed(self.cursor)
                 if body is None:
                     continue  # the channels changed: poll again from the same cursor
@@ -88,7 +97,7 @@ class Receiver:
                     failing, said = True, words
                     self.connected.clear()
                     self._deliver(ConnectionChanged(ConnectionState.RECONNECTING, words))
-                await asyncio.sleep(backoff)
+                await self._back_off(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF)
                 continue
             if failing:
@@ -100,6 +109,20 @@ class Receiver:
 
     def stop(self) -> None:
         self._stop.set()
+
+    def server_answered(self) -> None:
+        """A request on another connection (a reply published, history read) was
+        answered: the server is back, so a poll waiting out its backoff (up to 30 s)
+        polls now and the status line stops saying "reconnecting"."""
+        if not self.connected.is_set():
+            self._reachable.set()
+
+    async def _back_off(self, seconds: float) -> None:
+        self._reachable.clear()
+        try:
+            await asyncio.wait_for(self._reachable.wait(), seconds)
+        except TimeoutError:
+            pass
 
     def watch(self, channels: tuple[str, ...]) -> None:
         """Subscribe to `channels` by name beside the groups from the next poll on; the
@@ -181,7 +204,7 @@ class Receiver:
 def _describe(error: BaseException) -> str:
     if isinstance(error, asyncio.TimeoutError):
         return "the server did not answer in time"
-    if isinstance(error, Unreachable):
+    if isinstance(error, Unreachable) or str(error).startswith("cannot reach"):
         return str(error)[:200]
     if isinstance(error, LinkRequestError) and error.detail == "Server disconnected":
         return "the server closed the connection"  # aiohttp's words for a cut poll

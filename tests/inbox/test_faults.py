@@ -8,6 +8,7 @@ the real SDK on both sides, real TinyDB files and the real app under Pilot.
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
@@ -248,3 +249,28 @@ async def test_reply_sent_while_down_and_console_restarted_is_delivered_once(
             await wait_until(lambda: bob.texts(channel) == texts, timeout=15)
     finally:
         await bob.stop()
+
+
+async def test_the_status_says_connected_as_soon_as_the_server_answers_again(
+        server_process, tmp_path) -> None:
+    """After an outage long enough for the subscribe poll's backoff to grow, a reply
+    got through (✓) while the status line still said "reconnecting … connection
+    refused" for ~20 s more (a new user, in tmux): the poll waited out its backoff, then
+    parked until the server had something (up to 280 s on PubNub) before anything said
+    connected. An answer to any request now wakes it, and it asks the time first."""
+    server = await server_process.start()
+    ann = await InboxHarness(server.origin, tmp_path / "ann.json", "ann").start()
+    try:
+        await wait_until(lambda: ann.inbox.connection is ConnectionState.CONNECTED)
+        await server.kill()
+        await wait_until(lambda: ann.inbox.connection is ConnectionState.RECONNECTING)
+        await asyncio.sleep(8)  # the poll now backs off 8 to 16 s between tries
+        await server.start()
+        await ann.link.online()  # any request answered (here a presence one)
+        answered = time.monotonic()
+        await wait_until(lambda: ann.inbox.connection is ConnectionState.CONNECTED,
+                         timeout=20)
+        waited = time.monotonic() - answered  # the poll parks 2 s here, 280 s on PubNub
+        assert waited < 1.0, f"said connected {waited:.1f} s after the server answered"
+    finally:
+        await ann.stop()
