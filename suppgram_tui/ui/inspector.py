@@ -17,6 +17,8 @@ LONG_STRING = 200
 """Longer JSON strings (base64 images, say) are shown cut, with their length."""
 KIND_WORDS = {"customer": "sent", "raw": "raw", "support": "reply", "other": "received"}
 """The wire log's one-word column for each record's source."""
+PUBLISH_FAILED = "publish failed: "
+"""How the simulation words a publish PubNub did not take (`Simulation._publish`)."""
 NOTICE_KINDS = frozenset({MessageKind.RESOLVED, MessageKind.POSTPONED})
 """What the support user sends that is no reply: the conversation's outcome."""
 
@@ -60,8 +62,12 @@ def describe(record: WireRecord) -> str:
     if (files := files_words(record.payload)) is not None:
         sections.append(("Files (Chat SDK)", files))
     sections.append(("Envelope", envelope_words(record.envelope)))
-    read = record.error or (f"ignored: {record.ignored}" if record.ignored is not None
-                            else message_words(record.decoded))
+    error = record.error
+    if error is not None and error.startswith(PUBLISH_FAILED):  # PubNub's part, not the
+        sections.append(("Publish failed", error.removeprefix(PUBLISH_FAILED)))  # converter's
+        error = None
+    read = error or (f"ignored: {record.ignored}" if record.ignored is not None
+                     else message_words(record.decoded))
     sections.append(("convert_from_pubnub", read))
     if record.round_trip is not None:
         sections.append(("Round trip", "equal" if record.round_trip

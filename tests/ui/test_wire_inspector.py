@@ -309,3 +309,21 @@ async def test_another_publisher_publishes_under_access_manager_as_a_backend_wou
                 ("order-bot", {"source": "crm"})]
         finally:
             await sim.stop()
+
+
+async def test_a_publish_pubnub_did_not_take_is_under_its_own_heading_not_the_converters():
+    """With the server gone, the failure showed under "convert_from_pubnub", followed by
+    "Round trip equal": an integrator read it as their converter's fault."""
+    server = await LocalPubNub(poll_timeout=2).start()
+    sim = Simulation(link_settings(server.origin), converter=DefaultMessageConverter())
+    try:
+        await sim.add_customer("ivy")
+        await server.stop()
+        record = await sim.say("ivy", "anyone there?")
+        text = describe(record)
+        assert f"▸ Publish failed\ncannot reach {server.origin} (connection refused)" \
+            in text, text
+        read = text.split("▸ convert_from_pubnub\n", 1)[1].split("\n")[0]
+        assert read.startswith("kind=from_customer") and "text='anyone there?'" in read, read
+    finally:
+        await sim.stop()
