@@ -182,6 +182,8 @@ async def test_f1_help_starts_with_what_an_agent_does(console):
     first = next(i for i, line in enumerate(lines) if "Reply to a customer" in line)
     assert "Enter" in lines[first + 1] and "send the reply" in lines[first + 1], lines
     assert not any("cursor" in line.lower() for line in lines[:first + 6]), lines
+    # how to close it is on screen at once at 80 x 24 (it was on its last page only)
+    assert any("F1 or Esc closes it" in line for line in lines[:first]), lines
     view.key("f1")
     await view.wait_until(lambda: "Reply to a customer" not in view.terminal.screen_text(),
                           20, "help closed by F1")

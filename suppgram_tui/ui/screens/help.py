@@ -59,7 +59,10 @@ class HelpScreen(ModalScreen[None]):
         self.sections = sections
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-box"):
+        box = VerticalScroll(id="help-box")
+        box.border_title = "Help · F1 or Esc closes it"  # on screen however far it scrolls
+        box.border_subtitle = "↑ ↓ PgUp PgDn scroll"
+        with box:
             for title, rows in self.sections:
                 table = Table.grid(padding=(0, 2))
                 table.add_column(style="bold", no_wrap=True)
