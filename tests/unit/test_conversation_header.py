@@ -84,3 +84,11 @@ def test_a_customer_id_is_not_cut_where_a_shorter_viewer_lets_it_show_whole() ->
 
 def test_nothing_open_says_nothing_here() -> None:
     assert header_for(None).line(80) == []  # type: ignore[arg-type]
+
+
+def test_with_no_customer_yet_the_header_names_the_channel_as_the_list_does() -> None:
+    """Only an agent had written: the list said "○ load-7-0001-support", the header
+    "○ customer"."""
+    header = header_for(Conversation("load-7-0001-support"))
+    assert [part.text for part in header.line(120)] == \
+        ["new", "unassigned", "○ load-7-0001-support"]

@@ -73,15 +73,17 @@ class ConversationHeader(Widget):
         if view.customer_typing:
             parts.append(Part("typing…", "italic", wanted=True))
         dot = "●" if view.customer_online else "○"
-        parts.append(Part(f"{dot} {one_line(view.customer_label or 'customer', 60)}",
-                          cuttable=True, wanted=True))
+        # no customer known yet (only an agent has written): the channel, as the list says
+        who = view.customer_label or view.channel
+        parts.append(Part(f"{dot} {one_line(who, 60)}", cuttable=True, wanted=True))
         if view.customer_email:
             parts.append(Part(one_line(view.customer_email, 60), "dim", cuttable=True))
         if view.tags:
             tags = [f"#{one_line(tag, 20)}" for tag in view.tags]
             more = f" +{len(tags) - 1}" if len(tags) > 1 else ""
             parts.append(Part(" ".join(tags), shorter=tags[0] + more))
-        parts.append(Part(one_line(view.channel, 60), "dim"))
+        if view.customer_label:
+            parts.append(Part(one_line(view.channel, 60), "dim"))
         return parts
 
     def line(self, width: int) -> list[Part]:
