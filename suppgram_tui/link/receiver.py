@@ -121,7 +121,7 @@ class Receiver:
         self._reachable.clear()
         try:
             await asyncio.wait_for(self._reachable.wait(), seconds)
-        except TimeoutError:
+        except asyncio.TimeoutError:  # not yet the builtin one on Python 3.10
             pass
 
     def watch(self, channels: tuple[str, ...]) -> None:
