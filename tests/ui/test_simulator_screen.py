@@ -249,3 +249,23 @@ async def test_raw_json_placeholders_fit_their_boxes(local_server, columns):
             field = prompt.query_one(f"#{box}", Input)
             assert len(field.placeholder) <= field.content_region.width, (box, field.placeholder)
         assert prompt.query_one("#raw-publisher", Input).placeholder.endswith("order-bot")
+
+
+async def test_pgup_in_the_customers_composer_pages_the_chat_above(local_server, ann):
+    """The chat log takes no focus (Tab skips it), so PgUp/PgDn in the composer are how
+    the keyboard reads back, as in the console."""
+    app = standalone(local_server.origin)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await simulator_of(app)
+        transcript = screen.query_one("#sim-transcript", Transcript)
+        screen.composer.focus()
+        for number in range(30):
+            await pilot.press(*f"line {number}", "enter")
+        await wait_until(lambda: len(ann.texts("dana-support")) == 30)
+        await wait_until(lambda: transcript.max_scroll_y > 0
+                         and transcript.scroll_y == transcript.max_scroll_y)
+        await pilot.press(*"half", "pageup")
+        await wait_until(lambda: transcript.scroll_y < transcript.max_scroll_y)
+        await pilot.press("pagedown", "pagedown", "pagedown")
+        await wait_until(lambda: transcript.scroll_y == transcript.max_scroll_y)
+        assert screen.composer.text == "half"

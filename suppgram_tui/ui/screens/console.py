@@ -206,11 +206,7 @@ class ConsoleScreen(FileActions, ConversationActions):
 
     @on(Composer.Page)
     def page_conversation(self, message: Composer.Page) -> None:
-        transcript = self.query_one(Transcript)
-        if message.step < 0:
-            transcript.scroll_page_up(animate=False)
-        else:
-            transcript.scroll_page_down(animate=False)
+        self.query_one(Transcript).page(message.step)
 
     @on(Composer.UnknownCanned)
     def unknown_canned(self, message: Composer.UnknownCanned) -> None:

@@ -188,6 +188,10 @@ class SimulatorScreen(DialogActions):
         self.composer.load_text("")
         self.say(message.text)
 
+    @on(CustomerComposer.Page)
+    def page_chat(self, message: CustomerComposer.Page) -> None:
+        self.query_one("#sim-transcript", Transcript).page(message.step)
+
     @on(CustomerComposer.Typing)
     def composing(self) -> None:
         if self.selected is not None and self.typing_signals:

@@ -127,6 +127,13 @@ class Transcript(ScrollView, can_focus=True):
         self.new_after = after
         self._relayout(follow=self._end_pending or self.scroll_y >= self.max_scroll_y - 1)
 
+    def page(self, step: int) -> None:
+        """A page up (-1) or down (1): PgUp/PgDn in the reply box below read back."""
+        if step < 0:
+            self.scroll_page_up(animate=False)
+        else:
+            self.scroll_page_down(animate=False)
+
     def on_key(self, event: events.Key) -> None:
         if self.handoff.forwarding:
             self.handoff.forward(event)
