@@ -129,7 +129,7 @@ class PubNubLink(HistoryCalls):
             except LinkRequestError as error:
                 if error.status_code:
                     raise
-                words = str(error) if str(error).startswith("cannot reach") \
+                words = str(error) if error.reached_nothing \
                     else f"cannot reach PubNub ({error})"
                 self._emit(ConnectionChanged(ConnectionState.RECONNECTING,
                                              f"{words}; retrying"[:200]))

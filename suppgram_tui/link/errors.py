@@ -23,8 +23,11 @@ class LinkRequestError(Exception):
         """PubNub's error body as JSON, when it answered one."""
         self.operation = operation
         info = getattr(data, "information", data)
-        if self.status_code is None:  # no answer at all: where, and why
-            info = unreached_words(getattr(data, "exception", None)) or info
+        unreached = unreached_words(getattr(data, "exception", None)) \
+            if self.status_code is None else None
+        self.reached_nothing = unreached is not None
+        """No server answered (the message says where and why): worth retrying."""
+        info = unreached or info
         self.detail = str(info)
         """What PubNub (or the SDK) said, without the status code."""
         self.key_problem: str | None = key_problem(self.status_code, self.body)

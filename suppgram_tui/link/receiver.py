@@ -204,7 +204,7 @@ class Receiver:
 def _describe(error: BaseException) -> str:
     if isinstance(error, asyncio.TimeoutError):
         return "the server did not answer in time"
-    if isinstance(error, Unreachable) or str(error).startswith("cannot reach"):
+    if isinstance(error, Unreachable) or getattr(error, "reached_nothing", False):
         return str(error)[:200]
     if isinstance(error, LinkRequestError) and error.detail == "Server disconnected":
         return "the server closed the connection"  # aiohttp's words for a cut poll

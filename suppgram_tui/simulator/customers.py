@@ -161,7 +161,7 @@ class Simulation:
                 timetoken = await customer.link.publish_as(publisher, record.payload, meta,
                                                            custom_type)
         except LinkRequestError as error:
-            record.error = f"publish failed: {error}"
+            record.error = f"{wire_log.PUBLISH_FAILED}{error}"
             return
         record.envelope = {"timetoken": timetoken, "publisher": publisher or customer.user_id,
                            "channel": customer.link.channel, "meta": meta}

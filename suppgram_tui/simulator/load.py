@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .customers import Simulation
+from .wire_log import PUBLISH_FAILED
 
 OPENERS = [
     "Hi, my order hasn't arrived yet.",
@@ -67,7 +68,7 @@ async def run_load(simulation: Simulation, *, customers: int, rate: float,
         record = await simulation.say(user_id, text)
         if record.error:
             result.failed += 1
-            result.last_failure = record.error.removeprefix("publish failed: ")
+            result.last_failure = record.error.removeprefix(PUBLISH_FAILED)
         else:
             result.sent += 1
         result.elapsed = time.monotonic() - started

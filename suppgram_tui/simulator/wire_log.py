@@ -28,6 +28,10 @@ from suppgram_tui.converters.envelope import Sender, delivered
 from suppgram_tui.converters.guard import ConverterFailed
 from suppgram_tui.model import Message
 
+PUBLISH_FAILED = "publish failed: "
+"""How a record's `error` begins when PubNub did not take the publish (not the
+converter's doing: the inspector and the load report say it apart)."""
+
 
 @dataclass
 class WireRecord:

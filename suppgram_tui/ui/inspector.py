@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from suppgram_tui.model import MessageKind
-from suppgram_tui.simulator.wire_log import WireRecord
+from suppgram_tui.simulator.wire_log import PUBLISH_FAILED, WireRecord
 from suppgram_tui.text import one_line, visible
 from suppgram_tui.timetokens import to_datetime
 
@@ -17,8 +17,6 @@ LONG_STRING = 200
 """Longer JSON strings (base64 images, say) are shown cut, with their length."""
 KIND_WORDS = {"customer": "sent", "raw": "raw", "support": "reply", "other": "received"}
 """The wire log's one-word column for each record's source."""
-PUBLISH_FAILED = "publish failed: "
-"""How the simulation words a publish PubNub did not take (`Simulation._publish`)."""
 NOTICE_KINDS = frozenset({MessageKind.RESOLVED, MessageKind.POSTPONED})
 """What the support user sends that is no reply: the conversation's outcome."""
 
