@@ -32,6 +32,12 @@ REREAD_INTERVAL = 0.25
 """Seconds between re-reads of one conversation's state while hints keep coming."""
 
 
+CONFLICT_RETRIES = 2
+"""Times a change is decided again on fresher state when another write came between its
+read and its write: two consoles writing a reopen at once made a third's claim fail as
+"another agent got there first" with nobody holding the conversation."""
+
+
 class ConversationAction(Enum):
     """The changes an agent makes to a conversation, with the words for them."""
 
@@ -172,23 +178,29 @@ class Actions:
             change(conversation)  # degraded: this console only
             self._emit(ConversationChanged(channel))
             return
-        custom, etag = await self.transport.ensure_conversation_state(channel)
-        self._take(conversation, custom, etag)
-        change(conversation)
-        conversation.changed_by = self.agent_name
-        written = conversation.shared_state()
-        try:
-            new_etag = await self.transport.update_conversation_state(channel, written,
-                                                                      etag or "")
-        except ConflictError:
-            custom, etag = await self.transport.conversation_state(channel)
+        for attempt in range(1 + CONFLICT_RETRIES):
+            custom, etag = await self.transport.ensure_conversation_state(channel)
             self._take(conversation, custom, etag)
+            try:
+                change(conversation)  # a claim: ClaimLost if another agent has it
+            except ClaimLost:
+                if not attempt:
+                    raise
+                self._emit(ConversationChanged(channel))
+                raise ClaimLost("Another agent got there first: "
+                                f"{conversation.assignee} has it now.") from None
+            conversation.changed_by = self.agent_name
+            written = conversation.shared_state()
+            try:
+                new_etag = await self.transport.update_conversation_state(
+                    channel, written, etag or "")
+            except ConflictError:
+                continue  # written meanwhile (another console reopening it, say): decide again
+            conversation.apply_shared_state(written, new_etag)  # a re-read meanwhile is older
             self._emit(ConversationChanged(channel))
-            who = (f"{conversation.assignee} has it now" if conversation.assignee
-                   else "it changed meanwhile")
-            raise ClaimLost(f"Another agent got there first: {who}.") from None
-        conversation.apply_shared_state(written, new_etag)  # a re-read meanwhile is older
+            return
         self._emit(ConversationChanged(channel))
+        raise ClaimLost("Another agent got there first: it keeps changing meanwhile.")
 
     async def write_state(self, conversation: Conversation) -> None:
         """Write this console's view of the conversation (a customer reopened it); if that
